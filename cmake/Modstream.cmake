@@ -1,0 +1,42 @@
+# Shared compile settings for every modstream target.
+add_library(modstream_build_flags INTERFACE)
+target_compile_options(modstream_build_flags INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
+  -Wunused -Woverloaded-virtual -Wimplicit-fallthrough)
+if(MODSTREAM_WERROR)
+  target_compile_options(modstream_build_flags INTERFACE -Werror)
+endif()
+target_include_directories(modstream_build_flags INTERFACE ${PROJECT_SOURCE_DIR})
+
+if(MODSTREAM_SANITIZE)
+  target_compile_options(modstream_build_flags INTERFACE
+    -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_link_options(modstream_build_flags INTERFACE -fsanitize=address,undefined)
+endif()
+if(MODSTREAM_TSAN)
+  target_compile_options(modstream_build_flags INTERFACE -fsanitize=thread -fno-omit-frame-pointer)
+  target_link_options(modstream_build_flags INTERFACE -fsanitize=thread)
+endif()
+
+# modstream_library(NAME SOURCES... DEPS ...): one static library per module.
+function(modstream_library name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_link_libraries(${name} PUBLIC modstream_build_flags ${ARG_DEPS})
+endfunction()
+
+# modstream_test(NAME LABELS labels SOURCES... DEPS ...): one Catch2 binary per area, registered with ctest.
+function(modstream_test name)
+  cmake_parse_arguments(ARG "" "" "LABELS;SOURCES;DEPS;FIXTURES" ${ARGN})
+  add_executable(${name} ${PROJECT_SOURCE_DIR}/tests/support/catch_main.cc ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE modstream_build_flags Catch2::Catch2 ${ARG_DEPS})
+  target_compile_definitions(${name} PRIVATE
+    MODSTREAM_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    MODSTREAM_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared")
+  set(properties LABELS "${ARG_LABELS}"
+                 ENVIRONMENT "MODSTREAM_BROKER_DIR=${PROJECT_BINARY_DIR}/kafka-broker")
+  if(ARG_FIXTURES)
+    list(APPEND properties FIXTURES_REQUIRED "${ARG_FIXTURES}")
+  endif()
+  catch_discover_tests(${name} PROPERTIES ${properties})
+endfunction()

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs every Debian package modstream builds, tests and benchmarks with.
+# Idempotent: packages already present are skipped by apt-get itself.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git curl ca-certificates
+  librdkafka-dev librocksdb-dev libsimdjson-dev prometheus-cpp-dev
+  libopencv-dev libopencv-contrib-dev catch2 libyaml-cpp-dev libcli11-dev
+  libspdlog-dev libfmt-dev libssl-dev nlohmann-json3-dev
+  libfccp-dev clang-format openjdk-17-jre-headless maven python3-venv
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"

@@ -1,0 +1,41 @@
+#pragma once
+// The composition root: turns a config file into a validated pipeline (typed config plus one
+// factory per configured stage) and wires factories, metrics and the runtime together. The CLI,
+// the demo and the integration tests all start pipelines through here.
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipeline/config/pipeline_config.h"
+#include "pipeline/core/stage.h"
+#include "pipeline/runtime/runtime.h"
+
+namespace modstream {
+
+struct ConfiguredStage {
+  std::string name;
+  std::unique_ptr<StageFactory> factory;
+};
+
+struct LoadedPipeline {
+  PipelineConfig config;
+  std::vector<ConfiguredStage> stages;
+};
+
+// Parses and validates everything, stage configs included; all problems go to `errors`.
+std::optional<LoadedPipeline> loadPipeline(const YAML::Node& root,
+                                           const std::filesystem::path& base_dir,
+                                           const StageRegistry& registry, const Clock& clock,
+                                           ConfigErrors& errors);
+std::optional<LoadedPipeline> loadPipelineFile(const std::string& file,
+                                               const StageRegistry& registry, const Clock& clock,
+                                               ConfigErrors& errors);
+
+// Makes one RecordProcessor per worker thread, each with its own stage instances.
+WorkerPool::ProcessorFactory processorFactory(const LoadedPipeline& pipeline, const Clock& clock,
+                                              PipelineMetrics& metrics);
+
+}  // namespace modstream

@@ -1,0 +1,27 @@
+#pragma once
+// The subcommands of the modstream binary. Each returns the process exit code.
+
+#include <string>
+
+namespace modstream::cli {
+
+struct RunOptions {
+  std::string config_file;
+};
+int runCommand(const RunOptions& options);
+
+struct CheckConfigOptions {
+  std::string config_file;
+};
+int checkConfigCommand(const CheckConfigOptions& options);
+
+struct DemoOptions {
+  std::string config_dir = MODSTREAM_CONFIG_DIR;
+  bool verbose = false;
+};
+int demoCommand(const DemoOptions& options);
+
+// Sets the log level by name ("info", ...), logging to stderr.
+void configureLogging(const std::string& level);
+
+}  // namespace modstream::cli

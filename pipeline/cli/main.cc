@@ -1,0 +1,46 @@
+// modstream: the command-line entry point. Each subcommand lives in its own file; this one parses
+// the command line (CLI11) and dispatches.
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "pipeline/cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "modstream: a streaming content-moderation pipeline for trust & safety teams.\n"
+      "Reads posts and media from Kafka, matches known-abuse hashes, scores text risk, and\n"
+      "publishes takedown, escalation and dead-letter events.\n\n"
+      "Start with `modstream demo` (no Kafka needed), then `modstream run --config FILE`.",
+      "modstream"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("modstream ") + MODSTREAM_VERSION);
+
+  modstream::cli::RunOptions run;
+  auto* run_cmd = app.add_subcommand("run", "Run a consumer-group member until SIGTERM/SIGINT");
+  run_cmd->add_option("-c,--config", run.config_file, "Pipeline config (YAML)")
+      ->required()
+      ->check(CLI::ExistingFile);
+
+  modstream::cli::CheckConfigOptions check;
+  auto* check_cmd = app.add_subcommand(
+      "check-config", "Validate a config file (and every bank and stage config it names)");
+  check_cmd->add_option("file", check.config_file, "Pipeline config (YAML)")->required();
+
+  modstream::cli::DemoOptions demo;
+  auto* demo_cmd = app.add_subcommand(
+      "demo",
+      "Run the pipeline on a bundled sample firehose against an in-process Kafka and print what "
+      "was taken down, escalated and dead-lettered");
+  demo_cmd->add_option("--config-dir", demo.config_dir,
+                       "Directory with demo.yaml, banks and samples")
+      ->capture_default_str();
+  demo_cmd->add_flag("-v,--verbose", demo.verbose, "Show the pipeline's log while it runs");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*run_cmd) return modstream::cli::runCommand(run);
+  if (*check_cmd) return modstream::cli::checkConfigCommand(check);
+  if (*demo_cmd) return modstream::cli::demoCommand(demo);
+  return 2;
+}

@@ -1,0 +1,87 @@
+// `modstream run` and `modstream check-config`.
+
+#include <prometheus/registry.h>
+#include <pthread.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include "pipeline/app/pipeline_app.h"
+#include "pipeline/cli/commands.h"
+#include "stages/stage_registry.h"
+
+namespace modstream::cli {
+
+void configureLogging(const std::string& level) {
+  auto logger = spdlog::stderr_color_mt("modstream");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(level));
+}
+
+int checkConfigCommand(const CheckConfigOptions& options) {
+  spdlog::set_level(spdlog::level::warn);
+  ConfigErrors errors;
+  SystemClock clock;
+  auto pipeline = loadPipelineFile(options.config_file, builtinStages(), clock, errors);
+  if (!pipeline) {
+    std::cerr << options.config_file << ": " << errors.all().size() << " problem"
+              << (errors.all().size() == 1 ? "" : "s") << ":\n";
+    for (const auto& e : errors.all()) std::cerr << "  " << e << "\n";
+    return 1;
+  }
+  std::cout << options.config_file << ": OK (" << pipeline->stages.size() << " stages:";
+  for (const auto& stage : pipeline->stages) std::cout << " " << stage.name;
+  std::cout << ")\n";
+  return 0;
+}
+
+int runCommand(const RunOptions& options) {
+  // Block the shutdown signals in every thread; one thread waits for them and asks the runtime to
+  // stop, so no signal handler and no global state is needed.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  ConfigErrors errors;
+  SystemClock clock;
+  auto pipeline = loadPipelineFile(options.config_file, builtinStages(), clock, errors);
+  if (!pipeline) {
+    std::cerr << "modstream: invalid config " << options.config_file << ":\n" << errors.str();
+    return static_cast<int>(ExitStatus::kStartupError);
+  }
+  configureLogging(pipeline->config.logging.level);
+
+  PipelineMetrics metrics(std::make_shared<prometheus::Registry>());
+  std::unique_ptr<Runtime> runtime;
+  try {
+    runtime = std::make_unique<Runtime>(pipeline->config, processorFactory(*pipeline, clock, metrics),
+                                        metrics);
+  } catch (const KafkaSetupError& e) {
+    spdlog::critical("cannot start: {}", e.what());
+    return static_cast<int>(ExitStatus::kStartupError);
+  }
+
+  std::atomic<bool> finished{false};
+  std::thread signal_waiter([&] {
+    const timespec tick{0, 200'000'000};
+    while (!finished.load()) {
+      int signal = sigtimedwait(&signals, nullptr, &tick);
+      if (signal == SIGINT || signal == SIGTERM) {
+        spdlog::info("received {}; draining and committing before exit",
+                     signal == SIGINT ? "SIGINT" : "SIGTERM");
+        runtime->stop();
+      }
+    }
+  });
+  ExitStatus status = runtime->run();
+  finished = true;
+  signal_waiter.join();
+  return static_cast<int>(status);
+}
+
+}  // namespace modstream::cli

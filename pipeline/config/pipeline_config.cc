@@ -1,0 +1,95 @@
+#include "pipeline/config/pipeline_config.h"
+
+namespace modstream {
+namespace {
+
+void parseKafka(ConfigMap map, KafkaConfig& kafka) {
+  map.field("bootstrap_servers", kafka.bootstrap_servers, /*required=*/true);
+  map.field("group_id", kafka.group_id);
+  if (kafka.group_id.empty()) map.errors().add(map.pathOf("group_id"), "must not be empty");
+  map.field("consumer_properties", kafka.consumer_properties);
+  map.field("producer_properties", kafka.producer_properties);
+  map.finish();
+}
+
+void parseTopics(ConfigMap map, TopicsConfig& topics) {
+  for (auto [key, value] : {std::pair{"posts", &topics.posts}, {"media", &topics.media},
+                            {"takedowns", &topics.takedowns}, {"escalations", &topics.escalations},
+                            {"dead_letter", &topics.dead_letter}}) {
+    map.field(key, *value);
+    if (value->empty()) map.errors().add(map.pathOf(key), "must not be empty");
+  }
+  if (topics.posts == topics.media) {
+    map.errors().add(map.pathOf("media"), "must differ from topics.posts");
+  }
+  map.finish();
+}
+
+void parseProcessing(ConfigMap map, ProcessingConfig& processing) {
+  map.field("worker_threads", processing.worker_threads, {1, 256});
+  map.field("max_in_flight_bytes", processing.max_in_flight_bytes, {1 << 16, 1ll << 40});
+  map.field("resume_in_flight_bytes", processing.resume_in_flight_bytes, {0, 1ll << 40});
+  map.field("commit_interval_ms", processing.commit_interval_ms, {10, 600000});
+  map.field("drain_timeout_ms", processing.drain_timeout_ms, {100, 600000});
+  std::string guarantee = "at_least_once";
+  map.field("guarantee", guarantee);
+  if (guarantee == "exactly_once") {
+    map.errors().add(map.pathOf("guarantee"),
+                     "exactly_once is not available in this version; use at_least_once");
+  } else if (guarantee != "at_least_once") {
+    map.errors().add(map.pathOf("guarantee"), "must be at_least_once, got '" + guarantee + "'");
+  }
+  if (processing.resume_in_flight_bytes >= processing.max_in_flight_bytes) {
+    map.errors().add(map.pathOf("resume_in_flight_bytes"),
+                     "must be below processing.max_in_flight_bytes (" +
+                         std::to_string(processing.max_in_flight_bytes) + ")");
+  }
+  map.finish();
+}
+
+void parseLimits(ConfigMap map, DecoderLimits& limits) {
+  auto sizeField = [&](const char* key, size_t& out, int64_t min, int64_t max) {
+    int64_t value = static_cast<int64_t>(out);
+    map.field(key, value, {min, max});
+    out = static_cast<size_t>(value);
+  };
+  sizeField("max_record_bytes", limits.max_record_bytes, 1024, 1ll << 30);
+  sizeField("max_text_bytes", limits.max_text_bytes, 16, 1ll << 30);
+  sizeField("max_media_per_post", limits.max_media_per_post, 0, 10000);
+  sizeField("max_json_depth", limits.max_json_depth, 2, 1024);
+  map.finish();
+}
+
+}  // namespace
+
+PipelineConfig parsePipelineConfig(const YAML::Node& root, const std::filesystem::path& base_dir,
+                                   ConfigErrors& errors) {
+  PipelineConfig config;
+  config.base_dir = base_dir;
+  ConfigMap top(root, "", errors);
+  if (!top.has("kafka")) errors.add("kafka", "is required");
+  parseKafka(top.child("kafka"), config.kafka);
+  parseTopics(top.child("topics"), config.topics);
+  parseProcessing(top.child("processing"), config.processing);
+  parseLimits(top.child("limits"), config.limits);
+  ConfigMap logging = top.child("logging");
+  logging.choice("level", config.logging.level, {"trace", "debug", "info", "warn", "error"});
+  logging.finish();
+
+  auto stages = top.sequence("stages");
+  if (stages.empty()) errors.add("stages", "at least one stage is required");
+  for (size_t i = 0; i < stages.size(); ++i) {
+    const std::string path = "stages[" + std::to_string(i) + "]";
+    ConfigMap entry(stages[i], path, errors);
+    StageSpec spec;
+    spec.path = path;
+    entry.field("name", spec.name, /*required=*/true);
+    spec.config = entry.raw("config");
+    entry.finish();
+    config.stages.push_back(std::move(spec));
+  }
+  top.finish();
+  return config;
+}
+
+}  // namespace modstream

@@ -1,0 +1,83 @@
+#pragma once
+// The typed configuration of one modstream process (see config/modstream.example.yaml for a
+// commented file). Every field has a default; loadPipelineConfig() validates bounds, rejects unknown
+// keys and reports all problems with their paths.
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "pipeline/config/config_reader.h"
+#include "pipeline/input/record_decoder.h"
+
+namespace modstream {
+
+struct KafkaConfig {
+  // Comma-separated host:port list of the brokers. Required.
+  std::string bootstrap_servers;
+  // Consumer group id; every process of one deployment shares it.
+  std::string group_id = "modstream";
+  // Extra librdkafka properties for the consumer, passed through as-is (security.protocol, ...).
+  std::map<std::string, std::string> consumer_properties;
+  // Extra librdkafka properties for the producer.
+  std::map<std::string, std::string> producer_properties;
+};
+
+struct TopicsConfig {
+  std::string posts = "posts";              // input: post JSON keyed by account id
+  std::string media = "media";              // input: raw image bytes keyed by account id
+  std::string takedowns = "takedowns";      // output: takedown events keyed by content id
+  std::string escalations = "escalations";  // output: escalation events keyed by account id
+  std::string dead_letter = "dead-letter";  // output: rejected records, original bytes + error headers
+};
+
+enum class Guarantee { kAtLeastOnce };
+
+struct ProcessingConfig {
+  // Threads that run the stage chain; partitions are spread over them, each served by one.
+  int worker_threads = 4;
+  // Back-pressure: partitions are paused while records in flight (read, not yet committed) hold more
+  // than this many bytes, and resumed when they drop below resume_in_flight_bytes.
+  int64_t max_in_flight_bytes = 64ll << 20;
+  int64_t resume_in_flight_bytes = 32ll << 20;
+  // How often completed offsets are committed.
+  int commit_interval_ms = 1000;
+  // On revocation and shutdown: how long to wait for in-flight records to finish and be acknowledged.
+  int drain_timeout_ms = 30000;
+  Guarantee guarantee = Guarantee::kAtLeastOnce;
+};
+
+struct LoggingConfig {
+  std::string level = "info";  // trace, debug, info, warn, error
+};
+
+// One entry of the stage chain: the stage's registered name and its own config, which the stage's
+// factory parses and validates.
+struct StageSpec {
+  std::string name;
+  YAML::Node config;
+  std::string path;  // e.g. "stages[1]", for the factory's error messages
+};
+
+struct PipelineConfig {
+  KafkaConfig kafka;
+  TopicsConfig topics;
+  ProcessingConfig processing;
+  DecoderLimits limits;
+  LoggingConfig logging;
+  std::vector<StageSpec> stages;
+  // Relative file paths in stage configs resolve against this (the config file's directory).
+  std::filesystem::path base_dir;
+};
+
+// Parses and validates `root`; problems are added to `errors` and the returned value is only
+// meaningful when `errors` stays empty.
+PipelineConfig parsePipelineConfig(const YAML::Node& root, const std::filesystem::path& base_dir,
+                                   ConfigErrors& errors);
+
+}  // namespace modstream

@@ -1,0 +1,23 @@
+#include "pipeline/core/error.h"
+
+namespace modstream {
+
+std::string_view errorClassName(ErrorClass error_class) {
+  switch (error_class) {
+    case ErrorClass::kMalformedJson:
+      return "malformed_json";
+    case ErrorClass::kSchemaViolation:
+      return "schema_violation";
+    case ErrorClass::kMissingHeader:
+      return "missing_header";
+    case ErrorClass::kRecordTooLarge:
+      return "record_too_large";
+    case ErrorClass::kUnknownTopic:
+      return "unknown_topic";
+    case ErrorClass::kStageFailure:
+      return "stage_failure";
+  }
+  return "unknown";
+}
+
+}  // namespace modstream

@@ -1,0 +1,98 @@
+#pragma once
+// The stage interface. A stage looks at one decoded record and adds what it found to the record's
+// Signals; the decide stage turns signals into output records. The runtime calls a chain of stages
+// in config order, for each record, on the worker thread that owns the record's partition.
+//
+// Threading: a StageFactory is built once at start-up (validating its config) and creates one Stage
+// per worker thread, so a Stage needs no locks. Factories may be shared across threads read-only.
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipeline/config/config_reader.h"
+#include "pipeline/core/clock.h"
+#include "pipeline/core/error.h"
+#include "pipeline/core/record.h"
+#include "pipeline/input/content.h"
+
+namespace modstream {
+
+// A hit of a piece of content against a hash bank.
+struct BankMatch {
+  std::string bank;          // bank name from config
+  std::string entry_id;      // the bank entry's id
+  std::string hash_type;     // md5, sha1, sha256, pdq
+  int distance = 0;          // Hamming distance for perceptual hashes, 0 for exact
+  std::string category;      // list category, e.g. A, B, C
+  std::string content_id;    // the media id (or post id) that matched
+  std::string match_source;  // "media_bytes" or "client_hash"
+};
+
+// What the stages learned about one record; owned by the runtime for the record's lifetime.
+struct Signals {
+  std::vector<BankMatch> bank_matches;
+  // Records to publish for this input record; filled by the decide stage.
+  std::vector<OutputRecord> outputs;
+};
+
+// Facts about the record being processed that are not in its content.
+struct StageContext {
+  const InputRecord& record;
+  int64_t now_ms;
+};
+
+// The outcome of one stage on one record: ok, or an error that dead-letters the record.
+struct [[nodiscard]] StageStatus {
+  std::optional<RecordError> error;
+  static StageStatus ok() { return {}; }
+  static StageStatus fail(RecordError e) { return {std::move(e)}; }
+};
+
+class Stage {
+ public:
+  virtual ~Stage() = default;
+  // Processes one record. Never throws; returns fail() when the record cannot be processed.
+  virtual StageStatus process(const Content& content, const StageContext& context,
+                              Signals& signals) = 0;
+};
+
+class StageFactory {
+ public:
+  virtual ~StageFactory() = default;
+  virtual std::unique_ptr<Stage> create() const = 0;
+};
+
+// What a factory may use while it builds: where relative files live and the topic names.
+struct StageEnvironment {
+  std::filesystem::path base_dir;
+  const Clock& clock;
+};
+
+// Builds a factory from a stage's config node, adding any problems (with their paths, prefixed by
+// `path`) to `errors`. Returns nullptr when the config is invalid.
+using StageFactoryBuilder = std::function<std::unique_ptr<StageFactory>(
+    const YAML::Node& config, const std::string& path, const StageEnvironment& env,
+    ConfigErrors& errors)>;
+
+// Stages by name. Built in the composition root (no static registration, no global state).
+class StageRegistry {
+ public:
+  void add(std::string name, StageFactoryBuilder builder);
+  // Builds the factory for `name`; an unknown name is reported with the known ones.
+  std::unique_ptr<StageFactory> build(const std::string& name, const YAML::Node& config,
+                                      const std::string& path, const StageEnvironment& env,
+                                      ConfigErrors& errors) const;
+  std::vector<std::string> names() const;
+
+ private:
+  std::map<std::string, StageFactoryBuilder> builders_;
+};
+
+}  // namespace modstream

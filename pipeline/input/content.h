@@ -1,0 +1,58 @@
+#pragma once
+// The decoded input contract (config/schemas/post.schema.json, config/schemas/media-record.md).
+// Decoded once per record by RecordDecoder, then read by every stage.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "pipeline/core/ids.h"
+
+namespace modstream {
+
+enum class PostKind { kPublic, kReply, kDirectMessage };
+
+struct PostContext {
+  PostKind kind = PostKind::kPublic;
+  std::optional<AccountId> recipient_account_id;
+  bool recipient_is_minor = false;
+  std::optional<int64_t> account_age_days;
+  std::optional<PostId> in_reply_to;
+};
+
+// A media item referenced from a post, with hashes the client computed (lower-case hex).
+struct MediaRef {
+  MediaId media_id;
+  std::optional<std::string> md5;
+  std::optional<std::string> sha1;
+  std::optional<std::string> sha256;
+  std::optional<std::string> pdq;
+};
+
+struct Post {
+  PostId post_id;
+  AccountId account_id;
+  int64_t created_at_ms = 0;
+  std::string text;
+  PostContext context;
+  std::vector<MediaRef> media;
+};
+
+// Raw image bytes from the media topic; bytes view the InputRecord that carried them.
+struct MediaRecord {
+  MediaId media_id;
+  AccountId account_id;
+  std::optional<PostId> post_id;
+  std::string content_type;
+  std::string_view bytes;
+};
+
+using Content = std::variant<Post, MediaRecord>;
+
+const AccountId& accountOf(const Content& content);
+std::string_view postKindName(PostKind kind);
+
+}  // namespace modstream

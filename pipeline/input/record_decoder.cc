@@ -1,0 +1,272 @@
+#include "pipeline/input/record_decoder.h"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+namespace modstream {
+namespace {
+
+constexpr std::string_view kStage = "decode";
+
+RecordError schemaError(std::string message) {
+  return RecordError{ErrorClass::kSchemaViolation, std::string(kStage), std::move(message)};
+}
+
+bool isLowerHex(std::string_view s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+// Reads a required non-empty string field.
+Result<std::string> requiredString(simdjson::dom::object obj, std::string_view field,
+                                   std::string_view path) {
+  simdjson::dom::element value;
+  if (obj[field].get(value) != simdjson::SUCCESS) {
+    return schemaError("missing required field '" + std::string(path) + "'");
+  }
+  std::string_view s;
+  if (value.get_string().get(s) != simdjson::SUCCESS) {
+    return schemaError("field '" + std::string(path) + "': expected a string");
+  }
+  if (s.empty()) return schemaError("field '" + std::string(path) + "': must not be empty");
+  return std::string(s);
+}
+
+// Reads an optional string field; absent or null yields no value.
+Result<std::optional<std::string>> optionalString(simdjson::dom::object obj, std::string_view field,
+                                                  const std::string& path) {
+  simdjson::dom::element value;
+  if (obj[field].get(value) != simdjson::SUCCESS || value.is_null()) {
+    return std::optional<std::string>{};
+  }
+  std::string_view s;
+  if (value.get_string().get(s) != simdjson::SUCCESS) {
+    return schemaError("field '" + path + "': expected a string");
+  }
+  return std::optional<std::string>(std::string(s));
+}
+
+Result<std::optional<std::string>> optionalHash(simdjson::dom::object obj, std::string_view field,
+                                                const std::string& path, size_t hex_digits) {
+  auto value = optionalString(obj, field, path);
+  if (!value.ok() || !value.value()) return value;
+  std::string& hex = *value.value();
+  std::transform(hex.begin(), hex.end(), hex.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (hex.size() != hex_digits || !isLowerHex(hex)) {
+    return schemaError("field '" + path + "': expected " + std::to_string(hex_digits) +
+                       " hex digits, got '" + hex.substr(0, 80) + "'");
+  }
+  return value;
+}
+
+Result<PostContext> decodeContext(simdjson::dom::object obj) {
+  PostContext context;
+  std::string_view kind = "public";
+  simdjson::dom::element kind_el;
+  if (obj["kind"].get(kind_el) == simdjson::SUCCESS &&
+      kind_el.get_string().get(kind) != simdjson::SUCCESS) {
+    return schemaError("field 'context.kind': expected a string");
+  }
+  if (kind == "public") {
+    context.kind = PostKind::kPublic;
+  } else if (kind == "reply") {
+    context.kind = PostKind::kReply;
+  } else if (kind == "direct_message") {
+    context.kind = PostKind::kDirectMessage;
+  } else {
+    return schemaError("field 'context.kind': expected public, reply or direct_message, got '" +
+                       std::string(kind.substr(0, 40)) + "'");
+  }
+  auto recipient = optionalString(obj, "recipient_account_id", "context.recipient_account_id");
+  if (!recipient.ok()) return recipient.error();
+  if (recipient.value()) context.recipient_account_id = AccountId(*recipient.value());
+  auto reply_to = optionalString(obj, "in_reply_to", "context.in_reply_to");
+  if (!reply_to.ok()) return reply_to.error();
+  if (reply_to.value()) context.in_reply_to = PostId(*reply_to.value());
+
+  simdjson::dom::element el;
+  if (obj["recipient_is_minor"].get(el) == simdjson::SUCCESS && !el.is_null() &&
+      el.get_bool().get(context.recipient_is_minor) != simdjson::SUCCESS) {
+    return schemaError("field 'context.recipient_is_minor': expected true or false");
+  }
+  if (obj["account_age_days"].get(el) == simdjson::SUCCESS && !el.is_null()) {
+    int64_t days = 0;
+    if (el.get_int64().get(days) != simdjson::SUCCESS || days < 0) {
+      return schemaError("field 'context.account_age_days': expected a non-negative integer");
+    }
+    context.account_age_days = days;
+  }
+  if (context.kind == PostKind::kDirectMessage && !context.recipient_account_id) {
+    return schemaError("field 'context.recipient_account_id': required when kind is direct_message");
+  }
+  return context;
+}
+
+Result<MediaRef> decodeMediaRef(simdjson::dom::element el, size_t index) {
+  const std::string prefix = "media[" + std::to_string(index) + "]";
+  simdjson::dom::object obj;
+  if (el.get_object().get(obj) != simdjson::SUCCESS) {
+    return schemaError("field '" + prefix + "': expected an object");
+  }
+  MediaRef ref;
+  auto id = requiredString(obj, "media_id", prefix + ".media_id");
+  if (!id.ok()) return id.error();
+  ref.media_id = MediaId(std::move(id).value());
+  struct HashField {
+    std::string_view name;
+    size_t hex_digits;
+    std::optional<std::string> MediaRef::*member;
+  };
+  static constexpr HashField kHashes[] = {{"md5", 32, &MediaRef::md5},
+                                          {"sha1", 40, &MediaRef::sha1},
+                                          {"sha256", 64, &MediaRef::sha256},
+                                          {"pdq", 64, &MediaRef::pdq}};
+  for (const auto& field : kHashes) {
+    auto hash = optionalHash(obj, field.name, prefix + "." + std::string(field.name),
+                             field.hex_digits);
+    if (!hash.ok()) return hash.error();
+    ref.*field.member = std::move(hash).value();
+  }
+  return ref;
+}
+
+}  // namespace
+
+RecordDecoder::RecordDecoder(InputTopics topics, DecoderLimits limits)
+    : topics_(std::move(topics)), limits_(limits) {
+  // Depth is bounded so that hostile nesting costs a fixed amount of memory.
+  if (parser_.allocate(limits_.max_record_bytes, limits_.max_json_depth) != simdjson::SUCCESS) {
+    throw std::bad_alloc();
+  }
+}
+
+Result<Content> RecordDecoder::decode(const InputRecord& record) {
+  if (record.value().size() > limits_.max_record_bytes) {
+    return RecordError{ErrorClass::kRecordTooLarge, std::string(kStage),
+                       "record value is " + std::to_string(record.value().size()) +
+                           " bytes; limits.max_record_bytes is " +
+                           std::to_string(limits_.max_record_bytes)};
+  }
+  const std::string& topic = record.source().topic;
+  if (topic == topics_.posts) {
+    auto post = decodePost(record.value());
+    if (!post.ok()) return post.error();
+    if (!record.key() || *record.key() != post.value().account_id.str()) {
+      return schemaError("record key must equal account_id '" + post.value().account_id.str() +
+                         "' (input topics are keyed by account), got " +
+                         (record.key() ? "'" + std::string(record.key()->substr(0, 80)) + "'"
+                                       : std::string("no key")));
+    }
+    return Content(std::move(post).value());
+  }
+  if (topic == topics_.media) {
+    auto media = decodeMedia(record);
+    if (!media.ok()) return media.error();
+    return Content(std::move(media).value());
+  }
+  return RecordError{ErrorClass::kUnknownTopic, std::string(kStage),
+                     "topic '" + topic + "' is neither the posts nor the media topic"};
+}
+
+Result<Post> RecordDecoder::decodePost(std::string_view json) {
+  simdjson::dom::element doc;
+  if (auto error = parser_.parse(json.data(), json.size()).get(doc); error) {
+    return RecordError{ErrorClass::kMalformedJson, std::string(kStage),
+                       std::string("value is not valid JSON: ") + simdjson::error_message(error)};
+  }
+  simdjson::dom::object obj;
+  if (doc.get_object().get(obj) != simdjson::SUCCESS) {
+    return schemaError("value must be a JSON object");
+  }
+  Post post;
+  auto post_id = requiredString(obj, "post_id", "post_id");
+  if (!post_id.ok()) return post_id.error();
+  post.post_id = PostId(std::move(post_id).value());
+  auto account_id = requiredString(obj, "account_id", "account_id");
+  if (!account_id.ok()) return account_id.error();
+  post.account_id = AccountId(std::move(account_id).value());
+
+  simdjson::dom::element el;
+  if (obj["created_at_ms"].get(el) != simdjson::SUCCESS) {
+    return schemaError("missing required field 'created_at_ms'");
+  }
+  if (el.get_int64().get(post.created_at_ms) != simdjson::SUCCESS || post.created_at_ms < 0) {
+    return schemaError("field 'created_at_ms': expected a non-negative integer (ms since epoch)");
+  }
+  std::string_view text;
+  if (obj["text"].get(el) != simdjson::SUCCESS) return schemaError("missing required field 'text'");
+  if (el.get_string().get(text) != simdjson::SUCCESS) {
+    return schemaError("field 'text': expected a string");
+  }
+  if (text.size() > limits_.max_text_bytes) {
+    return RecordError{ErrorClass::kRecordTooLarge, std::string(kStage),
+                       "field 'text' is " + std::to_string(text.size()) +
+                           " bytes; limits.max_text_bytes is " +
+                           std::to_string(limits_.max_text_bytes)};
+  }
+  post.text = std::string(text);
+
+  if (obj["context"].get(el) == simdjson::SUCCESS && !el.is_null()) {
+    simdjson::dom::object context_obj;
+    if (el.get_object().get(context_obj) != simdjson::SUCCESS) {
+      return schemaError("field 'context': expected an object");
+    }
+    auto context = decodeContext(context_obj);
+    if (!context.ok()) return context.error();
+    post.context = std::move(context).value();
+  }
+
+  if (obj["media"].get(el) == simdjson::SUCCESS && !el.is_null()) {
+    simdjson::dom::array media;
+    if (el.get_array().get(media) != simdjson::SUCCESS) {
+      return schemaError("field 'media': expected an array");
+    }
+    if (media.size() > limits_.max_media_per_post) {
+      return RecordError{ErrorClass::kRecordTooLarge, std::string(kStage),
+                         "field 'media' has " + std::to_string(media.size()) +
+                             " items; limits.max_media_per_post is " +
+                             std::to_string(limits_.max_media_per_post)};
+    }
+    size_t index = 0;
+    for (simdjson::dom::element item : media) {
+      auto ref = decodeMediaRef(item, index++);
+      if (!ref.ok()) return ref.error();
+      post.media.push_back(std::move(ref).value());
+    }
+  }
+  return post;
+}
+
+Result<MediaRecord> RecordDecoder::decodeMedia(const InputRecord& record) const {
+  MediaRecord media;
+  auto required = [&](std::string_view name) -> Result<std::string> {
+    auto value = record.header(name);
+    if (!value || value->empty()) {
+      return RecordError{ErrorClass::kMissingHeader, std::string(kStage),
+                         "media record lacks required header '" + std::string(name) + "'"};
+    }
+    return std::string(*value);
+  };
+  auto media_id = required("media_id");
+  if (!media_id.ok()) return media_id.error();
+  auto account_id = required("account_id");
+  if (!account_id.ok()) return account_id.error();
+  auto content_type = required("content_type");
+  if (!content_type.ok()) return content_type.error();
+  media.media_id = MediaId(std::move(media_id).value());
+  media.account_id = AccountId(std::move(account_id).value());
+  media.content_type = std::move(content_type).value();
+  if (auto post_id = record.header("post_id"); post_id && !post_id->empty()) {
+    media.post_id = PostId(std::string(*post_id));
+  }
+  if (!record.key() || *record.key() != media.account_id.str()) {
+    return schemaError("record key must equal header account_id '" + media.account_id.str() + "'");
+  }
+  if (record.value().empty()) return schemaError("media record has an empty value");
+  media.bytes = record.value();
+  return media;
+}
+
+}  // namespace modstream

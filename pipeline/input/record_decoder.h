@@ -1,0 +1,43 @@
+#pragma once
+// RecordDecoder turns an InputRecord from the posts or media topic into typed Content, or a
+// RecordError that names the field at fault. One instance per worker thread: it reuses its simdjson
+// parser's buffers, so it is not thread-safe.
+
+#include <cstddef>
+#include <string>
+
+#include <simdjson.h>
+
+#include "pipeline/core/record.h"
+#include "pipeline/core/result.h"
+#include "pipeline/input/content.h"
+
+namespace modstream {
+
+struct DecoderLimits {
+  size_t max_record_bytes = 1 << 20;
+  size_t max_text_bytes = 64 << 10;
+  size_t max_media_per_post = 16;
+  size_t max_json_depth = 32;
+};
+
+struct InputTopics {
+  std::string posts = "posts";
+  std::string media = "media";
+};
+
+class RecordDecoder {
+ public:
+  RecordDecoder(InputTopics topics, DecoderLimits limits);
+
+  Result<Content> decode(const InputRecord& record);
+  Result<Post> decodePost(std::string_view json);
+  Result<MediaRecord> decodeMedia(const InputRecord& record) const;
+
+ private:
+  InputTopics topics_;
+  DecoderLimits limits_;
+  simdjson::dom::parser parser_;
+};
+
+}  // namespace modstream

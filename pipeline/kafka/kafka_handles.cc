@@ -1,0 +1,109 @@
+#include "pipeline/kafka/kafka_handles.h"
+
+#include <array>
+
+namespace modstream {
+
+KafkaConf makeKafkaConf(const std::vector<std::map<std::string, std::string>>& properties) {
+  KafkaConf conf(rd_kafka_conf_new());
+  std::array<char, 512> error{};
+  for (const auto& layer : properties) {
+    for (const auto& [name, value] : layer) {
+      if (rd_kafka_conf_set(conf.get(), name.c_str(), value.c_str(), error.data(), error.size()) !=
+          RD_KAFKA_CONF_OK) {
+        throw KafkaSetupError("Kafka property '" + name + "': " + error.data());
+      }
+    }
+  }
+  return conf;
+}
+
+KafkaHandle makeKafkaClient(rd_kafka_type_t type, KafkaConf conf) {
+  std::array<char, 512> error{};
+  rd_kafka_t* rk = rd_kafka_new(type, conf.get(), error.data(), error.size());
+  if (!rk) throw KafkaSetupError(std::string("cannot create Kafka client: ") + error.data());
+  conf.release();  // rd_kafka_new took ownership
+  return KafkaHandle(rk);
+}
+
+rd_kafka_resp_err_t produceRecord(rd_kafka_t* producer, const std::string& topic,
+                                  const std::optional<std::string>& key, const std::string& value,
+                                  const std::vector<Header>& headers, void* opaque) {
+  rd_kafka_headers_t* hdrs = rd_kafka_headers_new(headers.size());
+  for (const auto& h : headers) {
+    rd_kafka_header_add(hdrs, h.name.data(), static_cast<ssize_t>(h.name.size()), h.value.data(),
+                        static_cast<ssize_t>(h.value.size()));
+  }
+  std::array<rd_kafka_vu_t, 6> fields{};
+  fields[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+  fields[0].u.cstr = topic.c_str();
+  fields[1].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+  fields[1].u.i = RD_KAFKA_MSG_F_COPY;
+  fields[2].vtype = RD_KAFKA_VTYPE_VALUE;
+  fields[2].u.mem.ptr = const_cast<char*>(value.data());
+  fields[2].u.mem.size = value.size();
+  fields[3].vtype = RD_KAFKA_VTYPE_HEADERS;
+  fields[3].u.headers = hdrs;
+  fields[4].vtype = RD_KAFKA_VTYPE_OPAQUE;
+  fields[4].u.ptr = opaque;
+  size_t count = 5;
+  if (key) {
+    fields[5].vtype = RD_KAFKA_VTYPE_KEY;
+    fields[5].u.mem.ptr = const_cast<char*>(key->data());
+    fields[5].u.mem.size = key->size();
+    count = 6;
+  }
+  rd_kafka_error_t* error = rd_kafka_produceva(producer, fields.data(), count);
+  if (!error) return RD_KAFKA_RESP_ERR_NO_ERROR;
+  const rd_kafka_resp_err_t code = rd_kafka_error_code(error);
+  rd_kafka_error_destroy(error);
+  rd_kafka_headers_destroy(hdrs);  // not taken over on failure
+  return code;
+}
+
+void createTopics(const std::string& bootstrap_servers,
+                  const std::map<std::string, std::string>& client_properties,
+                  const std::vector<TopicSpec>& topics, int timeout_ms) {
+  KafkaHandle admin = makeKafkaClient(
+      RD_KAFKA_PRODUCER,
+      makeKafkaConf({{{"bootstrap.servers", bootstrap_servers}}, client_properties}));
+  std::vector<rd_kafka_NewTopic_t*> new_topics;
+  std::array<char, 512> error{};
+  for (const auto& topic : topics) {
+    rd_kafka_NewTopic_t* nt =
+        rd_kafka_NewTopic_new(topic.name.c_str(), topic.partitions, 1, error.data(), error.size());
+    if (!nt) throw KafkaSetupError("topic '" + topic.name + "': " + error.data());
+    for (const auto& [name, value] : topic.config) {
+      rd_kafka_NewTopic_set_config(nt, name.c_str(), value.c_str());
+    }
+    new_topics.push_back(nt);
+  }
+  std::unique_ptr<rd_kafka_queue_t, RdKafkaDeleter> queue(rd_kafka_queue_new(admin.get()));
+  rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(admin.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
+  rd_kafka_AdminOptions_set_operation_timeout(options, timeout_ms, error.data(), error.size());
+  rd_kafka_CreateTopics(admin.get(), new_topics.data(), new_topics.size(), options, queue.get());
+  rd_kafka_AdminOptions_destroy(options);
+  rd_kafka_NewTopic_destroy_array(new_topics.data(), new_topics.size());
+
+  rd_kafka_event_t* event = rd_kafka_queue_poll(queue.get(), timeout_ms + 5000);
+  if (!event) throw KafkaSetupError("creating topics timed out at " + bootstrap_servers);
+  std::string failure;
+  if (rd_kafka_event_error(event)) {
+    failure = rd_kafka_event_error_string(event);
+  } else {
+    const rd_kafka_CreateTopics_result_t* result = rd_kafka_event_CreateTopics_result(event);
+    size_t count = 0;
+    const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(result, &count);
+    for (size_t i = 0; i < count; ++i) {
+      rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
+      if (err && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+        failure += std::string(rd_kafka_topic_result_name(results[i])) + ": " +
+                   rd_kafka_topic_result_error_string(results[i]) + "; ";
+      }
+    }
+  }
+  rd_kafka_event_destroy(event);
+  if (!failure.empty()) throw KafkaSetupError("creating topics failed: " + failure);
+}
+
+}  // namespace modstream

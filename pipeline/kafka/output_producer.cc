@@ -1,0 +1,97 @@
+#include "pipeline/kafka/output_producer.h"
+
+#include <chrono>
+#include <spdlog/spdlog.h>
+
+namespace modstream {
+
+const std::string& OutputTopicNames::name(OutputTopic topic) const {
+  switch (topic) {
+    case OutputTopic::kTakedowns:
+      return takedowns;
+    case OutputTopic::kEscalations:
+      return escalations;
+    case OutputTopic::kDeadLetter:
+      return dead_letter;
+  }
+  return dead_letter;
+}
+
+struct OutputProducer::DeliveryTag {
+  std::shared_ptr<DeliveryListener> listener;
+  int64_t source_offset;
+};
+
+OutputProducer::OutputProducer(const std::string& bootstrap_servers,
+                               const std::map<std::string, std::string>& properties,
+                               OutputTopicNames topics, PublishedHook hook)
+    : topics_(std::move(topics)), hook_(std::move(hook)) {
+  // Defaults first, so an operator's producer_properties can override them.
+  const std::map<std::string, std::string> defaults = {
+      {"enable.idempotence", "true"},  // no duplicates or reordering from producer retries
+      {"acks", "all"},
+      {"linger.ms", "5"},
+      {"compression.type", "lz4"},
+  };
+  KafkaConf conf = makeKafkaConf({defaults, {{"bootstrap.servers", bootstrap_servers}}, properties});
+  rd_kafka_conf_set_dr_msg_cb(conf.get(), &OutputProducer::onDelivery);
+  rd_kafka_conf_set_opaque(conf.get(), this);
+  producer_ = makeKafkaClient(RD_KAFKA_PRODUCER, std::move(conf));
+  poll_thread_ = std::thread([this] {
+    while (polling_.load()) rd_kafka_poll(producer_.get(), 50);
+  });
+}
+
+OutputProducer::~OutputProducer() {
+  rd_kafka_flush(producer_.get(), 10000);
+  polling_ = false;
+  poll_thread_.join();
+  // Anything still queued is purged so its DeliveryTags are reported (and freed) before destroy.
+  rd_kafka_purge(producer_.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  rd_kafka_poll(producer_.get(), 0);
+}
+
+void OutputProducer::onDelivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* message,
+                                void* opaque) {
+  auto* self = static_cast<OutputProducer*>(opaque);
+  std::unique_ptr<DeliveryTag> tag(static_cast<DeliveryTag*>(message->_private));
+  const bool ok = message->err == RD_KAFKA_RESP_ERR_NO_ERROR;
+  const std::string topic = message->rkt ? rd_kafka_topic_name(message->rkt) : "";
+  if (!ok) {
+    spdlog::error("output to topic {} was not delivered: {}", topic,
+                  rd_kafka_err2str(message->err));
+  }
+  if (self->hook_) self->hook_(topic, ok);
+  if (tag && tag->listener) {
+    tag->listener->delivered(tag->source_offset, ok, ok ? "" : rd_kafka_err2str(message->err));
+  }
+}
+
+bool OutputProducer::publish(const OutputRecord& record, std::shared_ptr<DeliveryListener> listener,
+                             int64_t source_offset, const std::atomic<bool>& stop) {
+  const std::string& topic = topics_.name(record.topic);
+  auto tag = std::make_unique<DeliveryTag>(DeliveryTag{std::move(listener), source_offset});
+  while (true) {
+    const rd_kafka_resp_err_t err = produceRecord(producer_.get(), topic, record.key, record.value,
+                                                  record.headers, tag.get());
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      tag.release();  // now owned by the delivery report
+      return true;
+    }
+    if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && !stop.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      continue;
+    }
+    spdlog::error("cannot enqueue output to topic {}: {}", topic, rd_kafka_err2str(err));
+    if (tag->listener) tag->listener->delivered(source_offset, false, rd_kafka_err2str(err));
+    return false;
+  }
+}
+
+bool OutputProducer::flush(int timeout_ms) {
+  return rd_kafka_flush(producer_.get(), timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+int OutputProducer::outstanding() const { return rd_kafka_outq_len(producer_.get()); }
+
+}  // namespace modstream

@@ -1,0 +1,69 @@
+#pragma once
+// OutputProducer publishes output records (takedowns, escalations, dead letters) with librdkafka's
+// idempotent producer and reports each delivery to a DeliveryListener, which is how at-least-once
+// offset tracking learns that an output is safe.
+//
+// Threading: publish() may be called from any worker thread. Delivery reports run on the producer's
+// own poll thread, owned by this object and joined on destruction.
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "pipeline/core/record.h"
+#include "pipeline/kafka/kafka_handles.h"
+
+namespace modstream {
+
+class DeliveryListener {
+ public:
+  virtual ~DeliveryListener() = default;
+  // Called once per published record on the producer's poll thread; ok=false means the broker never
+  // acknowledged it (after librdkafka's retries) and it must not be treated as delivered.
+  virtual void delivered(int64_t source_offset, bool ok, const std::string& reason) = 0;
+};
+
+struct OutputTopicNames {
+  std::string takedowns;
+  std::string escalations;
+  std::string dead_letter;
+  const std::string& name(OutputTopic topic) const;
+};
+
+class OutputProducer {
+ public:
+  // Called on the poll thread after each acknowledged record (for metrics), with the topic name.
+  using PublishedHook = std::function<void(const std::string& topic, bool ok)>;
+
+  OutputProducer(const std::string& bootstrap_servers,
+                 const std::map<std::string, std::string>& properties, OutputTopicNames topics,
+                 PublishedHook hook = {});
+  ~OutputProducer();
+  OutputProducer(const OutputProducer&) = delete;
+  OutputProducer& operator=(const OutputProducer&) = delete;
+
+  // Enqueues `record`; blocks (re-trying) while librdkafka's local queue is full, which is how a slow
+  // broker pushes back on workers. Returns false only if `stop` becomes true while waiting or the
+  // record cannot be enqueued at all (then the listener is told it failed).
+  bool publish(const OutputRecord& record, std::shared_ptr<DeliveryListener> listener,
+               int64_t source_offset, const std::atomic<bool>& stop);
+  // Waits until every enqueued record is acknowledged or `timeout_ms` passes; true when all were.
+  bool flush(int timeout_ms);
+  // Records enqueued and not yet acknowledged.
+  int outstanding() const;
+
+ private:
+  struct DeliveryTag;
+  static void onDelivery(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
+
+  OutputTopicNames topics_;
+  PublishedHook hook_;
+  KafkaHandle producer_;
+  std::atomic<bool> polling_{true};
+  std::thread poll_thread_;
+};
+
+}  // namespace modstream

@@ -1,0 +1,145 @@
+#include "pipeline/kafka/topic_io.h"
+
+#include <atomic>
+#include <chrono>
+
+#include "pipeline/kafka/kafka_handles.h"
+
+namespace modstream {
+namespace {
+
+int partitionCount(rd_kafka_t* rk, const std::string& topic, int timeout_ms) {
+  const rd_kafka_metadata_t* metadata = nullptr;
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+  rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &metadata, timeout_ms);
+  rd_kafka_topic_destroy(rkt);
+  if (err) throw KafkaSetupError("cannot describe topic " + topic + ": " + rd_kafka_err2str(err));
+  int count = 0;
+  if (metadata->topic_cnt == 1 && !metadata->topics[0].err) count = metadata->topics[0].partition_cnt;
+  rd_kafka_metadata_destroy(metadata);
+  if (count == 0) throw KafkaSetupError("topic " + topic + " does not exist");
+  return count;
+}
+
+}  // namespace
+
+std::optional<std::string_view> TopicRecord::header(std::string_view name) const {
+  for (const auto& h : headers) {
+    if (h.name == name) return h.value;
+  }
+  return std::nullopt;
+}
+
+std::vector<TopicRecord> readWholeTopic(const std::string& bootstrap_servers,
+                                        const std::map<std::string, std::string>& properties,
+                                        const std::string& topic, int timeout_ms) {
+  KafkaHandle consumer = makeKafkaClient(
+      RD_KAFKA_CONSUMER, makeKafkaConf({{{"bootstrap.servers", bootstrap_servers},
+                                         {"group.id", "modstream-topic-reader"},
+                                         {"enable.auto.commit", "false"},
+                                         {"isolation.level", "read_committed"},
+                                         {"enable.partition.eof", "true"}},
+                                        properties}));
+  const int partitions = partitionCount(consumer.get(), topic, timeout_ms);
+  PartitionList assignment(rd_kafka_topic_partition_list_new(partitions));
+  int remaining = 0;
+  for (int p = 0; p < partitions; ++p) {
+    int64_t low = 0, high = 0;
+    rd_kafka_query_watermark_offsets(consumer.get(), topic.c_str(), p, &low, &high, timeout_ms);
+    if (high > low) {
+      rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), p)->offset =
+          RD_KAFKA_OFFSET_BEGINNING;
+      ++remaining;
+    }
+  }
+  std::vector<TopicRecord> records;
+  if (remaining == 0) return records;
+  rd_kafka_assign(consumer.get(), assignment.get());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (remaining > 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw KafkaSetupError("reading topic " + topic + " timed out");
+    }
+    KafkaMessage m(rd_kafka_consumer_poll(consumer.get(), 100));
+    if (!m) continue;
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      --remaining;
+      continue;
+    }
+    if (m->err) throw KafkaSetupError("reading topic " + topic + ": " + rd_kafka_message_errstr(m.get()));
+    TopicRecord record;
+    record.topic = topic;
+    record.partition = m->partition;
+    record.offset = m->offset;
+    if (m->key) record.key = std::string(static_cast<const char*>(m->key), m->key_len);
+    if (m->payload) record.value = std::string(static_cast<const char*>(m->payload), m->len);
+    rd_kafka_timestamp_type_t ts_type;
+    record.timestamp_ms = rd_kafka_message_timestamp(m.get(), &ts_type);
+    rd_kafka_headers_t* hdrs = nullptr;
+    if (rd_kafka_message_headers(m.get(), &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      const char* name;
+      const void* value;
+      size_t size;
+      for (size_t i = 0; !rd_kafka_header_get_all(hdrs, i, &name, &value, &size); ++i) {
+        record.headers.push_back(
+            {name, value ? std::string(static_cast<const char*>(value), size) : ""});
+      }
+    }
+    records.push_back(std::move(record));
+  }
+  rd_kafka_consumer_close(consumer.get());
+  return records;
+}
+
+void produceBatch(const std::string& bootstrap_servers,
+                  const std::map<std::string, std::string>& properties,
+                  const std::vector<BatchRecord>& records, int timeout_ms) {
+  std::atomic<int> failures{0};
+  KafkaConf conf = makeKafkaConf({{{"bootstrap.servers", bootstrap_servers},
+                                   {"enable.idempotence", "true"},
+                                   {"linger.ms", "5"}},
+                                  properties});
+  rd_kafka_conf_set_opaque(conf.get(), &failures);
+  rd_kafka_conf_set_dr_msg_cb(conf.get(), [](rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+    if (m->err) static_cast<std::atomic<int>*>(opaque)->fetch_add(1);
+  });
+  KafkaHandle producer = makeKafkaClient(RD_KAFKA_PRODUCER, std::move(conf));
+  for (const auto& record : records) {
+    while (true) {
+      const rd_kafka_resp_err_t err = produceRecord(producer.get(), record.topic, record.key,
+                                                    record.value, record.headers, nullptr);
+      if (!err) break;
+      if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        throw KafkaSetupError("cannot produce to " + record.topic + ": " + rd_kafka_err2str(err));
+      }
+      rd_kafka_poll(producer.get(), 10);
+    }
+    rd_kafka_poll(producer.get(), 0);
+  }
+  if (rd_kafka_flush(producer.get(), timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    throw KafkaSetupError("producing " + std::to_string(records.size()) + " records timed out");
+  }
+  if (failures.load() > 0) {
+    throw KafkaSetupError(std::to_string(failures.load()) + " records were not acknowledged");
+  }
+}
+
+std::map<int32_t, int64_t> committedOffsets(const std::string& bootstrap_servers,
+                                            const std::map<std::string, std::string>& properties,
+                                            const std::string& group, const std::string& topic,
+                                            int timeout_ms) {
+  KafkaHandle consumer = makeKafkaClient(
+      RD_KAFKA_CONSUMER,
+      makeKafkaConf({{{"bootstrap.servers", bootstrap_servers}, {"group.id", group}}, properties}));
+  const int partitions = partitionCount(consumer.get(), topic, timeout_ms);
+  PartitionList list(rd_kafka_topic_partition_list_new(partitions));
+  for (int p = 0; p < partitions; ++p) rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p);
+  if (auto err = rd_kafka_committed(consumer.get(), list.get(), timeout_ms); err) {
+    throw KafkaSetupError("cannot read committed offsets of " + group + ": " + rd_kafka_err2str(err));
+  }
+  std::map<int32_t, int64_t> offsets;
+  for (int i = 0; i < list->cnt; ++i) offsets[list->elems[i].partition] = list->elems[i].offset;
+  return offsets;
+}
+
+}  // namespace modstream

@@ -1,0 +1,50 @@
+#pragma once
+// Whole-topic reads and simple batch writes, outside any consumer group. For the demo, tools and
+// tests that need to see exactly what a topic holds; the pipeline itself never uses them.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipeline/core/record.h"
+
+namespace modstream {
+
+struct TopicRecord {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+  std::optional<std::string> key;
+  std::string value;
+  std::vector<Header> headers;
+  int64_t timestamp_ms = 0;
+  std::optional<std::string_view> header(std::string_view name) const;
+};
+
+struct BatchRecord {
+  std::string topic;
+  std::optional<std::string> key;
+  std::string value;
+  std::vector<Header> headers;
+};
+
+// Reads every partition of `topic` from the beginning up to its high watermark at call time
+// (read_committed). Throws KafkaSetupError when the topic cannot be described or read in time.
+std::vector<TopicRecord> readWholeTopic(const std::string& bootstrap_servers,
+                                        const std::map<std::string, std::string>& properties,
+                                        const std::string& topic, int timeout_ms = 30000);
+
+// Produces `records` with an idempotent producer and waits for every acknowledgement.
+// Throws KafkaSetupError if any record is not acknowledged within `timeout_ms`.
+void produceBatch(const std::string& bootstrap_servers,
+                  const std::map<std::string, std::string>& properties,
+                  const std::vector<BatchRecord>& records, int timeout_ms = 60000);
+
+// The committed offsets of `group` for every partition of `topic` (-1 where none).
+std::map<int32_t, int64_t> committedOffsets(const std::string& bootstrap_servers,
+                                            const std::map<std::string, std::string>& properties,
+                                            const std::string& group, const std::string& topic,
+                                            int timeout_ms = 10000);
+
+}  // namespace modstream

@@ -1,0 +1,45 @@
+#include "pipeline/runtime/record_processor.h"
+
+#include <chrono>
+#include <exception>
+
+#include "pipeline/events/dead_letter.h"
+
+namespace modstream {
+
+RecordProcessor::RecordProcessor(RecordDecoder decoder, std::vector<NamedStage> stages,
+                                 const Clock& clock, PipelineMetrics* metrics)
+    : decoder_(std::move(decoder)), stages_(std::move(stages)), clock_(clock), metrics_(metrics) {}
+
+std::vector<OutputRecord> RecordProcessor::process(const InputRecord& record) {
+  const int64_t now_ms = clock_.nowMs();
+  auto deadLetter = [&](const RecordError& error) {
+    if (metrics_) metrics_->deadLettered(error);
+    return std::vector<OutputRecord>{makeDeadLetter(record, error, now_ms)};
+  };
+
+  auto content = decoder_.decode(record);
+  if (!content.ok()) return deadLetter(content.error());
+
+  Signals signals;
+  const StageContext context{record, now_ms};
+  for (auto& named : stages_) {
+    const auto started = std::chrono::steady_clock::now();
+    StageStatus status;
+    try {
+      status = named.stage->process(content.value(), context, signals);
+    } catch (const std::exception& e) {
+      // Stages must not throw; if one does, the record still goes to the dead-letter topic
+      // instead of taking the worker down.
+      status = StageStatus::fail(
+          {ErrorClass::kStageFailure, named.name, std::string("stage threw: ") + e.what()});
+    }
+    if (named.metrics) {
+      named.metrics->observe(std::chrono::steady_clock::now() - started, status.error);
+    }
+    if (status.error) return deadLetter(*status.error);
+  }
+  return std::move(signals.outputs);
+}
+
+}  // namespace modstream

@@ -1,0 +1,37 @@
+#pragma once
+// RecordProcessor runs one record through decode and the stage chain and returns what to publish:
+// the decide stage's outputs, or one dead letter when decoding or a stage failed. One instance per
+// worker thread (it owns that thread's Stage instances and decoder); never throws on bad input.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pipeline/core/clock.h"
+#include "pipeline/core/stage.h"
+#include "pipeline/input/record_decoder.h"
+#include "pipeline/runtime/pipeline_metrics.h"
+
+namespace modstream {
+
+struct NamedStage {
+  std::string name;
+  std::unique_ptr<Stage> stage;
+  StageMetrics* metrics = nullptr;  // may be null (tests)
+};
+
+class RecordProcessor {
+ public:
+  RecordProcessor(RecordDecoder decoder, std::vector<NamedStage> stages, const Clock& clock,
+                  PipelineMetrics* metrics);
+
+  std::vector<OutputRecord> process(const InputRecord& record);
+
+ private:
+  RecordDecoder decoder_;
+  std::vector<NamedStage> stages_;
+  const Clock& clock_;
+  PipelineMetrics* metrics_;
+};
+
+}  // namespace modstream

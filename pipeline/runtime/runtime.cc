@@ -1,0 +1,341 @@
+#include "pipeline/runtime/runtime.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+namespace modstream {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+InputRecord toInputRecord(KafkaMessage message) {
+  rd_kafka_message_t* m = message.get();
+  std::vector<Header> headers;
+  rd_kafka_headers_t* hdrs = nullptr;
+  if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs) {
+    const char* name = nullptr;
+    const void* value = nullptr;
+    size_t size = 0;
+    for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) ==
+                       RD_KAFKA_RESP_ERR_NO_ERROR;
+         ++i) {
+      headers.push_back({name, value ? std::string(static_cast<const char*>(value), size) : ""});
+    }
+  }
+  SourceCoordinates source{rd_kafka_topic_name(m->rkt), Partition{m->partition},
+                           Offset{m->offset}};
+  std::optional<std::string_view> key;
+  if (m->key) key = std::string_view(static_cast<const char*>(m->key), m->key_len);
+  std::string_view value;
+  if (m->payload) value = std::string_view(static_cast<const char*>(m->payload), m->len);
+  rd_kafka_timestamp_type_t ts_type;
+  const int64_t timestamp_ms = rd_kafka_message_timestamp(m, &ts_type);
+  InputRecord::Owner owner(message.release(), [](void* p) {
+    rd_kafka_message_destroy(static_cast<rd_kafka_message_t*>(p));
+  });
+  return InputRecord(std::move(source), key, value, std::move(headers), timestamp_ms,
+                     std::move(owner));
+}
+
+bool cooperative(rd_kafka_t* rk) {
+  return std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+}
+
+}  // namespace
+
+Runtime::Runtime(const PipelineConfig& config, WorkerPool::ProcessorFactory make_processor,
+                 PipelineMetrics& metrics)
+    : config_(config), metrics_(metrics) {
+  const auto& topics = config.topics;
+  producer_ = std::make_unique<OutputProducer>(
+      config.kafka.bootstrap_servers, config.kafka.producer_properties,
+      OutputTopicNames{topics.takedowns, topics.escalations, topics.dead_letter},
+      [this](const std::string& topic, bool ok) {
+        if (ok) {
+          metrics_.published(topic);
+        } else {
+          metrics_.deliveryFailures().Increment();
+        }
+      });
+  workers_ = std::make_unique<WorkerPool>(static_cast<size_t>(config.processing.worker_threads),
+                                          make_processor, *producer_, in_flight_bytes_);
+  worker_load_.assign(workers_->size(), 0);
+
+  const std::map<std::string, std::string> defaults = {
+      {"enable.auto.commit", "false"},  // offsets are committed by OffsetTracker, never blindly
+      {"auto.offset.reset", "earliest"},
+      {"partition.assignment.strategy", "cooperative-sticky"},
+      {"queued.max.messages.kbytes", "16384"},  // bounds librdkafka's own prefetch memory
+      {"enable.partition.eof", "false"},
+  };
+  KafkaConf conf = makeKafkaConf({defaults,
+                                  {{"bootstrap.servers", config.kafka.bootstrap_servers},
+                                   {"group.id", config.kafka.group_id}},
+                                  config.kafka.consumer_properties});
+  rd_kafka_conf_set_rebalance_cb(conf.get(), &Runtime::onRebalance);
+  rd_kafka_conf_set_offset_commit_cb(conf.get(), &Runtime::onCommit);
+  rd_kafka_conf_set_opaque(conf.get(), this);
+  consumer_ = makeKafkaClient(RD_KAFKA_CONSUMER, std::move(conf));
+  rd_kafka_poll_set_consumer(consumer_.get());
+}
+
+Runtime::~Runtime() {
+  if (workers_) workers_->stop();
+}
+
+ExitStatus Runtime::run() {
+  PartitionList topics(rd_kafka_topic_partition_list_new(2));
+  rd_kafka_topic_partition_list_add(topics.get(), config_.topics.posts.c_str(),
+                                    RD_KAFKA_PARTITION_UA);
+  rd_kafka_topic_partition_list_add(topics.get(), config_.topics.media.c_str(),
+                                    RD_KAFKA_PARTITION_UA);
+  if (auto err = rd_kafka_subscribe(consumer_.get(), topics.get()); err) {
+    spdlog::error("cannot subscribe to {} and {}: {}", config_.topics.posts, config_.topics.media,
+                  rd_kafka_err2str(err));
+    return ExitStatus::kStartupError;
+  }
+  spdlog::info("consumer group {} subscribed to {} and {} at {}", config_.kafka.group_id,
+               config_.topics.posts, config_.topics.media, config_.kafka.bootstrap_servers);
+
+  ExitStatus status = ExitStatus::kOk;
+  const auto commit_interval = std::chrono::milliseconds(config_.processing.commit_interval_ms);
+  auto last_commit = SteadyClock::now();
+  while (!stop_requested_.load()) {
+    if (rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_.get(), 50)) {
+      dispatch(KafkaMessage(m));
+    }
+    applyBackPressure();
+    if (SteadyClock::now() - last_commit >= commit_interval) {
+      commitCompleted({}, /*sync=*/false);
+      last_commit = SteadyClock::now();
+    }
+    if (anyDeliveryFailed()) {
+      spdlog::critical(
+          "an output was never acknowledged by the broker; stopping without committing past it "
+          "(the records will be re-read by the next owner of the partition)");
+      status = ExitStatus::kDeliveryFailed;
+      break;
+    }
+    bool all_done = in_flight_bytes_.load() == 0;
+    for (const auto& [tp, state] : partitions_) {
+      if (state->tracker().inFlight() != 0 || state->tracker().committable(state->committed)) {
+        all_done = false;
+      }
+    }
+    idle_ = all_done;
+  }
+
+  spdlog::info("shutting down: draining {} partitions", partitions_.size());
+  std::vector<std::shared_ptr<PartitionState>> all;
+  for (const auto& [tp, state] : partitions_) all.push_back(state);
+  if (status == ExitStatus::kOk) {
+    drain(all);
+    commitCompleted(all, /*sync=*/true);
+  }
+  // Closing the consumer revokes the assignment through onRebalance, which commits once more.
+  rd_kafka_consumer_close(consumer_.get());
+  workers_->stop();
+  spdlog::info("stopped after {} records", consumed_.load());
+  return status;
+}
+
+RuntimeStats Runtime::stats() const {
+  RuntimeStats s;
+  s.consumed = consumed_.load();
+  s.processed = workers_->processed();
+  s.in_flight_bytes = in_flight_bytes_.load();
+  s.paused = paused_.load();
+  s.idle = idle_.load();
+  s.committed_partitions = commits_acked_.load();
+  return s;
+}
+
+void Runtime::dispatch(KafkaMessage message) {
+  if (message->err) {
+    if (message->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return;
+    const char* topic = message->rkt ? rd_kafka_topic_name(message->rkt) : "(none)";
+    spdlog::warn("consumer error on {} [{}]: {}", topic, message->partition,
+                 rd_kafka_message_errstr(message.get()));
+    if (message->err == RD_KAFKA_RESP_ERR__FATAL) stop();
+    return;
+  }
+  TopicPartition tp{rd_kafka_topic_name(message->rkt), Partition{message->partition}};
+  auto it = partitions_.find(tp);
+  if (it == partitions_.end()) {
+    // Not ours any more (revoked while the message was queued); its next owner reads it.
+    return;
+  }
+  InputRecord record = toInputRecord(std::move(message));
+  idle_ = false;
+  consumed_.fetch_add(1);
+  metrics_.consumed(tp.topic);
+  in_flight_bytes_.fetch_add(static_cast<int64_t>(record.sizeBytes()));
+  it->second->tracker().begin(record.source().offset.value);
+  workers_->submit(WorkItem{it->second, std::move(record)});
+}
+
+void Runtime::applyBackPressure() {
+  const int64_t bytes = in_flight_bytes_.load();
+  metrics_.inFlightBytes().Set(static_cast<double>(bytes));
+  const bool pause = !paused_ && bytes > config_.processing.max_in_flight_bytes;
+  const bool resume = paused_ && bytes < config_.processing.resume_in_flight_bytes;
+  if (!pause && !resume) return;
+  rd_kafka_topic_partition_list_t* assignment = nullptr;
+  if (rd_kafka_assignment(consumer_.get(), &assignment) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+  PartitionList owned(assignment);
+  if (pause) {
+    rd_kafka_pause_partitions(consumer_.get(), owned.get());
+    spdlog::info("back-pressure: {} bytes in flight, paused {} partitions", bytes, owned->cnt);
+  } else {
+    rd_kafka_resume_partitions(consumer_.get(), owned.get());
+    spdlog::info("back-pressure: {} bytes in flight, resumed {} partitions", bytes, owned->cnt);
+  }
+  paused_ = pause;
+  metrics_.pausedPartitions().Set(pause ? owned->cnt : 0);
+}
+
+bool Runtime::drain(const std::vector<std::shared_ptr<PartitionState>>& partitions) {
+  const auto deadline =
+      SteadyClock::now() + std::chrono::milliseconds(config_.processing.drain_timeout_ms);
+  while (true) {
+    size_t remaining = 0;
+    for (const auto& state : partitions) {
+      if (!state->tracker().failed()) remaining += state->tracker().inFlight();
+    }
+    if (remaining == 0) return true;
+    if (SteadyClock::now() >= deadline) {
+      spdlog::warn("drain timed out with {} records in flight; they will be re-read by the next "
+                   "owner of their partitions",
+                   remaining);
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+void Runtime::commitCompleted(const std::vector<std::shared_ptr<PartitionState>>& partitions,
+                              bool sync) {
+  std::vector<std::shared_ptr<PartitionState>> all;
+  const auto& targets = partitions.empty() ? all : partitions;
+  if (partitions.empty()) {
+    for (const auto& [tp, state] : partitions_) all.push_back(state);
+  }
+  PartitionList offsets(rd_kafka_topic_partition_list_new(static_cast<int>(targets.size())));
+  for (const auto& state : targets) {
+    if (auto next = state->tracker().committable(state->committed)) {
+      const auto& tp = state->topicPartition();
+      rd_kafka_topic_partition_list_add(offsets.get(), tp.topic.c_str(), tp.partition.value)
+          ->offset = *next;
+      state->committed = *next;
+    }
+  }
+  if (offsets->cnt == 0) return;
+  rd_kafka_resp_err_t err = rd_kafka_commit(consumer_.get(), offsets.get(), sync ? 0 : 1);
+  if (sync) onCommit(consumer_.get(), err, offsets.get(), this);
+}
+
+void Runtime::onCommit(rd_kafka_t* /*rk*/, rd_kafka_resp_err_t err,
+                       rd_kafka_topic_partition_list_t* offsets, void* opaque) {
+  auto* self = static_cast<Runtime*>(opaque);
+  if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
+  for (int i = 0; i < offsets->cnt; ++i) {
+    const auto& entry = offsets->elems[i];
+    const rd_kafka_resp_err_t partition_err = err ? err : entry.err;
+    if (partition_err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      self->metrics_.commits().Increment();
+      self->commits_acked_.fetch_add(1);
+      continue;
+    }
+    self->metrics_.commitFailures().Increment();
+    spdlog::warn("commit of {} [{}] at {} failed: {}", entry.topic, entry.partition, entry.offset,
+                 rd_kafka_err2str(partition_err));
+    // Forget the optimistic mark so the next commit carries this partition again.
+    auto it = self->partitions_.find(TopicPartition{entry.topic, Partition{entry.partition}});
+    if (it != self->partitions_.end()) it->second->committed = -1;
+  }
+}
+
+bool Runtime::anyDeliveryFailed() const {
+  return std::any_of(partitions_.begin(), partitions_.end(),
+                     [](const auto& entry) { return entry.second->tracker().failed(); });
+}
+
+size_t Runtime::pickWorker() {
+  auto least = std::min_element(worker_load_.begin(), worker_load_.end());
+  *least += 1;
+  return static_cast<size_t>(least - worker_load_.begin());
+}
+
+void Runtime::assign(rd_kafka_topic_partition_list_t* partitions) {
+  for (int i = 0; i < partitions->cnt; ++i) {
+    TopicPartition tp{partitions->elems[i].topic, Partition{partitions->elems[i].partition}};
+    partitions_[tp] = std::make_shared<PartitionState>(tp, pickWorker());
+  }
+  metrics_.rebalance("assign");
+  metrics_.assignedPartitions().Set(static_cast<double>(partitions_.size()));
+  spdlog::info("assigned {} partitions (now {})", partitions->cnt, partitions_.size());
+  if (paused_) rd_kafka_pause_partitions(consumer_.get(), partitions);
+}
+
+void Runtime::revoke(rd_kafka_topic_partition_list_t* partitions) {
+  std::vector<std::shared_ptr<PartitionState>> revoked;
+  for (int i = 0; i < partitions->cnt; ++i) {
+    auto it = partitions_.find(
+        TopicPartition{partitions->elems[i].topic, Partition{partitions->elems[i].partition}});
+    if (it != partitions_.end()) revoked.push_back(it->second);
+  }
+  const bool lost = rd_kafka_assignment_lost(consumer_.get());
+  if (!lost) {
+    // Revoked partitions are drained and committed so their next owner starts where we stopped.
+    drain(revoked);
+    commitCompleted(revoked, /*sync=*/true);
+  }
+  for (const auto& state : revoked) {
+    state->abandoned = true;
+    worker_load_[state->worker()] -= 1;
+    partitions_.erase(state->topicPartition());
+  }
+  metrics_.rebalance(lost ? "lost" : "revoke");
+  metrics_.assignedPartitions().Set(static_cast<double>(partitions_.size()));
+  spdlog::info("{} {} partitions (now {})", lost ? "lost" : "revoked", revoked.size(),
+               partitions_.size());
+}
+
+void Runtime::onRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                          rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+  auto* self = static_cast<Runtime*>(opaque);
+  const bool coop = cooperative(rk);
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    self->assign(partitions);
+    rd_kafka_error_t* error = nullptr;
+    if (coop) {
+      error = rd_kafka_incremental_assign(rk, partitions);
+    } else {
+      rd_kafka_assign(rk, partitions);
+    }
+    if (error) {
+      spdlog::error("incremental assign failed: {}", rd_kafka_error_string(error));
+      rd_kafka_error_destroy(error);
+    }
+  } else if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+    self->revoke(partitions);
+    if (coop) {
+      if (rd_kafka_error_t* error = rd_kafka_incremental_unassign(rk, partitions)) {
+        spdlog::error("incremental unassign failed: {}", rd_kafka_error_string(error));
+        rd_kafka_error_destroy(error);
+      }
+    } else {
+      rd_kafka_assign(rk, nullptr);
+    }
+  } else {
+    spdlog::error("rebalance error: {}", rd_kafka_err2str(err));
+    self->revoke(partitions);
+    rd_kafka_assign(rk, nullptr);
+  }
+}
+
+}  // namespace modstream

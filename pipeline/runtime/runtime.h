@@ -1,0 +1,85 @@
+#pragma once
+// Runtime: one consumer-group member. It reads the posts and media topics, hands each record to the
+// worker that owns its partition, publishes outputs through the idempotent producer, and commits an
+// offset only once every record before it is processed and every output acknowledged
+// (at-least-once). Rebalances drain and commit revoked partitions; back-pressure pauses partitions
+// while too many input bytes are in flight.
+//
+// Threading: run() is called on one thread (the consumer thread) and returns after stop() or a
+// fatal error. stop() and stats() may be called from any thread.
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "pipeline/config/pipeline_config.h"
+#include "pipeline/core/clock.h"
+#include "pipeline/kafka/kafka_handles.h"
+#include "pipeline/kafka/output_producer.h"
+#include "pipeline/runtime/pipeline_metrics.h"
+#include "pipeline/runtime/worker_pool.h"
+
+namespace modstream {
+
+struct RuntimeStats {
+  uint64_t consumed = 0;     // records read from input topics
+  uint64_t processed = 0;    // records run through the stage chain
+  uint64_t committed_partitions = 0;
+  int64_t in_flight_bytes = 0;
+  bool paused = false;
+  // True once nothing is in flight: every record read is processed, acknowledged and committed.
+  bool idle = false;
+};
+
+enum class ExitStatus { kOk = 0, kStartupError = 2, kDeliveryFailed = 3, kKafkaFatal = 4 };
+
+class Runtime {
+ public:
+  Runtime(const PipelineConfig& config, WorkerPool::ProcessorFactory make_processor,
+          PipelineMetrics& metrics);
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  ExitStatus run();
+  void stop() { stop_requested_ = true; }
+  RuntimeStats stats() const;
+
+ private:
+  static void onRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                          rd_kafka_topic_partition_list_t* partitions, void* opaque);
+  static void onCommit(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                       rd_kafka_topic_partition_list_t* offsets, void* opaque);
+
+  void assign(rd_kafka_topic_partition_list_t* partitions);
+  void revoke(rd_kafka_topic_partition_list_t* partitions);
+  void dispatch(KafkaMessage message);
+  void applyBackPressure();
+  // Waits until the given partitions have nothing in flight, or the drain timeout passes.
+  bool drain(const std::vector<std::shared_ptr<PartitionState>>& partitions);
+  // Commits completed offsets of `partitions` (all assigned ones when empty).
+  void commitCompleted(const std::vector<std::shared_ptr<PartitionState>>& partitions, bool sync);
+  bool anyDeliveryFailed() const;
+  size_t pickWorker();
+
+  const PipelineConfig& config_;
+  PipelineMetrics& metrics_;
+  std::atomic<bool> stop_requested_{false};
+  std::atomic<int64_t> in_flight_bytes_{0};
+  std::atomic<uint64_t> consumed_{0};
+  std::atomic<bool> paused_{false};
+  std::atomic<size_t> assigned_count_{0};
+  std::atomic<bool> idle_{true};
+  std::atomic<uint64_t> commits_acked_{0};
+
+  std::unique_ptr<OutputProducer> producer_;
+  std::unique_ptr<WorkerPool> workers_;
+  KafkaHandle consumer_;
+  // Assigned partitions; touched only on the consumer thread (rebalance callbacks run inside poll).
+  std::map<TopicPartition, std::shared_ptr<PartitionState>> partitions_;
+  std::vector<size_t> worker_load_;
+};
+
+}  // namespace modstream

@@ -1,0 +1,79 @@
+#include "pipeline/runtime/worker_pool.h"
+
+namespace modstream {
+
+void PartitionState::delivered(int64_t source_offset, bool ok, const std::string& /*reason*/) {
+  if (ok) {
+    tracker_.acknowledge(source_offset);
+  } else {
+    tracker_.fail(source_offset);
+  }
+}
+
+WorkerPool::WorkerPool(size_t threads, const ProcessorFactory& make_processor,
+                       OutputProducer& producer, std::atomic<int64_t>& in_flight_bytes)
+    : producer_(producer), in_flight_bytes_(in_flight_bytes) {
+  for (size_t i = 0; i < threads; ++i) {
+    auto worker = std::make_unique<Worker>();
+    worker->processor = make_processor();
+    workers_.push_back(std::move(worker));
+  }
+  for (auto& worker : workers_) {
+    Worker* w = worker.get();
+    w->thread = std::thread([this, w] { run(*w); });
+  }
+}
+
+WorkerPool::~WorkerPool() { stop(); }
+
+void WorkerPool::submit(WorkItem item) {
+  Worker& worker = *workers_[item.partition->worker() % workers_.size()];
+  {
+    std::lock_guard lock(worker.mutex);
+    worker.queue.push_back(std::move(item));
+  }
+  worker.ready.notify_one();
+}
+
+void WorkerPool::stop() {
+  if (stopping_.exchange(true)) return;
+  for (auto& worker : workers_) {
+    { std::lock_guard lock(worker->mutex); }
+    worker->ready.notify_all();
+  }
+  for (auto& worker : workers_) {
+    if (worker->thread.joinable()) worker->thread.join();
+  }
+}
+
+void WorkerPool::run(Worker& worker) {
+  while (true) {
+    std::unique_lock lock(worker.mutex);
+    worker.ready.wait(lock, [&] { return stopping_.load() || !worker.queue.empty(); });
+    if (stopping_.load()) return;
+    WorkItem item = std::move(worker.queue.front());
+    worker.queue.pop_front();
+    lock.unlock();
+
+    const auto bytes = static_cast<int64_t>(item.record.sizeBytes());
+    const int64_t offset = item.record.source().offset.value;
+    if (!item.partition->abandoned.load()) {
+      std::vector<OutputRecord> outputs = worker.processor->process(item.record);
+      int enqueued = 0;
+      bool all_enqueued = true;
+      for (const auto& output : outputs) {
+        if (!producer_.publish(output, item.partition, offset, stopping_)) {
+          all_enqueued = false;
+          break;
+        }
+        ++enqueued;
+      }
+      // A record whose outputs were not all enqueued is never finished, so never committed.
+      if (all_enqueued) item.partition->tracker().finish(offset, enqueued);
+      processed_.fetch_add(1);
+    }
+    in_flight_bytes_.fetch_sub(bytes);
+  }
+}
+
+}  // namespace modstream

@@ -1,0 +1,86 @@
+#pragma once
+// WorkerPool: N threads, each with its own queue and its own RecordProcessor. The runtime sends every
+// record of a partition to the same worker, so records of one partition are processed in order and
+// partitions proceed in parallel. Outputs are published before the record is marked finished.
+//
+// Threading: submit() is called by the consumer thread; everything else happens on the workers.
+// PartitionState is shared between the consumer thread, one worker and the producer's poll thread.
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "pipeline/core/ids.h"
+#include "pipeline/core/record.h"
+#include "pipeline/kafka/output_producer.h"
+#include "pipeline/runtime/offset_tracker.h"
+#include "pipeline/runtime/record_processor.h"
+
+namespace modstream {
+
+// The runtime's view of one assigned input partition.
+class PartitionState final : public DeliveryListener {
+ public:
+  PartitionState(TopicPartition tp, size_t worker) : tp_(std::move(tp)), worker_(worker) {}
+
+  void delivered(int64_t source_offset, bool ok, const std::string& reason) override;
+
+  const TopicPartition& topicPartition() const { return tp_; }
+  size_t worker() const { return worker_; }
+  OffsetTracker& tracker() { return tracker_; }
+  // Next offset already committed (-1: none yet); touched by the consumer thread only.
+  int64_t committed = -1;
+  // Set once the partition was revoked and its drain timed out: workers skip its remaining records.
+  std::atomic<bool> abandoned{false};
+
+ private:
+  TopicPartition tp_;
+  size_t worker_;
+  OffsetTracker tracker_;
+};
+
+struct WorkItem {
+  std::shared_ptr<PartitionState> partition;
+  InputRecord record;
+};
+
+class WorkerPool {
+ public:
+  using ProcessorFactory = std::function<std::unique_ptr<RecordProcessor>()>;
+
+  WorkerPool(size_t threads, const ProcessorFactory& make_processor, OutputProducer& producer,
+             std::atomic<int64_t>& in_flight_bytes);
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  void submit(WorkItem item);
+  size_t size() const { return workers_.size(); }
+  // Records processed (outputs enqueued) since start.
+  uint64_t processed() const { return processed_.load(); }
+  // Stops the threads; records still queued are dropped (they were never committed).
+  void stop();
+
+ private:
+  struct Worker {
+    std::mutex mutex;
+    std::condition_variable ready;
+    std::deque<WorkItem> queue;
+    std::unique_ptr<RecordProcessor> processor;
+    std::thread thread;
+  };
+  void run(Worker& worker);
+
+  OutputProducer& producer_;
+  std::atomic<int64_t>& in_flight_bytes_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<uint64_t> processed_{0};
+  std::vector<std::unique_ptr<Worker>> workers_;
+};
+
+}  // namespace modstream

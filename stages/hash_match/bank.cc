@@ -1,0 +1,163 @@
+#include "stages/hash_match/bank.h"
+
+// fast-cpp-csv-parser copies file names with strncpy, which gcc 12 flags when inlined here.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstringop-truncation"
+#include <libfccp/csv.h>
+#pragma GCC diagnostic pop
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <optional>
+
+namespace modstream {
+namespace {
+
+std::optional<HashType> parseHashType(std::string name) {
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (name == "md5") return HashType::kMd5;
+  if (name == "sha1" || name == "sha-1") return HashType::kSha1;
+  if (name == "sha256" || name == "sha-256") return HashType::kSha256;
+  if (name == "pdq") return HashType::kPdq;
+  return std::nullopt;
+}
+
+size_t hexLength(HashType type) {
+  switch (type) {
+    case HashType::kMd5:
+      return 32;
+    case HashType::kSha1:
+      return 40;
+    case HashType::kSha256:
+    case HashType::kPdq:
+      return 64;
+  }
+  return 64;
+}
+
+// Adds one parsed row, or the reason it was rejected.
+void addRow(const std::string& where, std::string hash_type, std::string value,
+            std::string entry_id, std::string category, std::string source, BankLoad& load) {
+  auto type = parseHashType(hash_type);
+  if (!type) {
+    load.problems.push_back(where + ": unknown hash_type '" + hash_type +
+                            "' (expected md5, sha1, sha256 or pdq)");
+    return;
+  }
+  if (std::string reason = validateHash(*type, value); !reason.empty()) {
+    load.problems.push_back(where + ": " + reason);
+    return;
+  }
+  if (entry_id.empty()) {
+    load.problems.push_back(where + ": entry_id is empty");
+    return;
+  }
+  load.entries.push_back(BankEntry{*type, std::move(value), std::move(entry_id),
+                                   std::move(category), std::move(source)});
+}
+
+void loadCsv(const std::string& path, BankLoad& load) {
+  try {
+    io::CSVReader<5, io::trim_chars<' ', '\t'>, io::double_quote_escape<',', '"'>> reader(path);
+    reader.read_header(io::ignore_missing_column, "hash_type", "value", "entry_id", "category",
+                       "source");
+    for (const char* required : {"hash_type", "value", "entry_id"}) {
+      if (!reader.has_column(required)) {
+        load.problems.push_back(path + ":1: header lacks column '" + std::string(required) + "'");
+        return;
+      }
+    }
+    while (true) {
+      std::string hash_type, value, entry_id, category, source;
+      try {
+        if (!reader.read_row(hash_type, value, entry_id, category, source)) break;
+      } catch (const io::error::base& e) {
+        load.problems.push_back(path + ":" + std::to_string(reader.get_file_line()) + ": " +
+                                e.what());
+        continue;
+      }
+      addRow(path + ":" + std::to_string(reader.get_file_line()), std::move(hash_type),
+             std::move(value), std::move(entry_id), std::move(category), std::move(source), load);
+    }
+  } catch (const io::error::base& e) {
+    load.problems.push_back(path + ": " + e.what());
+  }
+}
+
+void loadJsonLines(const std::string& path, BankLoad& load) {
+  std::ifstream in(path);
+  if (!in) {
+    load.problems.push_back(path + ": cannot be opened");
+    return;
+  }
+  simdjson::dom::parser parser;
+  std::string line;
+  for (size_t line_number = 1; std::getline(in, line); ++line_number) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    const std::string where = path + ":" + std::to_string(line_number);
+    simdjson::dom::object obj;
+    if (parser.parse(line).get_object().get(obj) != simdjson::SUCCESS) {
+      load.problems.push_back(where + ": not a JSON object");
+      continue;
+    }
+    auto field = [&](const char* name) {
+      std::string_view value;
+      if (obj[name].get_string().get(value) != simdjson::SUCCESS) return std::string();
+      return std::string(value);
+    };
+    addRow(where, field("hash_type"), field("value"), field("entry_id"), field("category"),
+           field("source"), load);
+  }
+}
+
+bool endsWith(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+std::string_view hashTypeName(HashType type) {
+  switch (type) {
+    case HashType::kMd5:
+      return "md5";
+    case HashType::kSha1:
+      return "sha1";
+    case HashType::kSha256:
+      return "sha256";
+    case HashType::kPdq:
+      return "pdq";
+  }
+  return "unknown";
+}
+
+std::string validateHash(HashType type, std::string& value) {
+  std::transform(value.begin(), value.end(), value.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const size_t expected = hexLength(type);
+  if (value.size() != expected) {
+    return std::string(hashTypeName(type)) + " value must be " + std::to_string(expected) +
+           " hex digits, got " + std::to_string(value.size());
+  }
+  if (!std::all_of(value.begin(), value.end(), [](char c) { return std::isxdigit(c); })) {
+    return std::string(hashTypeName(type)) + " value has a non-hex character";
+  }
+  if (std::all_of(value.begin(), value.end(), [](char c) { return c == '0'; })) {
+    return std::string(hashTypeName(type)) + " value is all zeros";
+  }
+  return "";
+}
+
+BankLoad loadBankFile(const std::string& path) {
+  BankLoad load;
+  if (endsWith(path, ".jsonl") || endsWith(path, ".ndjson")) {
+    loadJsonLines(path, load);
+  } else {
+    loadCsv(path, load);
+  }
+  return load;
+}
+
+}  // namespace modstream

@@ -1,0 +1,15 @@
+#include "stages/stage_registry.h"
+
+#include "stages/decide/decide_stage.h"
+#include "stages/hash_match/hash_match_stage.h"
+
+namespace modstream {
+
+StageRegistry builtinStages() {
+  StageRegistry registry;
+  registry.add("hash_match", hashMatchStageBuilder());
+  registry.add("decide", decideStageBuilder());
+  return registry;
+}
+
+}  // namespace modstream
