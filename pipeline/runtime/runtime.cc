@@ -68,7 +68,11 @@ Runtime::Runtime(const PipelineConfig& config, WorkerPool::ProcessorFactory make
   const std::map<std::string, std::string> defaults = {
       {"enable.auto.commit", "false"},  // offsets are committed by OffsetTracker, never blindly
       {"auto.offset.reset", "earliest"},
-      {"partition.assignment.strategy", "cooperative-sticky"},
+      // Eager rebalancing: every partition is drained and committed before the group rejoins.
+      // Debian's librdkafka 2.0.2 loses the whole assignment when a commit races a cooperative
+      // rebalance (librdkafka #4059, fixed upstream in 2.10), which re-processes uncommitted
+      // records; the eager protocol cannot hit that. cooperative-sticky still works if configured.
+      {"partition.assignment.strategy", "roundrobin"},
       {"queued.max.messages.kbytes", "16384"},  // bounds librdkafka's own prefetch memory
       {"enable.partition.eof", "false"},
   };

@@ -1,0 +1,85 @@
+// The pipeline against a real Kafka broker: exact outputs, dead letters and committed offsets.
+
+#include <catch2/catch.hpp>
+#include <prometheus/registry.h>
+
+#include <fstream>
+#include <thread>
+
+#include "pipeline/app/pipeline_app.h"
+#include "pipeline/events/dead_letter.h"
+#include "stages/stage_registry.h"
+#include "tests/integration/kafka_test_env.h"
+
+using namespace modstream;
+using namespace modstream::testing;
+
+namespace {
+
+std::map<std::string, int> countByKey(const std::vector<TopicRecord>& records) {
+  std::map<std::string, int> counts;
+  for (const auto& r : records) counts[r.key.value_or("")] += 1;
+  return counts;
+}
+
+}  // namespace
+
+TEST_CASE("posts with some malformed produce exactly the expected outputs and dead letters",
+          "[integration]") {
+  const std::string bootstrap = brokerBootstrap();
+  const TestTopics topics = createTestTopics(bootstrap, "e2e", 4);
+  const Workload workload = makeWorkload(topics, 2000, /*takedown_every=*/10,
+                                         /*malformed_every=*/37);
+  produceBatch(bootstrap, {}, workload.records);
+
+  const auto dir = makeTempDir("e2e");
+  ConfigErrors errors;
+  SystemClock clock;
+  auto pipeline = loadPipelineFile(writeConfig(dir, bootstrap, topics, workload.bank_csv).string(),
+                                   builtinStages(), clock, errors);
+  INFO(errors.str());
+  REQUIRE(pipeline);
+  PipelineMetrics metrics(std::make_shared<prometheus::Registry>());
+  Runtime runtime(pipeline->config, processorFactory(*pipeline, clock, metrics), metrics);
+  ExitStatus status = ExitStatus::kStartupError;
+  std::thread consumer([&] { status = runtime.run(); });
+  const bool done = waitFor(
+      [&] {
+        auto stats = runtime.stats();
+        return stats.processed >= workload.records.size() && stats.idle;
+      },
+      60000);
+  runtime.stop();
+  consumer.join();
+  REQUIRE(done);
+  CHECK(status == ExitStatus::kOk);
+  CHECK(runtime.stats().consumed == workload.records.size());
+
+  // Every expected takedown exactly once, nothing else.
+  auto takedowns = readWholeTopic(bootstrap, {}, topics.takedowns);
+  std::set<std::string> keys;
+  for (const auto& [key, count] : countByKey(takedowns)) {
+    CHECK(count == 1);
+    keys.insert(key);
+  }
+  CHECK(keys == workload.expected_takedown_keys);
+  CHECK(workload.expected_takedown_keys.size() > 150);
+
+  // Every malformed record dead-lettered with its original bytes and source coordinates.
+  auto dead_letters = readWholeTopic(bootstrap, {}, topics.dead_letter);
+  std::set<std::string> values;
+  for (const auto& r : dead_letters) {
+    values.insert(r.value);
+    CHECK(r.header(dead_letter_header::kErrorClass) == "malformed_json");
+    CHECK(r.header(dead_letter_header::kErrorStage) == "decode");
+    CHECK(r.header(dead_letter_header::kSourceTopic) == topics.posts);
+    CHECK(r.header(dead_letter_header::kSourceOffset).has_value());
+  }
+  CHECK(dead_letters.size() == workload.expected_dead_letter_values.size());
+  CHECK(values == workload.expected_dead_letter_values);
+  CHECK(readWholeTopic(bootstrap, {}, topics.escalations).empty());
+
+  // Offsets committed to the end of every partition.
+  CHECK(committedTotal(bootstrap, topics.group, topics.posts) ==
+        static_cast<int64_t>(workload.records.size()));
+}

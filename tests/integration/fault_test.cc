@@ -1,0 +1,197 @@
+// Faults against a real broker with `modstream run` as child processes: kill -9 mid-stream, and a
+// second consumer joining (and the first leaving) under load. Nothing may be lost.
+
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "tests/integration/kafka_test_env.h"
+
+using namespace modstream;
+using namespace modstream::testing;
+
+namespace {
+
+struct Audit {
+  size_t missing = 0;
+  size_t unexpected = 0;
+  size_t duplicates = 0;
+};
+
+// Compares the takedown topic with what the workload expects. Duplicates (allowed under
+// at-least-once) must carry the same event id as the original.
+Audit auditTakedowns(const std::string& bootstrap, const TestTopics& topics,
+                     const std::set<std::string>& expected) {
+  Audit audit;
+  std::map<std::string, std::set<std::string>> ids_by_key;
+  std::map<std::string, int> count_by_key;
+  for (const auto& r : readWholeTopic(bootstrap, {}, topics.takedowns, 60000)) {
+    const std::string key = r.key.value_or("");
+    count_by_key[key] += 1;
+    const auto pos = r.value.find("\"event_id\":\"");
+    ids_by_key[key].insert(r.value.substr(pos + 12, 35));
+  }
+  for (const auto& key : expected) {
+    if (!count_by_key.count(key)) ++audit.missing;
+  }
+  for (const auto& [key, count] : count_by_key) {
+    if (!expected.count(key)) ++audit.unexpected;
+    audit.duplicates += static_cast<size_t>(count - 1);
+    CHECK(ids_by_key[key].size() == 1);  // every copy carries the same deterministic id
+  }
+  return audit;
+}
+
+size_t deadLetterCount(const std::string& bootstrap, const TestTopics& topics,
+                       const std::set<std::string>& expected) {
+  std::set<std::string> seen;
+  for (const auto& r : readWholeTopic(bootstrap, {}, topics.dead_letter, 60000)) {
+    seen.insert(r.value);
+  }
+  size_t found = 0;
+  for (const auto& v : expected) found += seen.count(v);
+  return found;
+}
+
+// The partitions a process owns now, from its last "assigned/revoked ... (now N)" log line.
+int ownedPartitions(const std::filesystem::path& log) {
+  std::ifstream in(log);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string s = text.str();
+  static const std::regex now_re(R"(\(now (\d+)\))");
+  int owned = -1;
+  for (auto it = std::sregex_iterator(s.begin(), s.end(), now_re); it != std::sregex_iterator();
+       ++it) {
+    owned = std::stoi((*it)[1]);
+  }
+  return owned;
+}
+
+// The record count a process logged when it stopped ("stopped after N records").
+int64_t recordsProcessed(const std::filesystem::path& log) {
+  std::ifstream in(log);
+  std::stringstream text;
+  text << in.rdbuf();
+  static const std::regex stopped_re(R"(stopped after (\d+) records)");
+  std::smatch match;
+  const std::string s = text.str();
+  if (!std::regex_search(s, match, stopped_re)) return -1;
+  return std::stoll(match[1]);
+}
+
+}  // namespace
+
+TEST_CASE("kill -9 of a consumer mid-stream then restart loses nothing", "[integration][fault]") {
+  const std::string bootstrap = brokerBootstrap();
+  const TestTopics topics = createTestTopics(bootstrap, "kill9", 4);
+  const Workload workload = makeWorkload(topics, 60000, 7, 101);
+  const int64_t total = static_cast<int64_t>(workload.records.size());
+  const auto dir = makeTempDir("kill9");
+  const auto config = writeConfig(dir, bootstrap, topics, workload.bank_csv);
+
+  std::thread producer([&] { produceBatch(bootstrap, {}, workload.records); });
+  int64_t committed_at_kill = 0;
+  {
+    ChildProcess first(config, dir / "first.log");
+    // Kill once some, but not all, offsets are committed.
+    REQUIRE(waitFor(
+        [&] {
+          committed_at_kill = committedTotal(bootstrap, topics.group, topics.posts);
+          return committed_at_kill > 0;
+        },
+        60000));
+    first.signal(SIGKILL);
+    CHECK(first.wait() == 128 + SIGKILL);
+  }
+  producer.join();
+  INFO("committed when killed: " << committed_at_kill << " of " << total);
+  CHECK(committed_at_kill < total);
+
+  ChildProcess second(config, dir / "second.log");
+  REQUIRE(waitFor([&] { return committedTotal(bootstrap, topics.group, topics.posts) == total; },
+                  120000));
+  second.signal(SIGTERM);
+  CHECK(second.wait() == 0);
+
+  const Audit audit = auditTakedowns(bootstrap, topics, workload.expected_takedown_keys);
+  INFO("duplicates after kill -9: " << audit.duplicates);
+  CHECK(audit.missing == 0);
+  CHECK(audit.unexpected == 0);
+  CHECK(deadLetterCount(bootstrap, topics, workload.expected_dead_letter_values) ==
+        workload.expected_dead_letter_values.size());
+}
+
+TEST_CASE("two consumers split the partitions and a rebalance under load loses nothing",
+          "[integration][fault]") {
+  const std::string bootstrap = brokerBootstrap();
+  const int partitions = 6;
+  const TestTopics topics = createTestTopics(bootstrap, "rebalance", partitions);
+  const Workload first_half = makeWorkload(topics, 30000, 7, 101, 0);
+  const Workload second_half = makeWorkload(topics, 30000, 7, 101, 30000);
+  const int64_t total = static_cast<int64_t>(first_half.records.size() + second_half.records.size());
+  const auto dir = makeTempDir("rebalance");
+  const auto config =
+      writeConfig(dir, bootstrap, topics, first_half.bank_csv + second_half.bank_csv.substr(41));
+
+  ChildProcess a(config, dir / "a.log");
+  // Records keep arriving over several seconds, so both rebalances happen under load.
+  std::thread producer([&] {
+    for (const auto* half : {&first_half, &second_half}) {
+      for (size_t i = 0; i < half->records.size(); i += 1000) {
+        produceBatch(bootstrap, {},
+                     {half->records.begin() + static_cast<std::ptrdiff_t>(i),
+                      half->records.begin() + static_cast<std::ptrdiff_t>(i + 1000)});
+        std::this_thread::sleep_for(std::chrono::milliseconds(80));
+      }
+    }
+  });
+  REQUIRE(waitFor([&] { return committedTotal(bootstrap, topics.group, topics.posts) > 0; },
+                  60000));
+  {
+    ChildProcess b(config, dir / "b.log");
+    // Both members own a share of the (posts + media) partitions.
+    const bool split = waitFor(
+        [&] {
+          const int owned_a = ownedPartitions(dir / "a.log");
+          const int owned_b = ownedPartitions(dir / "b.log");
+          return owned_a > 0 && owned_b > 0 && owned_a + owned_b == 2 * partitions;
+        },
+        60000);
+    INFO("a owns " << ownedPartitions(dir / "a.log") << ", b owns " << ownedPartitions(dir / "b.log"));
+    CHECK(split);
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    // b leaves gracefully while records still flow: its partitions go back to a.
+    b.signal(SIGTERM);
+    CHECK(b.wait() == 0);
+    const int64_t b_records = recordsProcessed(dir / "b.log");
+    INFO("b processed " << b_records << " records");
+    CHECK(b_records > 0);
+    CHECK(committedTotal(bootstrap, topics.group, topics.posts) < total);  // still under load
+  }
+  producer.join();
+  REQUIRE(waitFor([&] { return committedTotal(bootstrap, topics.group, topics.posts) == total; },
+                  120000));
+  // After b left, a owns everything again.
+  CHECK(waitFor([&] { return ownedPartitions(dir / "a.log") == 2 * partitions; }, 30000));
+  a.signal(SIGTERM);
+  CHECK(a.wait() == 0);
+
+  std::set<std::string> expected = first_half.expected_takedown_keys;
+  expected.insert(second_half.expected_takedown_keys.begin(),
+                  second_half.expected_takedown_keys.end());
+  const Audit audit = auditTakedowns(bootstrap, topics, expected);
+  CHECK(audit.missing == 0);
+  CHECK(audit.unexpected == 0);
+  // Graceful rebalances drain and commit revoked partitions, so nothing is processed twice.
+  CHECK(audit.duplicates == 0);
+  std::set<std::string> expected_dead = first_half.expected_dead_letter_values;
+  expected_dead.insert(second_half.expected_dead_letter_values.begin(),
+                       second_half.expected_dead_letter_values.end());
+  CHECK(deadLetterCount(bootstrap, topics, expected_dead) == expected_dead.size());
+}

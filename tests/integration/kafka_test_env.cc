@@ -1,0 +1,156 @@
+#include "tests/integration/kafka_test_env.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "pipeline/core/digest.h"
+#include "pipeline/kafka/kafka_handles.h"
+
+extern char** environ;
+
+namespace modstream::testing {
+
+std::string brokerBootstrap() {
+  const char* dir = std::getenv("MODSTREAM_BROKER_DIR");
+  if (!dir) FAIL("MODSTREAM_BROKER_DIR is not set: run integration tests through ctest");
+  std::ifstream in(std::filesystem::path(dir) / "bootstrap");
+  std::string bootstrap;
+  if (!(in >> bootstrap)) {
+    FAIL("no broker at " << dir << "/bootstrap: the kafka fixture (ops/kafka/broker.sh) did not start");
+  }
+  return bootstrap;
+}
+
+namespace {
+std::string uniqueSuffix() {
+  std::random_device rd;
+  return std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 1000000) +
+         "-" + std::to_string(rd() % 100000);
+}
+}  // namespace
+
+TestTopics createTestTopics(const std::string& bootstrap, const std::string& name,
+                            int input_partitions) {
+  const std::string prefix = name + "-" + uniqueSuffix() + ".";
+  TestTopics topics{prefix + "posts",       prefix + "media",       prefix + "takedowns",
+                    prefix + "escalations", prefix + "dead-letter", prefix + "group"};
+  createTopics(bootstrap, {},
+               {{topics.posts, input_partitions, {}},
+                {topics.media, input_partitions, {}},
+                {topics.takedowns, 3, {}},
+                {topics.escalations, 3, {}},
+                {topics.dead_letter, 1, {}}});
+  return topics;
+}
+
+Workload makeWorkload(const TestTopics& topics, int posts, int takedown_every, int malformed_every,
+                      int first_post) {
+  Workload workload;
+  workload.bank_csv = "hash_type,value,entry_id,category,source\n";
+  for (int i = first_post; i < first_post + posts; ++i) {
+    const std::string account = "acct-" + std::to_string(i % 97);
+    const std::string post_id = "post-" + std::to_string(i);
+    std::string value;
+    if (malformed_every > 0 && i % malformed_every == 0) {
+      value = "{\"post_id\": \"" + post_id + "\", broken";
+      workload.expected_dead_letter_values.insert(value);
+    } else {
+      value = R"({"post_id":")" + post_id + R"(","account_id":")" + account +
+              R"(","created_at_ms":1795000000000,"text":"post number )" + std::to_string(i) + "\"";
+      if (takedown_every > 0 && i % takedown_every == 0) {
+        const std::string media_id = "media-" + std::to_string(i);
+        const std::string md5 = hexDigest(DigestType::kMd5, "known-" + media_id);
+        value += R"(,"media":[{"media_id":")" + media_id + R"(","md5":")" + md5 + "\"}]";
+        workload.bank_csv += "md5," + md5 + ",ENTRY-" + std::to_string(i) + ",A,test\n";
+        workload.expected_takedown_keys.insert(media_id);
+      }
+      value += "}";
+    }
+    workload.records.push_back({topics.posts, account, value, {}});
+  }
+  return workload;
+}
+
+std::filesystem::path makeTempDir(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() / ("modstream-" + name + "-" + uniqueSuffix());
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+std::filesystem::path writeConfig(const std::filesystem::path& dir, const std::string& bootstrap,
+                                  const TestTopics& topics, const std::string& bank_csv,
+                                  int worker_threads) {
+  std::ofstream(dir / "bank.csv") << bank_csv;
+  const auto path = dir / "pipeline.yaml";
+  std::ofstream(path) << "kafka:\n  bootstrap_servers: \"" << bootstrap << "\"\n  group_id: \""
+                      << topics.group << "\"\n"
+                      << "  consumer_properties: {session.timeout.ms: \"6000\", "
+                         "heartbeat.interval.ms: \"500\"}\n"
+                      << "topics:\n  posts: \"" << topics.posts << "\"\n  media: \"" << topics.media
+                      << "\"\n  takedowns: \"" << topics.takedowns << "\"\n  escalations: \""
+                      << topics.escalations << "\"\n  dead_letter: \"" << topics.dead_letter
+                      << "\"\nprocessing:\n  worker_threads: " << worker_threads
+                      << "\n  commit_interval_ms: 200\nlogging: {level: info}\n"
+                      << "stages:\n  - name: hash_match\n    config:\n      banks: [{name: "
+                         "test-bank, path: bank.csv}]\n  - name: decide\n";
+  return path;
+}
+
+ChildProcess::ChildProcess(const std::filesystem::path& config, const std::filesystem::path& log) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  std::string binary = MODSTREAM_BINARY;
+  std::string run = "run", flag = "--config", file = config.string();
+  char* argv[] = {binary.data(), run.data(), flag.data(), file.data(), nullptr};
+  const int rc = posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  REQUIRE(rc == 0);
+}
+
+ChildProcess::~ChildProcess() {
+  if (!reaped_ && pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    wait();
+  }
+}
+
+void ChildProcess::signal(int sig) { ::kill(pid_, sig); }
+
+int ChildProcess::wait() {
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  reaped_ = true;
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return WEXITSTATUS(status);
+}
+
+int64_t committedTotal(const std::string& bootstrap, const std::string& group,
+                       const std::string& topic) {
+  int64_t total = 0;
+  for (const auto& [partition, offset] : committedOffsets(bootstrap, {}, group, topic)) {
+    if (offset >= 0) total += offset;
+  }
+  return total;
+}
+
+bool waitFor(const std::function<bool()>& predicate, int timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (predicate()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return predicate();
+}
+
+}  // namespace modstream::testing

@@ -1,0 +1,70 @@
+#pragma once
+// What integration tests share: the real broker started by the ctest fixture (ops/kafka/broker.sh),
+// fresh topics per test, a seeded workload whose expected outputs are known, temp dirs, and
+// `modstream run` as a child process.
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "pipeline/kafka/topic_io.h"
+
+namespace modstream::testing {
+
+// The bootstrap address of the broker started by the `kafka` ctest fixture. Fails the test with a
+// clear message when the broker is not running.
+std::string brokerBootstrap();
+
+// A set of uniquely named topics for one test.
+struct TestTopics {
+  std::string posts, media, takedowns, escalations, dead_letter;
+  std::string group;
+};
+TestTopics createTestTopics(const std::string& bootstrap, const std::string& name,
+                            int input_partitions);
+
+// A workload of posts: every `takedown_every`-th post carries a client-side md5 that is in the
+// bank, every `malformed_every`-th is broken JSON. Records what each must produce.
+struct Workload {
+  std::vector<BatchRecord> records;
+  std::set<std::string> expected_takedown_keys;    // media ids
+  std::set<std::string> expected_dead_letter_values;  // original bytes
+  std::string bank_csv;                            // the bank those md5s come from
+};
+Workload makeWorkload(const TestTopics& topics, int posts, int takedown_every, int malformed_every,
+                      int first_post = 0);
+
+std::filesystem::path makeTempDir(const std::string& name);
+
+// Writes a pipeline config for `topics` (bank file beside it) and returns its path.
+std::filesystem::path writeConfig(const std::filesystem::path& dir, const std::string& bootstrap,
+                                  const TestTopics& topics, const std::string& bank_csv,
+                                  int worker_threads = 2);
+
+// `modstream run --config FILE` as a child process, stderr to `log`.
+class ChildProcess {
+ public:
+  ChildProcess(const std::filesystem::path& config, const std::filesystem::path& log);
+  ~ChildProcess();
+  void signal(int sig);
+  // Waits for exit and returns the exit code (128+signal when killed).
+  int wait();
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+  bool reaped_ = false;
+};
+
+// Sum of committed offsets of `group` over every partition of `topic` (ignoring -1).
+int64_t committedTotal(const std::string& bootstrap, const std::string& group,
+                       const std::string& topic);
+
+// Waits until `predicate` holds or `timeout_ms` passes; returns whether it held.
+bool waitFor(const std::function<bool()>& predicate, int timeout_ms);
+
+}  // namespace modstream::testing
