@@ -2,7 +2,8 @@
 // Reads a sample firehose file (JSON Lines) into records to produce: used by `modstream demo` and
 // by tests. One object per line:
 //   {"topic": "posts", "key": "acct-1", "value": {...}}          value serialised as JSON
-//   {"topic": "posts", "key": "acct-1", "value_text": "..."}     value sent as-is (e.g. broken JSON)
+//   {"topic": "posts", "key": "acct-1", "value_text": "..."}     value sent as-is (e.g. broken
+//   JSON)
 //   {"topic": "media", "key": "acct-1", "headers": {"media_id": "m1", ...},
 //    "value_file": "media/x.png"}                                value read from a file
 // "topic" is a logical name (posts or media) mapped to the configured topic. Errors name file:line.

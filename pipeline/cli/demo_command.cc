@@ -67,8 +67,8 @@ void printTakedowns(const std::vector<TopicRecord>& takedowns) {
               << " entry " << field(doc, "/match/entry_id") << " ("
               << field(doc, "/match/hash_type") << ", category " << field(doc, "/match/category")
               << ", from " << field(doc, "/match/match_source") << ")  action "
-              << field(doc, "/action") << ", preserve evidence "
-              << field(doc, "/preserve_evidence") << "\n";
+              << field(doc, "/action") << ", preserve evidence " << field(doc, "/preserve_evidence")
+              << "\n";
   }
 }
 
@@ -125,8 +125,8 @@ int demoCommand(const DemoOptions& options) {
   for (auto& record : firehose.records) {
     const bool is_post = record.topic == "posts";
     (is_post ? posts : media) += 1;
-    batch.push_back({is_post ? topics.posts : topics.media, record.key, record.value,
-                     record.headers});
+    batch.push_back(
+        {is_post ? topics.posts : topics.media, record.key, record.value, record.headers});
   }
   produceBatch(kafka.bootstrap(), {}, batch);
   std::cout << "modstream demo: " << posts << " posts and " << media
@@ -151,8 +151,7 @@ int demoCommand(const DemoOptions& options) {
               << batch.size() << " records (exit status " << static_cast<int>(status) << ")\n";
     return 1;
   }
-  std::cout << "modstream demo: pipeline processed " << stats.processed
-            << " records with stages:";
+  std::cout << "modstream demo: pipeline processed " << stats.processed << " records with stages:";
   for (const auto& stage : pipeline->stages) std::cout << " " << stage.name;
   std::cout << "; every offset committed after its outputs were acknowledged\n";
 

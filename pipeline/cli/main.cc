@@ -1,8 +1,9 @@
 // modstream: the command-line entry point. Each subcommand lives in its own file; this one parses
 // the command line (CLI11) and dispatches.
 
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
 
 #include "pipeline/cli/commands.h"
 
@@ -32,8 +33,8 @@ int main(int argc, char** argv) {
       "demo",
       "Run the pipeline on a bundled sample firehose against an in-process Kafka and print what "
       "was taken down, escalated and dead-lettered");
-  demo_cmd->add_option("--config-dir", demo.config_dir,
-                       "Directory with demo.yaml, banks and samples")
+  demo_cmd
+      ->add_option("--config-dir", demo.config_dir, "Directory with demo.yaml, banks and samples")
       ->capture_default_str();
   demo_cmd->add_flag("-v,--verbose", demo.verbose, "Show the pipeline's log while it runs");
 

@@ -59,8 +59,8 @@ int runCommand(const RunOptions& options) {
   PipelineMetrics metrics(std::make_shared<prometheus::Registry>());
   std::unique_ptr<Runtime> runtime;
   try {
-    runtime = std::make_unique<Runtime>(pipeline->config, processorFactory(*pipeline, clock, metrics),
-                                        metrics);
+    runtime = std::make_unique<Runtime>(pipeline->config,
+                                        processorFactory(*pipeline, clock, metrics), metrics);
   } catch (const KafkaSetupError& e) {
     spdlog::critical("cannot start: {}", e.what());
     return static_cast<int>(ExitStatus::kStartupError);

@@ -160,7 +160,9 @@ std::vector<YAML::Node> ConfigMap::sequence(const std::string& key) {
   return items;
 }
 
-YAML::Node ConfigMap::raw(const std::string& key) { return lookup(key).value_or(YAML::Node()); }
+YAML::Node ConfigMap::raw(const std::string& key) {
+  return lookup(key).value_or(YAML::Node());
+}
 
 void ConfigMap::finish() {
   if (!node_ || !node_.IsMap()) return;
@@ -183,9 +185,9 @@ std::optional<YAML::Node> parseYamlFile(const std::string& file, ConfigErrors& e
   try {
     return YAML::Load(in);
   } catch (const YAML::ParserException& e) {
-    errors.add(file + ":" + std::to_string(e.mark.line + 1) + ":" +
-                   std::to_string(e.mark.column + 1),
-               "YAML syntax error: " + e.msg);
+    errors.add(
+        file + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1),
+        "YAML syntax error: " + e.msg);
     return std::nullopt;
   }
 }

@@ -13,8 +13,10 @@ void parseKafka(ConfigMap map, KafkaConfig& kafka) {
 }
 
 void parseTopics(ConfigMap map, TopicsConfig& topics) {
-  for (auto [key, value] : {std::pair{"posts", &topics.posts}, {"media", &topics.media},
-                            {"takedowns", &topics.takedowns}, {"escalations", &topics.escalations},
+  for (auto [key, value] : {std::pair{"posts", &topics.posts},
+                            {"media", &topics.media},
+                            {"takedowns", &topics.takedowns},
+                            {"escalations", &topics.escalations},
                             {"dead_letter", &topics.dead_letter}}) {
     map.field(key, *value);
     if (value->empty()) map.errors().add(map.pathOf(key), "must not be empty");

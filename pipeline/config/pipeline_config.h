@@ -1,7 +1,7 @@
 #pragma once
 // The typed configuration of one modstream process (see config/modstream.example.yaml for a
-// commented file). Every field has a default; loadPipelineConfig() validates bounds, rejects unknown
-// keys and reports all problems with their paths.
+// commented file). Every field has a default; loadPipelineConfig() validates bounds, rejects
+// unknown keys and reports all problems with their paths.
 
 #include <yaml-cpp/yaml.h>
 
@@ -33,7 +33,8 @@ struct TopicsConfig {
   std::string media = "media";              // input: raw image bytes keyed by account id
   std::string takedowns = "takedowns";      // output: takedown events keyed by content id
   std::string escalations = "escalations";  // output: escalation events keyed by account id
-  std::string dead_letter = "dead-letter";  // output: rejected records, original bytes + error headers
+  std::string dead_letter =
+      "dead-letter";  // output: rejected records, original bytes + error headers
 };
 
 enum class Guarantee { kAtLeastOnce };
@@ -41,13 +42,14 @@ enum class Guarantee { kAtLeastOnce };
 struct ProcessingConfig {
   // Threads that run the stage chain; partitions are spread over them, each served by one.
   int worker_threads = 4;
-  // Back-pressure: partitions are paused while records in flight (read, not yet committed) hold more
-  // than this many bytes, and resumed when they drop below resume_in_flight_bytes.
+  // Back-pressure: partitions are paused while records in flight (read, not yet committed) hold
+  // more than this many bytes, and resumed when they drop below resume_in_flight_bytes.
   int64_t max_in_flight_bytes = 64ll << 20;
   int64_t resume_in_flight_bytes = 32ll << 20;
   // How often completed offsets are committed.
   int commit_interval_ms = 1000;
-  // On revocation and shutdown: how long to wait for in-flight records to finish and be acknowledged.
+  // On revocation and shutdown: how long to wait for in-flight records to finish and be
+  // acknowledged.
   int drain_timeout_ms = 30000;
   Guarantee guarantee = Guarantee::kAtLeastOnce;
 };

@@ -1,6 +1,6 @@
 #pragma once
-// Strong types for the identifiers and coordinates that flow through the pipeline, so that an account
-// id can never be passed where a post id is expected, nor a partition where an offset is.
+// Strong types for the identifiers and coordinates that flow through the pipeline, so that an
+// account id can never be passed where a post id is expected, nor a partition where an offset is.
 
 #include <compare>
 #include <cstdint>

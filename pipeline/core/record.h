@@ -1,7 +1,7 @@
 #pragma once
 // InputRecord: one record read from an input topic, with views into bytes it owns. Records made by
-// the Kafka consumer own the librdkafka message (no copy of key or value); records made in tests own
-// std::strings. Movable, not copyable; used by one thread at a time.
+// the Kafka consumer own the librdkafka message (no copy of key or value); records made in tests
+// own std::strings. Movable, not copyable; used by one thread at a time.
 
 #include <cstdint>
 #include <memory>

@@ -77,9 +77,9 @@ struct StageEnvironment {
 
 // Builds a factory from a stage's config node, adding any problems (with their paths, prefixed by
 // `path`) to `errors`. Returns nullptr when the config is invalid.
-using StageFactoryBuilder = std::function<std::unique_ptr<StageFactory>(
-    const YAML::Node& config, const std::string& path, const StageEnvironment& env,
-    ConfigErrors& errors)>;
+using StageFactoryBuilder =
+    std::function<std::unique_ptr<StageFactory>(const YAML::Node& config, const std::string& path,
+                                                const StageEnvironment& env, ConfigErrors& errors)>;
 
 // Stages by name. Built in the composition root (no static registration, no global state).
 class StageRegistry {

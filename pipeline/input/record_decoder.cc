@@ -99,7 +99,8 @@ Result<PostContext> decodeContext(simdjson::dom::object obj) {
     context.account_age_days = days;
   }
   if (context.kind == PostKind::kDirectMessage && !context.recipient_account_id) {
-    return schemaError("field 'context.recipient_account_id': required when kind is direct_message");
+    return schemaError(
+        "field 'context.recipient_account_id': required when kind is direct_message");
   }
   return context;
 }
@@ -124,8 +125,8 @@ Result<MediaRef> decodeMediaRef(simdjson::dom::element el, size_t index) {
                                           {"sha256", 64, &MediaRef::sha256},
                                           {"pdq", 64, &MediaRef::pdq}};
   for (const auto& field : kHashes) {
-    auto hash = optionalHash(obj, field.name, prefix + "." + std::string(field.name),
-                             field.hex_digits);
+    auto hash =
+        optionalHash(obj, field.name, prefix + "." + std::string(field.name), field.hex_digits);
     if (!hash.ok()) return hash.error();
     ref.*field.member = std::move(hash).value();
   }

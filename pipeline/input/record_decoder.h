@@ -3,10 +3,10 @@
 // RecordError that names the field at fault. One instance per worker thread: it reuses its simdjson
 // parser's buffers, so it is not thread-safe.
 
+#include <simdjson.h>
+
 #include <cstddef>
 #include <string>
-
-#include <simdjson.h>
 
 #include "pipeline/core/record.h"
 #include "pipeline/core/result.h"

@@ -79,7 +79,8 @@ void createTopics(const std::string& bootstrap_servers,
     new_topics.push_back(nt);
   }
   std::unique_ptr<rd_kafka_queue_t, RdKafkaDeleter> queue(rd_kafka_queue_new(admin.get()));
-  rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(admin.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
+  rd_kafka_AdminOptions_t* options =
+      rd_kafka_AdminOptions_new(admin.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
   rd_kafka_AdminOptions_set_operation_timeout(options, timeout_ms, error.data(), error.size());
   rd_kafka_CreateTopics(admin.get(), new_topics.data(), new_topics.size(), options, queue.get());
   rd_kafka_AdminOptions_destroy(options);

@@ -1,7 +1,8 @@
 #include "pipeline/kafka/output_producer.h"
 
-#include <chrono>
 #include <spdlog/spdlog.h>
+
+#include <chrono>
 
 namespace modstream {
 
@@ -33,7 +34,8 @@ OutputProducer::OutputProducer(const std::string& bootstrap_servers,
       {"linger.ms", "5"},
       {"compression.type", "lz4"},
   };
-  KafkaConf conf = makeKafkaConf({defaults, {{"bootstrap.servers", bootstrap_servers}}, properties});
+  KafkaConf conf =
+      makeKafkaConf({defaults, {{"bootstrap.servers", bootstrap_servers}}, properties});
   rd_kafka_conf_set_dr_msg_cb(conf.get(), &OutputProducer::onDelivery);
   rd_kafka_conf_set_opaque(conf.get(), this);
   producer_ = makeKafkaClient(RD_KAFKA_PRODUCER, std::move(conf));
@@ -72,8 +74,8 @@ bool OutputProducer::publish(const OutputRecord& record, std::shared_ptr<Deliver
   const std::string& topic = topics_.name(record.topic);
   auto tag = std::make_unique<DeliveryTag>(DeliveryTag{std::move(listener), source_offset});
   while (true) {
-    const rd_kafka_resp_err_t err = produceRecord(producer_.get(), topic, record.key, record.value,
-                                                  record.headers, tag.get());
+    const rd_kafka_resp_err_t err =
+        produceRecord(producer_.get(), topic, record.key, record.value, record.headers, tag.get());
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       tag.release();  // now owned by the delivery report
       return true;
@@ -92,6 +94,8 @@ bool OutputProducer::flush(int timeout_ms) {
   return rd_kafka_flush(producer_.get(), timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
-int OutputProducer::outstanding() const { return rd_kafka_outq_len(producer_.get()); }
+int OutputProducer::outstanding() const {
+  return rd_kafka_outq_len(producer_.get());
+}
 
 }  // namespace modstream

@@ -45,9 +45,9 @@ class OutputProducer {
   OutputProducer(const OutputProducer&) = delete;
   OutputProducer& operator=(const OutputProducer&) = delete;
 
-  // Enqueues `record`; blocks (re-trying) while librdkafka's local queue is full, which is how a slow
-  // broker pushes back on workers. Returns false only if `stop` becomes true while waiting or the
-  // record cannot be enqueued at all (then the listener is told it failed).
+  // Enqueues `record`; blocks (re-trying) while librdkafka's local queue is full, which is how a
+  // slow broker pushes back on workers. Returns false only if `stop` becomes true while waiting or
+  // the record cannot be enqueued at all (then the listener is told it failed).
   bool publish(const OutputRecord& record, std::shared_ptr<DeliveryListener> listener,
                int64_t source_offset, const std::atomic<bool>& stop);
   // Waits until every enqueued record is acknowledged or `timeout_ms` passes; true when all were.

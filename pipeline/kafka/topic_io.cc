@@ -15,7 +15,8 @@ int partitionCount(rd_kafka_t* rk, const std::string& topic, int timeout_ms) {
   rd_kafka_topic_destroy(rkt);
   if (err) throw KafkaSetupError("cannot describe topic " + topic + ": " + rd_kafka_err2str(err));
   int count = 0;
-  if (metadata->topic_cnt == 1 && !metadata->topics[0].err) count = metadata->topics[0].partition_cnt;
+  if (metadata->topic_cnt == 1 && !metadata->topics[0].err)
+    count = metadata->topics[0].partition_cnt;
   rd_kafka_metadata_destroy(metadata);
   if (count == 0) throw KafkaSetupError("topic " + topic + " does not exist");
   return count;
@@ -33,13 +34,13 @@ std::optional<std::string_view> TopicRecord::header(std::string_view name) const
 std::vector<TopicRecord> readWholeTopic(const std::string& bootstrap_servers,
                                         const std::map<std::string, std::string>& properties,
                                         const std::string& topic, int timeout_ms) {
-  KafkaHandle consumer = makeKafkaClient(
-      RD_KAFKA_CONSUMER, makeKafkaConf({{{"bootstrap.servers", bootstrap_servers},
-                                         {"group.id", "modstream-topic-reader"},
-                                         {"enable.auto.commit", "false"},
-                                         {"isolation.level", "read_committed"},
-                                         {"enable.partition.eof", "true"}},
-                                        properties}));
+  KafkaHandle consumer =
+      makeKafkaClient(RD_KAFKA_CONSUMER, makeKafkaConf({{{"bootstrap.servers", bootstrap_servers},
+                                                         {"group.id", "modstream-topic-reader"},
+                                                         {"enable.auto.commit", "false"},
+                                                         {"isolation.level", "read_committed"},
+                                                         {"enable.partition.eof", "true"}},
+                                                        properties}));
   const int partitions = partitionCount(consumer.get(), topic, timeout_ms);
   PartitionList assignment(rd_kafka_topic_partition_list_new(partitions));
   int remaining = 0;
@@ -66,7 +67,8 @@ std::vector<TopicRecord> readWholeTopic(const std::string& bootstrap_servers,
       --remaining;
       continue;
     }
-    if (m->err) throw KafkaSetupError("reading topic " + topic + ": " + rd_kafka_message_errstr(m.get()));
+    if (m->err)
+      throw KafkaSetupError("reading topic " + topic + ": " + rd_kafka_message_errstr(m.get()));
     TopicRecord record;
     record.topic = topic;
     record.partition = m->partition;
@@ -100,9 +102,10 @@ void produceBatch(const std::string& bootstrap_servers,
                                    {"linger.ms", "5"}},
                                   properties});
   rd_kafka_conf_set_opaque(conf.get(), &failures);
-  rd_kafka_conf_set_dr_msg_cb(conf.get(), [](rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
-    if (m->err) static_cast<std::atomic<int>*>(opaque)->fetch_add(1);
-  });
+  rd_kafka_conf_set_dr_msg_cb(conf.get(),
+                              [](rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+                                if (m->err) static_cast<std::atomic<int>*>(opaque)->fetch_add(1);
+                              });
   KafkaHandle producer = makeKafkaClient(RD_KAFKA_PRODUCER, std::move(conf));
   for (const auto& record : records) {
     while (true) {
@@ -133,9 +136,11 @@ std::map<int32_t, int64_t> committedOffsets(const std::string& bootstrap_servers
       makeKafkaConf({{{"bootstrap.servers", bootstrap_servers}, {"group.id", group}}, properties}));
   const int partitions = partitionCount(consumer.get(), topic, timeout_ms);
   PartitionList list(rd_kafka_topic_partition_list_new(partitions));
-  for (int p = 0; p < partitions; ++p) rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p);
+  for (int p = 0; p < partitions; ++p)
+    rd_kafka_topic_partition_list_add(list.get(), topic.c_str(), p);
   if (auto err = rd_kafka_committed(consumer.get(), list.get(), timeout_ms); err) {
-    throw KafkaSetupError("cannot read committed offsets of " + group + ": " + rd_kafka_err2str(err));
+    throw KafkaSetupError("cannot read committed offsets of " + group + ": " +
+                          rd_kafka_err2str(err));
   }
   std::map<int32_t, int64_t> offsets;
   for (int i = 0; i < list->cnt; ++i) offsets[list->elems[i].partition] = list->elems[i].offset;

@@ -42,7 +42,8 @@ void StageMetrics::observe(std::chrono::steady_clock::duration elapsed,
   received_.Increment();
   latency_.Observe(std::chrono::duration<double>(elapsed).count());
   if (error) {
-    errors_.Add({{"stage", stage_}, {"error_class", std::string(errorClassName(error->error_class))}})
+    errors_
+        .Add({{"stage", stage_}, {"error_class", std::string(errorClassName(error->error_class))}})
         .Increment();
   } else {
     emitted_.Increment();
@@ -53,8 +54,9 @@ PipelineMetrics::PipelineMetrics(std::shared_ptr<prometheus::Registry> registry)
     : registry_(std::move(registry)),
       consumed_(counterFamily(*registry_, "modstream_records_consumed_total",
                               "Records read from input topics")),
-      dead_letters_(counterFamily(*registry_, "modstream_dead_letters_total",
-                                  "Records sent to the dead-letter topic, by error class and stage")),
+      dead_letters_(
+          counterFamily(*registry_, "modstream_dead_letters_total",
+                        "Records sent to the dead-letter topic, by error class and stage")),
       published_(counterFamily(*registry_, "modstream_outputs_published_total",
                                "Output records acknowledged by the broker, by topic")),
       rebalances_(counterFamily(*registry_, "modstream_rebalances_total",
@@ -64,13 +66,13 @@ PipelineMetrics::PipelineMetrics(std::shared_ptr<prometheus::Registry> registry)
                              .Add({})),
       in_flight_bytes_(gauge(*registry_, "modstream_in_flight_bytes",
                              "Bytes of input records read and not yet processed")),
-      paused_partitions_(gauge(*registry_, "modstream_paused_partitions",
-                               "Partitions paused by back-pressure")),
+      paused_partitions_(
+          gauge(*registry_, "modstream_paused_partitions", "Partitions paused by back-pressure")),
       assigned_partitions_(gauge(*registry_, "modstream_assigned_partitions",
                                  "Input partitions assigned to this process")),
-      commits_(counterFamily(*registry_, "modstream_offset_commits_total",
-                             "Offset commits acknowledged")
-                   .Add({})),
+      commits_(
+          counterFamily(*registry_, "modstream_offset_commits_total", "Offset commits acknowledged")
+              .Add({})),
       commit_failures_(counterFamily(*registry_, "modstream_offset_commit_failures_total",
                                      "Offset commits that failed")
                            .Add({})) {}
@@ -87,8 +89,8 @@ void PipelineMetrics::consumed(const std::string& topic) {
 
 void PipelineMetrics::deadLettered(const RecordError& error) {
   dead_letters_
-      .Add({{"error_class", std::string(errorClassName(error.error_class))},
-            {"stage", error.stage}})
+      .Add(
+          {{"error_class", std::string(errorClassName(error.error_class))}, {"stage", error.stage}})
       .Increment();
 }
 

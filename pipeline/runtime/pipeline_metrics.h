@@ -23,7 +23,8 @@ namespace modstream {
 class StageMetrics {
  public:
   StageMetrics(prometheus::Registry& registry, const std::string& stage);
-  void observe(std::chrono::steady_clock::duration elapsed, const std::optional<RecordError>& error);
+  void observe(std::chrono::steady_clock::duration elapsed,
+               const std::optional<RecordError>& error);
 
  private:
   std::string stage_;

@@ -20,14 +20,13 @@ InputRecord toInputRecord(KafkaMessage message) {
     const char* name = nullptr;
     const void* value = nullptr;
     size_t size = 0;
-    for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &value, &size) ==
-                       RD_KAFKA_RESP_ERR_NO_ERROR;
+    for (size_t i = 0;
+         rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
          ++i) {
       headers.push_back({name, value ? std::string(static_cast<const char*>(value), size) : ""});
     }
   }
-  SourceCoordinates source{rd_kafka_topic_name(m->rkt), Partition{m->partition},
-                           Offset{m->offset}};
+  SourceCoordinates source{rd_kafka_topic_name(m->rkt), Partition{m->partition}, Offset{m->offset}};
   std::optional<std::string_view> key;
   if (m->key) key = std::string_view(static_cast<const char*>(m->key), m->key_len);
   std::string_view value;
@@ -76,10 +75,10 @@ Runtime::Runtime(const PipelineConfig& config, WorkerPool::ProcessorFactory make
       {"queued.max.messages.kbytes", "16384"},  // bounds librdkafka's own prefetch memory
       {"enable.partition.eof", "false"},
   };
-  KafkaConf conf = makeKafkaConf({defaults,
-                                  {{"bootstrap.servers", config.kafka.bootstrap_servers},
-                                   {"group.id", config.kafka.group_id}},
-                                  config.kafka.consumer_properties});
+  KafkaConf conf = makeKafkaConf(
+      {defaults,
+       {{"bootstrap.servers", config.kafka.bootstrap_servers}, {"group.id", config.kafka.group_id}},
+       config.kafka.consumer_properties});
   rd_kafka_conf_set_rebalance_cb(conf.get(), &Runtime::onRebalance);
   rd_kafka_conf_set_offset_commit_cb(conf.get(), &Runtime::onCommit);
   rd_kafka_conf_set_opaque(conf.get(), this);
@@ -212,9 +211,10 @@ bool Runtime::drain(const std::vector<std::shared_ptr<PartitionState>>& partitio
     }
     if (remaining == 0) return true;
     if (SteadyClock::now() >= deadline) {
-      spdlog::warn("drain timed out with {} records in flight; they will be re-read by the next "
-                   "owner of their partitions",
-                   remaining);
+      spdlog::warn(
+          "drain timed out with {} records in flight; they will be re-read by the next "
+          "owner of their partitions",
+          remaining);
       return false;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));

@@ -24,8 +24,8 @@
 namespace modstream {
 
 struct RuntimeStats {
-  uint64_t consumed = 0;     // records read from input topics
-  uint64_t processed = 0;    // records run through the stage chain
+  uint64_t consumed = 0;   // records read from input topics
+  uint64_t processed = 0;  // records run through the stage chain
   uint64_t committed_partitions = 0;
   int64_t in_flight_bytes = 0;
   bool paused = false;

@@ -24,7 +24,9 @@ WorkerPool::WorkerPool(size_t threads, const ProcessorFactory& make_processor,
   }
 }
 
-WorkerPool::~WorkerPool() { stop(); }
+WorkerPool::~WorkerPool() {
+  stop();
+}
 
 void WorkerPool::submit(WorkItem item) {
   Worker& worker = *workers_[item.partition->worker() % workers_.size()];

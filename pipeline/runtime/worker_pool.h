@@ -1,7 +1,8 @@
 #pragma once
-// WorkerPool: N threads, each with its own queue and its own RecordProcessor. The runtime sends every
-// record of a partition to the same worker, so records of one partition are processed in order and
-// partitions proceed in parallel. Outputs are published before the record is marked finished.
+// WorkerPool: N threads, each with its own queue and its own RecordProcessor. The runtime sends
+// every record of a partition to the same worker, so records of one partition are processed in
+// order and partitions proceed in parallel. Outputs are published before the record is marked
+// finished.
 //
 // Threading: submit() is called by the consumer thread; everything else happens on the workers.
 // PartitionState is shared between the consumer thread, one worker and the producer's poll thread.

@@ -15,7 +15,8 @@ class DecideStage final : public Stage {
                       Signals& signals) override {
     for (const auto& match : signals.bank_matches) {
       signals.outputs.push_back(OutputRecord{
-          OutputTopic::kTakedowns, match.content_id,
+          OutputTopic::kTakedowns,
+          match.content_id,
           takedownEventJson(match, content, context.record.source(), context.now_ms, config_),
           {{"modstream.event_type", "takedown"}}});
     }

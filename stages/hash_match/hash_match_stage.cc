@@ -30,7 +30,8 @@ class HashMatchStage final : public Stage {
     } else if (const auto* post = std::get_if<Post>(&content)) {
       for (const auto& ref : post->media) {
         if (ref.md5) addHits(HashType::kMd5, *ref.md5, ref.media_id.str(), "client_hash", signals);
-        if (ref.sha1) addHits(HashType::kSha1, *ref.sha1, ref.media_id.str(), "client_hash", signals);
+        if (ref.sha1)
+          addHits(HashType::kSha1, *ref.sha1, ref.media_id.str(), "client_hash", signals);
         if (ref.sha256) {
           addHits(HashType::kSha256, *ref.sha256, ref.media_id.str(), "client_hash", signals);
         }
@@ -56,7 +57,9 @@ class HashMatchFactory final : public StageFactory {
  public:
   explicit HashMatchFactory(std::shared_ptr<const ExactHashIndex> index)
       : index_(std::move(index)) {}
-  std::unique_ptr<Stage> create() const override { return std::make_unique<HashMatchStage>(index_); }
+  std::unique_ptr<Stage> create() const override {
+    return std::make_unique<HashMatchStage>(index_);
+  }
 
  private:
   std::shared_ptr<const ExactHashIndex> index_;

@@ -1,7 +1,6 @@
 // Every config shipped under config/ must pass the same validation `modstream check-config` does.
 
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 
 #include "pipeline/app/pipeline_app.h"

@@ -1,8 +1,8 @@
 // The pipeline against a real Kafka broker: exact outputs, dead letters and committed offsets.
 
-#include <catch2/catch.hpp>
 #include <prometheus/registry.h>
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <thread>
 

@@ -4,7 +4,6 @@
 #include <signal.h>
 
 #include <catch2/catch.hpp>
-
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -95,15 +94,15 @@ TEST_CASE("kill -9 of a consumer mid-stream then restart loses nothing", "[integ
   const auto dir = makeTempDir("kill9");
   const auto config = writeConfig(dir, bootstrap, topics, workload.bank_csv);
 
-  std::thread producer([&] { produceBatch(bootstrap, {}, workload.records); });
+  std::thread producer([&] { produceOverTime(bootstrap, workload.records, 1000, 80); });
   int64_t committed_at_kill = 0;
   {
     ChildProcess first(config, dir / "first.log");
-    // Kill once some, but not all, offsets are committed.
+    // Kill once a fifth of the offsets are committed: real work done, more in flight.
     REQUIRE(waitFor(
         [&] {
           committed_at_kill = committedTotal(bootstrap, topics.group, topics.posts);
-          return committed_at_kill > 0;
+          return committed_at_kill >= total / 5;
         },
         60000));
     first.signal(SIGKILL);
@@ -134,7 +133,8 @@ TEST_CASE("two consumers split the partitions and a rebalance under load loses n
   const TestTopics topics = createTestTopics(bootstrap, "rebalance", partitions);
   const Workload first_half = makeWorkload(topics, 30000, 7, 101, 0);
   const Workload second_half = makeWorkload(topics, 30000, 7, 101, 30000);
-  const int64_t total = static_cast<int64_t>(first_half.records.size() + second_half.records.size());
+  const int64_t total =
+      static_cast<int64_t>(first_half.records.size() + second_half.records.size());
   const auto dir = makeTempDir("rebalance");
   const auto config =
       writeConfig(dir, bootstrap, topics, first_half.bank_csv + second_half.bank_csv.substr(41));
@@ -142,17 +142,11 @@ TEST_CASE("two consumers split the partitions and a rebalance under load loses n
   ChildProcess a(config, dir / "a.log");
   // Records keep arriving over several seconds, so both rebalances happen under load.
   std::thread producer([&] {
-    for (const auto* half : {&first_half, &second_half}) {
-      for (size_t i = 0; i < half->records.size(); i += 1000) {
-        produceBatch(bootstrap, {},
-                     {half->records.begin() + static_cast<std::ptrdiff_t>(i),
-                      half->records.begin() + static_cast<std::ptrdiff_t>(i + 1000)});
-        std::this_thread::sleep_for(std::chrono::milliseconds(80));
-      }
-    }
+    produceOverTime(bootstrap, first_half.records, 1000, 80);
+    produceOverTime(bootstrap, second_half.records, 1000, 80);
   });
-  REQUIRE(waitFor([&] { return committedTotal(bootstrap, topics.group, topics.posts) > 0; },
-                  60000));
+  REQUIRE(
+      waitFor([&] { return committedTotal(bootstrap, topics.group, topics.posts) > 0; }, 60000));
   {
     ChildProcess b(config, dir / "b.log");
     // Both members own a share of the (posts + media) partitions.
@@ -163,7 +157,8 @@ TEST_CASE("two consumers split the partitions and a rebalance under load loses n
           return owned_a > 0 && owned_b > 0 && owned_a + owned_b == 2 * partitions;
         },
         60000);
-    INFO("a owns " << ownedPartitions(dir / "a.log") << ", b owns " << ownedPartitions(dir / "b.log"));
+    INFO("a owns " << ownedPartitions(dir / "a.log") << ", b owns "
+                   << ownedPartitions(dir / "b.log"));
     CHECK(split);
     std::this_thread::sleep_for(std::chrono::seconds(1));
     // b leaves gracefully while records still flow: its partitions go back to a.

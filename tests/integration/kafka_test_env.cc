@@ -6,7 +6,6 @@
 #include <sys/wait.h>
 
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <fstream>
 #include <random>
@@ -25,7 +24,8 @@ std::string brokerBootstrap() {
   std::ifstream in(std::filesystem::path(dir) / "bootstrap");
   std::string bootstrap;
   if (!(in >> bootstrap)) {
-    FAIL("no broker at " << dir << "/bootstrap: the kafka fixture (ops/kafka/broker.sh) did not start");
+    FAIL("no broker at " << dir
+                         << "/bootstrap: the kafka fixture (ops/kafka/broker.sh) did not start");
   }
   return bootstrap;
 }
@@ -80,6 +80,17 @@ Workload makeWorkload(const TestTopics& topics, int posts, int takedown_every, i
   return workload;
 }
 
+void produceOverTime(const std::string& bootstrap, const std::vector<BatchRecord>& records,
+                     size_t batch_size, int pause_ms) {
+  for (size_t i = 0; i < records.size(); i += batch_size) {
+    const auto begin = records.begin() + static_cast<std::ptrdiff_t>(i);
+    const auto end =
+        records.begin() + static_cast<std::ptrdiff_t>(std::min(records.size(), i + batch_size));
+    produceBatch(bootstrap, {}, std::vector<BatchRecord>(begin, end));
+    std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
+  }
+}
+
 std::filesystem::path makeTempDir(const std::string& name) {
   auto dir = std::filesystem::temp_directory_path() / ("modstream-" + name + "-" + uniqueSuffix());
   std::filesystem::create_directories(dir);
@@ -125,7 +136,9 @@ ChildProcess::~ChildProcess() {
   }
 }
 
-void ChildProcess::signal(int sig) { ::kill(pid_, sig); }
+void ChildProcess::signal(int sig) {
+  ::kill(pid_, sig);
+}
 
 int ChildProcess::wait() {
   int status = 0;

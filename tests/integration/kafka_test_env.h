@@ -31,12 +31,17 @@ TestTopics createTestTopics(const std::string& bootstrap, const std::string& nam
 // bank, every `malformed_every`-th is broken JSON. Records what each must produce.
 struct Workload {
   std::vector<BatchRecord> records;
-  std::set<std::string> expected_takedown_keys;    // media ids
+  std::set<std::string> expected_takedown_keys;       // media ids
   std::set<std::string> expected_dead_letter_values;  // original bytes
-  std::string bank_csv;                            // the bank those md5s come from
+  std::string bank_csv;                               // the bank those md5s come from
 };
 Workload makeWorkload(const TestTopics& topics, int posts, int takedown_every, int malformed_every,
                       int first_post = 0);
+
+// Produces `records` in batches of `batch_size` with a pause after each, so a test's faults happen
+// while records are still arriving.
+void produceOverTime(const std::string& bootstrap, const std::vector<BatchRecord>& records,
+                     size_t batch_size, int pause_ms);
 
 std::filesystem::path makeTempDir(const std::string& name);
 

@@ -10,7 +10,9 @@ InputRecord post(std::string value, std::optional<std::string> key = "acct-1") {
   return InputRecord::owning({"posts", Partition{2}, Offset{41}}, std::move(key), std::move(value));
 }
 
-RecordDecoder decoder(DecoderLimits limits = {}) { return RecordDecoder(InputTopics{}, limits); }
+RecordDecoder decoder(DecoderLimits limits = {}) {
+  return RecordDecoder(InputTopics{}, limits);
+}
 
 RecordError errorOf(const Result<Content>& result) {
   REQUIRE_FALSE(result.ok());
@@ -21,7 +23,8 @@ RecordError errorOf(const Result<Content>& result) {
 
 TEST_CASE("a full post decodes into typed fields", "[decoder]") {
   auto d = decoder();
-  auto result = d.decode(post(R"({"post_id":"p1","account_id":"acct-1","created_at_ms":1700000000000,
+  auto result =
+      d.decode(post(R"({"post_id":"p1","account_id":"acct-1","created_at_ms":1700000000000,
     "text":"hi","context":{"kind":"direct_message","recipient_account_id":"acct-2",
     "recipient_is_minor":true,"account_age_days":3},
     "media":[{"media_id":"m1","md5":"0123456789ABCDEF0123456789abcdef"}],"extra":"ignored"})"));
@@ -79,9 +82,8 @@ TEST_CASE("malformed posts name the error class and the field", "[decoder]") {
 
 TEST_CASE("a post with no key is rejected: partitions own accounts", "[decoder]") {
   auto d = decoder();
-  const auto error =
-      errorOf(d.decode(post(R"({"post_id":"p","account_id":"a","created_at_ms":1,"text":""})",
-                            std::nullopt)));
+  const auto error = errorOf(d.decode(
+      post(R"({"post_id":"p","account_id":"a","created_at_ms":1,"text":""})", std::nullopt)));
   CHECK_THAT(error.message, Catch::Contains("no key"));
 }
 
@@ -110,8 +112,10 @@ TEST_CASE("media records take their ids from headers", "[decoder]") {
   auto d = decoder();
   auto record = InputRecord::owning({"media", Partition{0}, Offset{7}}, std::string("acct-9"),
                                     std::string("\x89PNG...", 7),
-                                    {{"media_id", "m-1"}, {"account_id", "acct-9"},
-                                     {"content_type", "image/png"}, {"post_id", "p-3"}});
+                                    {{"media_id", "m-1"},
+                                     {"account_id", "acct-9"},
+                                     {"content_type", "image/png"},
+                                     {"post_id", "p-3"}});
   auto result = d.decode(record);
   REQUIRE(result.ok());
   const auto& media = std::get<MediaRecord>(result.value());

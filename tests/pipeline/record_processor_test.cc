@@ -1,8 +1,9 @@
 #include "pipeline/runtime/record_processor.h"
 
-#include <catch2/catch.hpp>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
+
+#include <catch2/catch.hpp>
 
 #include "pipeline/events/dead_letter.h"
 #include "tests/support/test_doubles.h"
@@ -14,8 +15,9 @@ using modstream::testing::LambdaStage;
 namespace {
 
 InputRecord validPost() {
-  return InputRecord::owning({"posts", Partition{0}, Offset{5}}, std::string("acct-1"),
-                             R"({"post_id":"p1","account_id":"acct-1","created_at_ms":1,"text":"hi"})");
+  return InputRecord::owning(
+      {"posts", Partition{0}, Offset{5}}, std::string("acct-1"),
+      R"({"post_id":"p1","account_id":"acct-1","created_at_ms":1,"text":"hi"})");
 }
 
 std::string headerOf(const OutputRecord& out, const std::string& name) {
@@ -40,14 +42,14 @@ TEST_CASE("stages run in order and the decide stage's outputs are returned", "[p
                       s.bank_matches.push_back(BankMatch{"bank", "e1", "md5", 0, "A", "m1", "x"});
                       return StageStatus::ok();
                     })});
-  stages.push_back({"second", std::make_unique<LambdaStage>([&](auto&, const StageContext& c,
-                                                                Signals& s) {
-                      calls.push_back("second");
-                      CHECK(c.now_ms == 1000);
-                      CHECK(s.bank_matches.size() == 1);
-                      s.outputs.push_back(OutputRecord{OutputTopic::kTakedowns, "m1", "{}", {}});
-                      return StageStatus::ok();
-                    })});
+  stages.push_back(
+      {"second", std::make_unique<LambdaStage>([&](auto&, const StageContext& c, Signals& s) {
+         calls.push_back("second");
+         CHECK(c.now_ms == 1000);
+         CHECK(s.bank_matches.size() == 1);
+         s.outputs.push_back(OutputRecord{OutputTopic::kTakedowns, "m1", "{}", {}});
+         return StageStatus::ok();
+       })});
   RecordProcessor processor(RecordDecoder({}, {}), std::move(stages), clock, nullptr);
   auto outputs = processor.process(validPost());
   CHECK(calls == std::vector<std::string>{"first", "second"});
@@ -84,13 +86,15 @@ TEST_CASE("a failing or throwing stage dead-letters the record and stops the cha
              Catch::Contains(throws ? "boom" : "no good"));
 
   const std::string text = exposition(*registry);
-  CHECK_THAT(text, Catch::Contains(
-                       R"(modstream_stage_errors_total{error_class="stage_failure",stage="flaky"} 1)"));
+  CHECK_THAT(text,
+             Catch::Contains(
+                 R"(modstream_stage_errors_total{error_class="stage_failure",stage="flaky"} 1)"));
   CHECK_THAT(text, Catch::Contains(R"(modstream_stage_records_received_total{stage="flaky"} 1)"));
   CHECK_THAT(text, Catch::Contains(R"(modstream_stage_records_emitted_total{stage="flaky"} 0)"));
   CHECK_THAT(text, Catch::Contains(R"(modstream_stage_latency_seconds_count{stage="flaky"} 1)"));
-  CHECK_THAT(text, Catch::Contains(
-                       R"(modstream_dead_letters_total{error_class="stage_failure",stage="flaky"} 1)"));
+  CHECK_THAT(text,
+             Catch::Contains(
+                 R"(modstream_dead_letters_total{error_class="stage_failure",stage="flaky"} 1)"));
 }
 
 TEST_CASE("undecodable records never reach the stages", "[processor]") {

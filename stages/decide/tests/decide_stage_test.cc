@@ -25,7 +25,8 @@ const BankMatch kMatch{"iwf-sample", "E-77", "md5", 0, "A", "media-5", "media_by
 
 TEST_CASE("a bank match becomes a complete takedown event", "[decide]") {
   auto stage = makeStage("{action: remove, preserve_evidence: true}");
-  auto record = InputRecord::owning({"media", Partition{2}, Offset{17}}, std::string("acct-3"), "x");
+  auto record =
+      InputRecord::owning({"media", Partition{2}, Offset{17}}, std::string("acct-3"), "x");
   MediaRecord media{MediaId("media-5"), AccountId("acct-3"), PostId("post-8"), "image/png", "x"};
   Signals signals;
   signals.bank_matches.push_back(kMatch);

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# README command 2: install what is missing, build, and run every test: unit, config and
+# integration tests (against a real Kafka broker that ctest starts and stops), then the demo.
+#   ops/scripts/test.sh               everything
+#   ops/scripts/test.sh -L unit       only tests labelled unit (any ctest arguments work)
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+"$root/ops/scripts/install-deps.sh"
+"$root/ops/kafka/broker.sh" fetch
+"$root/ops/scripts/build.sh"
+"$root/ops/scripts/check-format.sh"
+cd "${BUILD_DIR:-$root/build}"
+ctest --output-on-failure --timeout 600 "$@"
+if [[ $# -eq 0 ]]; then
+  echo "== modstream demo (the README's first command, against the fresh build)"
+  ./pipeline/cli/modstream demo
+fi

@@ -1,0 +1,58 @@
+"""Checks the topic contracts in config/schemas against examples and real output.
+
+- every tests/contracts/posts/valid/*.json validates against post.schema.json,
+  every invalid/*.json does not (the C++ decoder is held to the same files);
+- every takedown event printed by the contract_samples binary (the real decide stage)
+  validates against takedown-event.schema.json.
+
+Usage: check_schemas.py SOURCE_DIR CONTRACT_SAMPLES_BINARY
+Prints 'N passed, N failed' and exits non-zero on any failure.
+"""
+import json
+import pathlib
+import subprocess
+import sys
+
+import jsonschema
+
+source = pathlib.Path(sys.argv[1])
+samples_binary = sys.argv[2]
+schemas = source / "config" / "schemas"
+passed = failed = 0
+
+
+def check(name, ok, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+    else:
+        failed += 1
+        print(f"FAILED: {name} {detail}")
+
+
+def validator(schema_file):
+    schema = json.loads((schemas / schema_file).read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+posts = validator("post.schema.json")
+for expect_valid in (True, False):
+    folder = source / "tests" / "contracts" / "posts" / ("valid" if expect_valid else "invalid")
+    files = sorted(folder.glob("*.json"))
+    check(f"{folder} has examples", len(files) >= 4)
+    for path in files:
+        errors = list(posts.iter_errors(json.loads(path.read_text())))
+        check(path.name, (not errors) == expect_valid,
+              "; ".join(e.message for e in errors) or "unexpectedly valid")
+
+takedowns = validator("takedown-event.schema.json")
+lines = subprocess.run([samples_binary], check=True, capture_output=True, text=True).stdout.split("\n")
+events = [json.loads(line) for line in lines if line.strip()]
+check("contract_samples printed events", len(events) == 3)
+for event in events:
+    errors = list(takedowns.iter_errors(event))
+    check(f"takedown {event.get('event_id')}", not errors, "; ".join(e.message for e in errors))
+
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)

@@ -1,0 +1,28 @@
+// Prints takedown events made by the real decide stage, one JSON document per line, for
+// check_schemas.py to validate against config/schemas/takedown-event.schema.json.
+
+#include <iostream>
+
+#include "stages/decide/decide_stage.h"
+
+using namespace modstream;
+
+int main() {
+  const DecideConfig config;
+  MediaRecord media{MediaId("media-1"), AccountId("acct-1"), PostId("post-1"), "image/png", "x"};
+  MediaRecord orphan{MediaId("media-2"), AccountId("acct-2"), std::nullopt, "image/jpeg", "x"};
+  Post post;
+  post.post_id = PostId("post-3");
+  post.account_id = AccountId("acct-3");
+  const SourceCoordinates source{"media", Partition{3}, Offset{42}};
+  std::cout << takedownEventJson({"bank", "E-1", "sha256", 0, "A", "media-1", "media_bytes"}, media,
+                                 source, 1795000000000, config)
+            << "\n"
+            << takedownEventJson({"bank", "E-2", "md5", 0, "B", "media-2", "media_bytes"}, orphan,
+                                 source, 1795000000001, config)
+            << "\n"
+            << takedownEventJson({"bank", "E-3", "sha1", 0, "C", "media-9", "client_hash"}, post,
+                                 {"posts", Partition{0}, Offset{7}}, 1795000000002, config)
+            << "\n";
+  return 0;
+}
