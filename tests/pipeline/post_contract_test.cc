@@ -3,7 +3,6 @@
 // checked against the JSON Schema by tests/contracts/check_schemas.py.
 
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
