@@ -25,11 +25,15 @@ function(modstream_library name)
   target_link_libraries(${name} PUBLIC modstream_build_flags ${ARG_DEPS})
 endfunction()
 
+# Catch2's main is compiled once and shared by every test binary (it is slow to compile).
+add_library(modstream_catch_main STATIC ${PROJECT_SOURCE_DIR}/tests/support/catch_main.cc)
+target_link_libraries(modstream_catch_main PUBLIC Catch2::Catch2 PRIVATE modstream_build_flags)
+
 # modstream_test(NAME LABELS labels SOURCES... DEPS ...): one Catch2 binary per area, registered with ctest.
 function(modstream_test name)
   cmake_parse_arguments(ARG "" "" "LABELS;SOURCES;DEPS;FIXTURES" ${ARGN})
-  add_executable(${name} ${PROJECT_SOURCE_DIR}/tests/support/catch_main.cc ${ARG_SOURCES})
-  target_link_libraries(${name} PRIVATE modstream_build_flags Catch2::Catch2 ${ARG_DEPS})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE modstream_build_flags modstream_catch_main ${ARG_DEPS})
   target_compile_definitions(${name} PRIVATE
     MODSTREAM_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     MODSTREAM_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared")

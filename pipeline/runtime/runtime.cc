@@ -151,6 +151,8 @@ RuntimeStats Runtime::stats() const {
   s.consumed = consumed_.load();
   s.processed = workers_->processed();
   s.in_flight_bytes = in_flight_bytes_.load();
+  s.peak_in_flight_bytes = peak_in_flight_bytes_.load();
+  s.pauses = pauses_.load();
   s.paused = paused_.load();
   s.idle = idle_.load();
   s.committed_partitions = commits_acked_.load();
@@ -176,7 +178,9 @@ void Runtime::dispatch(KafkaMessage message) {
   idle_ = false;
   consumed_.fetch_add(1);
   metrics_.consumed(tp.topic);
-  in_flight_bytes_.fetch_add(static_cast<int64_t>(record.sizeBytes()));
+  const int64_t in_flight = in_flight_bytes_.fetch_add(static_cast<int64_t>(record.sizeBytes())) +
+                            static_cast<int64_t>(record.sizeBytes());
+  if (in_flight > peak_in_flight_bytes_.load()) peak_in_flight_bytes_ = in_flight;
   it->second->tracker().begin(record.source().offset.value);
   workers_->submit(WorkItem{it->second, std::move(record)});
 }
@@ -192,13 +196,36 @@ void Runtime::applyBackPressure() {
   PartitionList owned(assignment);
   if (pause) {
     rd_kafka_pause_partitions(consumer_.get(), owned.get());
+    pauses_.fetch_add(1);
     spdlog::info("back-pressure: {} bytes in flight, paused {} partitions", bytes, owned->cnt);
   } else {
     rd_kafka_resume_partitions(consumer_.get(), owned.get());
+    wakeFetcher(owned.get());
     spdlog::info("back-pressure: {} bytes in flight, resumed {} partitions", bytes, owned->cnt);
   }
   paused_ = pause;
   metrics_.pausedPartitions().Set(pause ? owned->cnt : 0);
+}
+
+void Runtime::wakeFetcher(rd_kafka_topic_partition_list_t* partitions) {
+  // librdkafka 2.0.2 does not wake an idle broker thread on resume, so fetching restarts only
+  // after its one-second idle wait. Pausing already purged the partitions' prefetched messages, so
+  // seeking each one to its current position (the offset after the last record we read) changes
+  // nothing but restarts fetching at once.
+  PartitionList positions(rd_kafka_topic_partition_list_copy(partitions));
+  if (rd_kafka_position(consumer_.get(), positions.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+  PartitionList seeks(rd_kafka_topic_partition_list_new(positions->cnt));
+  for (int i = 0; i < positions->cnt; ++i) {
+    const auto& p = positions->elems[i];
+    if (p.offset >= 0) {
+      rd_kafka_topic_partition_list_add(seeks.get(), p.topic, p.partition)->offset = p.offset;
+    }
+  }
+  if (seeks->cnt == 0) return;
+  if (rd_kafka_error_t* error = rd_kafka_seek_partitions(consumer_.get(), seeks.get(), 0)) {
+    spdlog::warn("restarting fetch after resume failed: {}", rd_kafka_error_string(error));
+    rd_kafka_error_destroy(error);
+  }
 }
 
 bool Runtime::drain(const std::vector<std::shared_ptr<PartitionState>>& partitions) {

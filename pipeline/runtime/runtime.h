@@ -28,6 +28,8 @@ struct RuntimeStats {
   uint64_t processed = 0;  // records run through the stage chain
   uint64_t committed_partitions = 0;
   int64_t in_flight_bytes = 0;
+  int64_t peak_in_flight_bytes = 0;  // the most ever in flight at once
+  uint64_t pauses = 0;               // times back-pressure paused the partitions
   bool paused = false;
   // True once nothing is in flight: every record read is processed, acknowledged and committed.
   bool idle = false;
@@ -57,6 +59,7 @@ class Runtime {
   void revoke(rd_kafka_topic_partition_list_t* partitions);
   void dispatch(KafkaMessage message);
   void applyBackPressure();
+  void wakeFetcher(rd_kafka_topic_partition_list_t* partitions);
   // Waits until the given partitions have nothing in flight, or the drain timeout passes.
   bool drain(const std::vector<std::shared_ptr<PartitionState>>& partitions);
   // Commits completed offsets of `partitions` (all assigned ones when empty).
@@ -70,6 +73,8 @@ class Runtime {
   std::atomic<int64_t> in_flight_bytes_{0};
   std::atomic<uint64_t> consumed_{0};
   std::atomic<bool> paused_{false};
+  std::atomic<int64_t> peak_in_flight_bytes_{0};
+  std::atomic<uint64_t> pauses_{0};
   std::atomic<size_t> assigned_count_{0};
   std::atomic<bool> idle_{true};
   std::atomic<uint64_t> commits_acked_{0};
