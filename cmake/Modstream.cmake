@@ -8,13 +8,17 @@ if(MODSTREAM_WERROR)
 endif()
 target_include_directories(modstream_build_flags INTERFACE ${PROJECT_SOURCE_DIR})
 
+# gcc 12 reports false maybe-uninitialized warnings inside libstdc++ (std::regex, std::function)
+# when sanitizers are on, so that one warning is not an error in sanitizer builds.
 if(MODSTREAM_SANITIZE)
   target_compile_options(modstream_build_flags INTERFACE
-    -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+    -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+    -Wno-maybe-uninitialized)
   target_link_options(modstream_build_flags INTERFACE -fsanitize=address,undefined)
 endif()
 if(MODSTREAM_TSAN)
-  target_compile_options(modstream_build_flags INTERFACE -fsanitize=thread -fno-omit-frame-pointer)
+  target_compile_options(modstream_build_flags INTERFACE -fsanitize=thread -fno-omit-frame-pointer
+    -Wno-maybe-uninitialized)
   target_link_options(modstream_build_flags INTERFACE -fsanitize=thread)
 endif()
 

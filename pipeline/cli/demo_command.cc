@@ -13,6 +13,7 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <set>
 #include <thread>
 
 #include "pipeline/app/pipeline_app.h"
@@ -162,8 +163,22 @@ int demoCommand(const DemoOptions& options) {
   std::cout << "\nEscalated: " << escalations.size()
             << "  (text-risk and escalation policy are not in this build yet)\n";
   printDeadLetters(dead_letters);
-  std::cout << "\nAllowed: " << stats.processed - dead_letters.size() - takedowns.size()
-            << " records produced no action\n";
+  // Records with any output, by source coordinates (a record may match several banks).
+  std::set<std::string> acted_on;
+  for (const auto& r : dead_letters) {
+    namespace h = dead_letter_header;
+    acted_on.insert(std::string(r.header(h::kSourceTopic).value_or("")) + "/" +
+                    std::string(r.header(h::kSourcePartition).value_or("")) + "@" +
+                    std::string(r.header(h::kSourceOffset).value_or("")));
+  }
+  simdjson::dom::parser parser;
+  for (const auto& r : takedowns) {
+    simdjson::dom::element doc;
+    if (parser.parse(r.value).get(doc) != simdjson::SUCCESS) continue;
+    acted_on.insert(field(doc, "/source/topic") + "/" + field(doc, "/source/partition") + "@" +
+                    field(doc, "/source/offset"));
+  }
+  std::cout << "\nAllowed: " << stats.processed - acted_on.size() << " records needed no action\n";
   return 0;
 }
 

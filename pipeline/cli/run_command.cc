@@ -1,5 +1,6 @@
 // `modstream run` and `modstream check-config`.
 
+#include <prometheus/exposer.h>
 #include <prometheus/registry.h>
 #include <pthread.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -56,12 +57,19 @@ int runCommand(const RunOptions& options) {
   }
   configureLogging(pipeline->config.logging.level);
 
-  PipelineMetrics metrics(std::make_shared<prometheus::Registry>());
+  auto registry = std::make_shared<prometheus::Registry>();
+  PipelineMetrics metrics(registry);
+  std::unique_ptr<prometheus::Exposer> exposer;
   std::unique_ptr<Runtime> runtime;
   try {
+    if (const auto& address = pipeline->config.metrics.listen_address; !address.empty()) {
+      exposer = std::make_unique<prometheus::Exposer>(address);
+      exposer->RegisterCollectable(registry);
+      spdlog::info("metrics at http://{}/metrics", address);
+    }
     runtime = std::make_unique<Runtime>(pipeline->config,
                                         processorFactory(*pipeline, clock, metrics), metrics);
-  } catch (const KafkaSetupError& e) {
+  } catch (const std::exception& e) {  // a bad Kafka property, a metrics port in use
     spdlog::critical("cannot start: {}", e.what());
     return static_cast<int>(ExitStatus::kStartupError);
   }

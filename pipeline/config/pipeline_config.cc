@@ -77,6 +77,14 @@ PipelineConfig parsePipelineConfig(const YAML::Node& root, const std::filesystem
   ConfigMap logging = top.child("logging");
   logging.choice("level", config.logging.level, {"trace", "debug", "info", "warn", "error"});
   logging.finish();
+  ConfigMap metrics = top.child("metrics");
+  metrics.field("listen_address", config.metrics.listen_address);
+  if (!config.metrics.listen_address.empty() &&
+      config.metrics.listen_address.find(':') == std::string::npos) {
+    errors.add("metrics.listen_address",
+               "expected host:port, got '" + config.metrics.listen_address + "'");
+  }
+  metrics.finish();
 
   auto stages = top.sequence("stages");
   if (stages.empty()) errors.add("stages", "at least one stage is required");

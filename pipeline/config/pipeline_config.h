@@ -54,6 +54,11 @@ struct ProcessingConfig {
   Guarantee guarantee = Guarantee::kAtLeastOnce;
 };
 
+struct MetricsConfig {
+  // host:port for the Prometheus scrape endpoint (/metrics); empty disables it.
+  std::string listen_address = "0.0.0.0:9464";
+};
+
 struct LoggingConfig {
   std::string level = "info";  // trace, debug, info, warn, error
 };
@@ -72,6 +77,7 @@ struct PipelineConfig {
   ProcessingConfig processing;
   DecoderLimits limits;
   LoggingConfig logging;
+  MetricsConfig metrics;
   std::vector<StageSpec> stages;
   // Relative file paths in stage configs resolve against this (the config file's directory).
   std::filesystem::path base_dir;

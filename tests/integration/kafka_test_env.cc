@@ -102,17 +102,18 @@ std::filesystem::path writeConfig(const std::filesystem::path& dir, const std::s
                                   int worker_threads) {
   std::ofstream(dir / "bank.csv") << bank_csv;
   const auto path = dir / "pipeline.yaml";
-  std::ofstream(path) << "kafka:\n  bootstrap_servers: \"" << bootstrap << "\"\n  group_id: \""
-                      << topics.group << "\"\n"
-                      << "  consumer_properties: {session.timeout.ms: \"6000\", "
-                         "heartbeat.interval.ms: \"500\"}\n"
-                      << "topics:\n  posts: \"" << topics.posts << "\"\n  media: \"" << topics.media
-                      << "\"\n  takedowns: \"" << topics.takedowns << "\"\n  escalations: \""
-                      << topics.escalations << "\"\n  dead_letter: \"" << topics.dead_letter
-                      << "\"\nprocessing:\n  worker_threads: " << worker_threads
-                      << "\n  commit_interval_ms: 200\nlogging: {level: info}\n"
-                      << "stages:\n  - name: hash_match\n    config:\n      banks: [{name: "
-                         "test-bank, path: bank.csv}]\n  - name: decide\n";
+  std::ofstream(path)
+      << "kafka:\n  bootstrap_servers: \"" << bootstrap << "\"\n  group_id: \"" << topics.group
+      << "\"\n"
+      << "  consumer_properties: {session.timeout.ms: \"6000\", "
+         "heartbeat.interval.ms: \"500\"}\n"
+      << "topics:\n  posts: \"" << topics.posts << "\"\n  media: \"" << topics.media
+      << "\"\n  takedowns: \"" << topics.takedowns << "\"\n  escalations: \"" << topics.escalations
+      << "\"\n  dead_letter: \"" << topics.dead_letter
+      << "\"\nprocessing:\n  worker_threads: " << worker_threads
+      << "\n  commit_interval_ms: 200\nlogging: {level: info}\nmetrics: {listen_address: \"\"}\n"
+      << "stages:\n  - name: hash_match\n    config:\n      banks: [{name: "
+         "test-bank, path: bank.csv}]\n  - name: decide\n";
   return path;
 }
 
