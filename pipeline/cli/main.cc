@@ -10,8 +10,8 @@
 int main(int argc, char** argv) {
   CLI::App app{
       "modstream: a streaming content-moderation pipeline for trust & safety teams.\n"
-      "Reads posts and media from Kafka, matches known-abuse hashes, scores text risk, and\n"
-      "publishes takedown, escalation and dead-letter events.\n\n"
+      "Reads posts and media from Kafka, matches known abuse content by hash, and publishes\n"
+      "takedown, escalation and dead-letter events.\n\n"
       "Start with `modstream demo` (no Kafka needed), then `modstream run --config FILE`.",
       "modstream"};
   app.require_subcommand(1);

@@ -6,19 +6,14 @@ Prints 'N passed, N failed' and exits non-zero on any failure.
 import pathlib
 import subprocess
 import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "support"))
+from checks import Checks  # noqa: E402
 import tempfile
 
 binary, source = sys.argv[1], pathlib.Path(sys.argv[2])
-passed = failed = 0
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAILED: {name}\n{detail}")
+checks = Checks()
+check = checks.check
 
 
 def run(*args):
@@ -61,5 +56,4 @@ for expected in ("Taken down: 4", "Dead-lettered: 6", "Escalated: 0", "processed
                  "SAMPLE-0001", "missing_header", "malformed_json"):
     check(f"demo prints {expected}", expected in demo.stdout, demo.stdout)
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+checks.finish()

@@ -13,21 +13,16 @@ import pathlib
 import subprocess
 import sys
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "support"))
+from checks import Checks  # noqa: E402
+
 import jsonschema
 
 source = pathlib.Path(sys.argv[1])
 samples_binary = sys.argv[2]
 schemas = source / "config" / "schemas"
-passed = failed = 0
-
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAILED: {name} {detail}")
+checks = Checks()
+check = checks.check
 
 
 def validator(schema_file):
@@ -54,5 +49,4 @@ for event in events:
     errors = list(takedowns.iter_errors(event))
     check(f"takedown {event.get('event_id')}", not errors, "; ".join(e.message for e in errors))
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+checks.finish()
