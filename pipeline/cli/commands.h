@@ -2,6 +2,7 @@
 // The subcommands of the modstream binary. Each returns the process exit code.
 
 #include <string>
+#include <vector>
 
 namespace modstream::cli {
 
@@ -20,6 +21,12 @@ struct DemoOptions {
   bool verbose = false;
 };
 int demoCommand(const DemoOptions& options);
+
+struct HashOptions {
+  std::vector<std::string> files;
+  bool dihedral = false;
+};
+int hashCommand(const HashOptions& options);
 
 // Sets the log level by name ("info", ...), logging to stderr.
 void configureLogging(const std::string& level);

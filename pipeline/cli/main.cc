@@ -38,10 +38,18 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   demo_cmd->add_flag("-v,--verbose", demo.verbose, "Show the pipeline's log while it runs");
 
+  modstream::cli::HashOptions hash;
+  auto* hash_cmd = app.add_subcommand(
+      "hash", "Print PDQ (with quality), MD5, SHA-1 and SHA-256 of image files, one JSON per line");
+  hash_cmd->add_option("files", hash.files, "Image files (JPEG, PNG, WebP, BMP)")->required();
+  hash_cmd->add_flag("--dihedral", hash.dihedral,
+                     "Also print the PDQ hashes of the 8 rotations and flips");
+
   CLI11_PARSE(app, argc, argv);
 
   if (*run_cmd) return modstream::cli::runCommand(run);
   if (*check_cmd) return modstream::cli::checkConfigCommand(check);
   if (*demo_cmd) return modstream::cli::demoCommand(demo);
+  if (*hash_cmd) return modstream::cli::hashCommand(hash);
   return 2;
 }

@@ -16,6 +16,12 @@ std::string_view errorClassName(ErrorClass error_class) {
       return "unknown_topic";
     case ErrorClass::kStageFailure:
       return "stage_failure";
+    case ErrorClass::kUnsupportedImage:
+      return "unsupported_image";
+    case ErrorClass::kImageTooLarge:
+      return "image_too_large";
+    case ErrorClass::kCorruptImage:
+      return "corrupt_image";
   }
   return "unknown";
 }

@@ -15,6 +15,9 @@ enum class ErrorClass {
   kRecordTooLarge,   // the record exceeds limits.max_record_bytes
   kUnknownTopic,     // a record arrived from a topic the pipeline does not read
   kStageFailure,     // a stage reported that it could not process the record
+  kUnsupportedImage,  // media bytes are not an image format modstream decodes
+  kImageTooLarge,     // declared dimensions or pixel count exceed the configured limits
+  kCorruptImage,      // the image is truncated or corrupt, or decoding failed
 };
 
 std::string_view errorClassName(ErrorClass error_class);

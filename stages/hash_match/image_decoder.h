@@ -1,0 +1,48 @@
+#pragma once
+// Decodes untrusted image bytes to 8-bit RGB for hashing. The declared dimensions are read from
+// the header first (libjpeg-turbo for JPEG, libwebp for WebP, the fixed IHDR/BITMAPINFOHEADER
+// fields for PNG and BMP) and checked against the limits before OpenCV allocates anything, so a
+// decompression bomb costs a few bytes of parsing. Truncated or corrupt files give kCorruptImage.
+// Stateless apart from the limits; safe to share across threads.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pipeline/core/result.h"
+
+namespace modstream {
+
+struct ImageLimits {
+  int max_dimension = 16384;             // pixels along either side
+  int64_t max_pixels = 64ll * 1000 * 1000;  // width * height
+};
+
+struct ImageHeader {
+  std::string format;  // jpeg, png, webp, bmp
+  int width = 0;
+  int height = 0;
+};
+
+struct RgbImage {
+  int width = 0;
+  int height = 0;
+  std::vector<uint8_t> pixels;  // row-major RGB, 3 bytes per pixel
+};
+
+// Reads only the header; fails with kUnsupportedImage or kCorruptImage.
+Result<ImageHeader> readImageHeader(std::string_view bytes);
+
+class ImageDecoder {
+ public:
+  explicit ImageDecoder(ImageLimits limits) : limits_(limits) {}
+  // Header check, then decode. Alpha is dropped; greyscale is expanded to RGB. EXIF orientation
+  // is not applied, as in the PDQ reference hashes.
+  Result<RgbImage> decode(std::string_view bytes) const;
+
+ private:
+  ImageLimits limits_;
+};
+
+}  // namespace modstream
