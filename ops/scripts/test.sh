@@ -8,6 +8,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 "$root/ops/scripts/install-deps.sh"
 "$root/ops/kafka/broker.sh" fetch
 "$root/ops/scripts/build.sh"
+"$root/ops/scripts/python-test-env.sh"
 "$root/ops/scripts/check-format.sh"
 cd "${BUILD_DIR:-$root/build}"
 ctest --output-on-failure --timeout 600 "$@"

@@ -2,10 +2,9 @@
 // object per line, in the order given. A file that cannot be hashed gets an "error" object with the
 // same error class the pipeline would dead-letter it with; the exit code is then 1.
 
-#include <nlohmann/json.hpp>
-
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "pipeline/cli/commands.h"

@@ -9,12 +9,12 @@
 namespace modstream {
 
 enum class ErrorClass {
-  kMalformedJson,    // value is not valid JSON
-  kSchemaViolation,  // valid JSON, but a required field is missing or has the wrong type
-  kMissingHeader,    // a media record lacks a required header
-  kRecordTooLarge,   // the record exceeds limits.max_record_bytes
-  kUnknownTopic,     // a record arrived from a topic the pipeline does not read
-  kStageFailure,     // a stage reported that it could not process the record
+  kMalformedJson,     // value is not valid JSON
+  kSchemaViolation,   // valid JSON, but a required field is missing or has the wrong type
+  kMissingHeader,     // a media record lacks a required header
+  kRecordTooLarge,    // the record exceeds limits.max_record_bytes
+  kUnknownTopic,      // a record arrived from a topic the pipeline does not read
+  kStageFailure,      // a stage reported that it could not process the record
   kUnsupportedImage,  // media bytes are not an image format modstream decodes
   kImageTooLarge,     // declared dimensions or pixel count exceed the configured limits
   kCorruptImage,      // the image is truncated or corrupt, or decoding failed

@@ -20,14 +20,15 @@ RecordError imageError(ErrorClass error_class, std::string message) {
 uint32_t bigEndian32(std::string_view b, size_t at) {
   return (uint32_t{static_cast<uint8_t>(b[at])} << 24) |
          (uint32_t{static_cast<uint8_t>(b[at + 1])} << 16) |
-         (uint32_t{static_cast<uint8_t>(b[at + 2])} << 8) | uint32_t{static_cast<uint8_t>(b[at + 3])};
+         (uint32_t{static_cast<uint8_t>(b[at + 2])} << 8) |
+         uint32_t{static_cast<uint8_t>(b[at + 3])};
 }
 
 int32_t littleEndian32(std::string_view b, size_t at) {
-  return static_cast<int32_t>(
-      uint32_t{static_cast<uint8_t>(b[at])} | (uint32_t{static_cast<uint8_t>(b[at + 1])} << 8) |
-      (uint32_t{static_cast<uint8_t>(b[at + 2])} << 16) |
-      (uint32_t{static_cast<uint8_t>(b[at + 3])} << 24));
+  return static_cast<int32_t>(uint32_t{static_cast<uint8_t>(b[at])} |
+                              (uint32_t{static_cast<uint8_t>(b[at + 1])} << 8) |
+                              (uint32_t{static_cast<uint8_t>(b[at + 2])} << 16) |
+                              (uint32_t{static_cast<uint8_t>(b[at + 3])} << 24));
 }
 
 // libjpeg reports errors through a callback that must not return; jump back to the caller.
@@ -56,7 +57,8 @@ Result<ImageHeader> jpegHeader(std::string_view bytes) {
   jpeg_mem_src(&info, reinterpret_cast<const unsigned char*>(bytes.data()),
                static_cast<unsigned long>(bytes.size()));
   jpeg_read_header(&info, TRUE);
-  ImageHeader header{"jpeg", static_cast<int>(info.image_width), static_cast<int>(info.image_height)};
+  ImageHeader header{"jpeg", static_cast<int>(info.image_width),
+                     static_cast<int>(info.image_height)};
   jpeg_destroy_decompress(&info);
   return header;
 }
@@ -126,7 +128,8 @@ Result<RgbImage> ImageDecoder::decode(std::string_view bytes) const {
     return imageError(ErrorClass::kCorruptImage, h.format + " could not be decoded (truncated?)");
   }
   if (bgr.cols != h.width || bgr.rows != h.height) {
-    return imageError(ErrorClass::kCorruptImage, h.format + " decoded to a size its header did not declare");
+    return imageError(ErrorClass::kCorruptImage,
+                      h.format + " decoded to a size its header did not declare");
   }
   RgbImage image{bgr.cols, bgr.rows, {}};
   image.pixels.resize(static_cast<size_t>(bgr.cols) * bgr.rows * 3);

@@ -15,7 +15,7 @@
 namespace modstream {
 
 struct ImageLimits {
-  int max_dimension = 16384;             // pixels along either side
+  int max_dimension = 16384;                // pixels along either side
   int64_t max_pixels = 64ll * 1000 * 1000;  // width * height
 };
 

@@ -36,10 +36,10 @@ const DctMatrix kDctMatrix;
 // the average is over the taps that exist, so the output has the input's length.
 void box1D(const float* in, float* out, int length, int stride, int window) {
   const int half = (window + 2) / 2;
-  const int warmup = half - 1;                   // taps summed before the first output
-  const int growing = window - half + 1;         // outputs while the window still grows
-  const int full = length - window;              // outputs with the full window
-  const int shrinking = half - 1;                // outputs while the window shrinks at the end
+  const int warmup = half - 1;            // taps summed before the first output
+  const int growing = window - half + 1;  // outputs while the window still grows
+  const int full = length - window;       // outputs with the full window
+  const int shrinking = half - 1;         // outputs while the window shrinks at the end
   float sum = 0.0f;
   int count = 0;
   int left = 0, right = 0, o = 0;
@@ -120,7 +120,8 @@ void dct64To16(const float* image, float* partial, float* dct16) {
   for (int i = 0; i < kDct; ++i) {
     for (int j = 0; j < kDct; ++j) {
       float sum = 0.0f;
-      for (int k = 0; k < kDecimated; ++k) sum += partial[i * kDecimated + k] * d[j * kDecimated + k];
+      for (int k = 0; k < kDecimated; ++k)
+        sum += partial[i * kDecimated + k] * d[j * kDecimated + k];
       dct16[i * kDct + j] = sum;
     }
   }
@@ -221,8 +222,8 @@ int PdqHash::distance(const PdqHash& other) const {
 }
 
 std::string_view dihedralName(Dihedral d) {
-  static constexpr std::string_view kNames[] = {"original", "rotate90",  "rotate180", "rotate270",
-                                                "flipx",    "flipy",     "flipplus1", "flipminus1"};
+  static constexpr std::string_view kNames[] = {"original", "rotate90", "rotate180", "rotate270",
+                                                "flipx",    "flipy",    "flipplus1", "flipminus1"};
   return kNames[static_cast<int>(d)];
 }
 
