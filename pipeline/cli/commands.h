@@ -28,6 +28,20 @@ struct HashOptions {
 };
 int hashCommand(const HashOptions& options);
 
+struct MatchOptions {
+  std::string bank_file;
+  std::vector<std::string> queries;
+  int max_distance = 31;
+  bool dihedral = false;
+};
+int matchCommand(const MatchOptions& options);
+
+struct BankOptions {
+  std::string action;  // validate or stats
+  std::string file;
+};
+int bankCommand(const BankOptions& options);
+
 // Sets the log level by name ("info", ...), logging to stderr.
 void configureLogging(const std::string& level);
 

@@ -45,11 +45,39 @@ int main(int argc, char** argv) {
   hash_cmd->add_flag("--dihedral", hash.dihedral,
                      "Also print the PDQ hashes of the 8 rotations and flips");
 
+  modstream::cli::MatchOptions match;
+  auto* match_cmd = app.add_subcommand(
+      "match", "Match hashes, image files, or `modstream hash` output (-) against a bank");
+  match_cmd->add_option("--bank", match.bank_file, "Bank file (CSV or JSON Lines)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  match_cmd
+      ->add_option("queries", match.queries,
+                   "HEX, md5:HEX, sha1:HEX, sha256:HEX, pdq:HEX, an image file, or - for "
+                   "JSON lines on stdin")
+      ->required();
+  match_cmd->add_option("--max-distance", match.max_distance, "PDQ match threshold")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 128));
+  match_cmd->add_flag("--dihedral", match.dihedral,
+                      "For image files, also match rotations and flips");
+
+  modstream::cli::BankOptions bank;
+  auto* bank_cmd = app.add_subcommand("bank", "Check a hash bank file");
+  bank_cmd->add_option("action", bank.action, "validate: list every bad line; stats: counts")
+      ->required()
+      ->check(CLI::IsMember({"validate", "stats"}));
+  bank_cmd->add_option("file", bank.file, "Bank file (CSV or JSON Lines)")
+      ->required()
+      ->check(CLI::ExistingFile);
+
   CLI11_PARSE(app, argc, argv);
 
   if (*run_cmd) return modstream::cli::runCommand(run);
   if (*check_cmd) return modstream::cli::checkConfigCommand(check);
   if (*demo_cmd) return modstream::cli::demoCommand(demo);
   if (*hash_cmd) return modstream::cli::hashCommand(hash);
+  if (*match_cmd) return modstream::cli::matchCommand(match);
+  if (*bank_cmd) return modstream::cli::bankCommand(bank);
   return 2;
 }

@@ -26,13 +26,15 @@ namespace modstream {
 
 // A hit of a piece of content against a hash bank.
 struct BankMatch {
-  std::string bank;          // bank name from config
-  std::string entry_id;      // the bank entry's id
-  std::string hash_type;     // md5, sha1, sha256, pdq
-  int distance = 0;          // Hamming distance for perceptual hashes, 0 for exact
-  std::string category;      // list category, e.g. A, B, C
-  std::string content_id;    // the media id (or post id) that matched
-  std::string match_source;  // "media_bytes" or "client_hash"
+  std::string bank;                    // bank name from config
+  std::string entry_id;                // the bank entry's id
+  std::string hash_type;               // md5, sha1, sha256, pdq
+  int distance = 0;                    // Hamming distance for perceptual hashes, 0 for exact
+  std::string category;                // list category, e.g. A, B, C
+  std::string content_id;              // the media id (or post id) that matched
+  std::string match_source;            // "media_bytes" or "client_hash"
+  std::string transform = "original";  // for PDQ: which rotation or flip of the image matched
+  bool allowlist = false;              // from an allowlist bank (suppresses, never reported)
 };
 
 // What the stages learned about one record; owned by the runtime for the record's lifetime.

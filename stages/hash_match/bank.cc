@@ -8,6 +8,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <bit>
 #include <cctype>
 #include <fstream>
 #include <optional>
@@ -147,6 +148,19 @@ std::string validateHash(HashType type, std::string& value) {
   }
   if (std::all_of(value.begin(), value.end(), [](char c) { return c == '0'; })) {
     return std::string(hashTypeName(type)) + " value is all zeros";
+  }
+  if (type == HashType::kPdq) {
+    // A PDQ sets the bits above the median of its 256 coefficients: about half. A hash far from
+    // that is corrupt or from a degenerate image and would match unrelated flat images.
+    int ones = 0;
+    for (char c : value) {
+      const int nibble = c <= '9' ? c - '0' : c - 'a' + 10;
+      ones += std::popcount(static_cast<unsigned>(nibble));
+    }
+    if (ones < 32 || ones > 224) {
+      return "pdq value is near-constant (" + std::to_string(ones) +
+             " of 256 bits set; a real PDQ sets about 128)";
+    }
   }
   return "";
 }

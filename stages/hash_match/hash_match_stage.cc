@@ -10,85 +10,143 @@
 namespace modstream {
 namespace {
 
-std::string indexKey(HashType type, const std::string& hex) {
-  return std::string(hashTypeName(type)) + ":" + hex;
-}
+constexpr std::pair<DigestType, HashType> kExactTypes[] = {
+    {DigestType::kMd5, HashType::kMd5},
+    {DigestType::kSha1, HashType::kSha1},
+    {DigestType::kSha256, HashType::kSha256}};
 
+// One stage instance per worker: owns its PDQ scratch buffers.
 class HashMatchStage final : public Stage {
  public:
-  explicit HashMatchStage(std::shared_ptr<const ExactHashIndex> index) : index_(std::move(index)) {}
+  HashMatchStage(std::shared_ptr<const BankIndex> index, const HashMatchConfig& config)
+      : index_(std::move(index)),
+        decoder_(config.image_limits),
+        min_quality_(config.pdq_min_quality),
+        dihedral_(config.pdq_dihedral) {}
 
   StageStatus process(const Content& content, const StageContext& /*context*/,
                       Signals& signals) override {
+    std::vector<BankMatch> matches;
     if (const auto* media = std::get_if<MediaRecord>(&content)) {
-      for (auto [digest, type] : {std::pair{DigestType::kMd5, HashType::kMd5},
-                                  {DigestType::kSha1, HashType::kSha1},
-                                  {DigestType::kSha256, HashType::kSha256}}) {
-        addHits(type, hexDigest(digest, media->bytes), media->media_id.str(), "media_bytes",
-                signals);
+      for (const auto& [digest, type] : kExactTypes) {
+        addHits(index_->findExact(type, hexDigest(digest, media->bytes)), type, 0,
+                media->media_id.str(), "media_bytes", "original", matches);
+      }
+      auto image = decoder_.decode(media->bytes);
+      if (!image.ok()) {
+        // A known file that no longer decodes is still known by its bytes' digest.
+        if (matches.empty()) return StageStatus::fail(image.error());
+      } else {
+        matchImage(image.value(), media->media_id.str(), matches);
       }
     } else if (const auto* post = std::get_if<Post>(&content)) {
-      for (const auto& ref : post->media) {
-        if (ref.md5) addHits(HashType::kMd5, *ref.md5, ref.media_id.str(), "client_hash", signals);
-        if (ref.sha1)
-          addHits(HashType::kSha1, *ref.sha1, ref.media_id.str(), "client_hash", signals);
-        if (ref.sha256) {
-          addHits(HashType::kSha256, *ref.sha256, ref.media_id.str(), "client_hash", signals);
-        }
-      }
+      for (const auto& ref : post->media) matchClientHashes(ref, matches);
     }
+    suppressAllowlisted(matches);
+    signals.bank_matches.insert(signals.bank_matches.end(), matches.begin(), matches.end());
     return StageStatus::ok();
   }
 
  private:
-  void addHits(HashType type, const std::string& hex, const std::string& content_id,
-               const char* match_source, Signals& signals) const {
-    for (const auto& hit : index_->find(type, hex)) {
-      signals.bank_matches.push_back(BankMatch{*hit.bank, hit.entry->entry_id,
-                                               std::string(hashTypeName(type)), 0,
-                                               hit.entry->category, content_id, match_source});
+  void matchImage(const RgbImage& image, const std::string& media_id,
+                  std::vector<BankMatch>& matches) {
+    PdqDihedralResult result;
+    if (dihedral_) {
+      result = hasher_.hashRgbDihedral(image.pixels.data(), image.height, image.width);
+    } else {
+      const auto single = hasher_.hashRgb(image.pixels.data(), image.height, image.width);
+      result.hashes[0] = single.hash;
+      result.quality = single.quality;
+    }
+    if (result.quality < min_quality_) {
+      // Too featureless to match reliably: reported, never matched.
+      spdlog::debug("media {}: PDQ quality {} is below {}", media_id, result.quality, min_quality_);
+      return;
+    }
+    const int variants = dihedral_ ? kDihedralCount : 1;
+    for (int d = 0; d < variants; ++d) {
+      addHits(index_->findPdq(result.hashes[d]), HashType::kPdq, -1, media_id, "media_bytes",
+              dihedralName(static_cast<Dihedral>(d)), matches);
     }
   }
 
-  std::shared_ptr<const ExactHashIndex> index_;
+  void matchClientHashes(const MediaRef& ref, std::vector<BankMatch>& matches) const {
+    const std::string& id = ref.media_id.str();
+    if (ref.md5)
+      addHits(index_->findExact(HashType::kMd5, *ref.md5), HashType::kMd5, 0, id, "client_hash",
+              "original", matches);
+    if (ref.sha1)
+      addHits(index_->findExact(HashType::kSha1, *ref.sha1), HashType::kSha1, 0, id, "client_hash",
+              "original", matches);
+    if (ref.sha256)
+      addHits(index_->findExact(HashType::kSha256, *ref.sha256), HashType::kSha256, 0, id,
+              "client_hash", "original", matches);
+    if (ref.pdq) {
+      if (auto hash = PdqHash::fromHex(*ref.pdq)) {
+        addHits(index_->findPdq(*hash), HashType::kPdq, -1, id, "client_hash", "original", matches);
+      }
+    }
+  }
+
+  // distance -1: take each hit's own distance.
+  static void addHits(const std::vector<BankIndex::Hit>& hits, HashType type, int distance,
+                      const std::string& content_id, const char* source, std::string_view transform,
+                      std::vector<BankMatch>& matches) {
+    for (const auto& hit : hits) {
+      BankMatch match{hit.bank->name,
+                      hit.entry->entry_id,
+                      std::string(hashTypeName(type)),
+                      distance < 0 ? hit.distance : distance,
+                      hit.entry->category,
+                      content_id,
+                      source};
+      match.transform = std::string(transform);
+      match.allowlist = hit.bank->allowlist;
+      matches.push_back(std::move(match));
+    }
+  }
+
+  // Content that matches an allowlist bank (a known false positive) is not reported at all.
+  static void suppressAllowlisted(std::vector<BankMatch>& matches) {
+    std::set<std::string> allowed;
+    for (const auto& m : matches) {
+      if (m.allowlist) allowed.insert(m.content_id);
+    }
+    std::erase_if(matches, [&](const BankMatch& m) { return allowed.count(m.content_id) > 0; });
+  }
+
+  std::shared_ptr<const BankIndex> index_;
+  ImageDecoder decoder_;
+  PdqHasher hasher_;
+  int min_quality_;
+  bool dihedral_;
 };
 
 class HashMatchFactory final : public StageFactory {
  public:
-  explicit HashMatchFactory(std::shared_ptr<const ExactHashIndex> index)
-      : index_(std::move(index)) {}
+  HashMatchFactory(std::shared_ptr<const BankIndex> index, HashMatchConfig config)
+      : index_(std::move(index)), config_(std::move(config)) {}
   std::unique_ptr<Stage> create() const override {
-    return std::make_unique<HashMatchStage>(index_);
+    return std::make_unique<HashMatchStage>(index_, config_);
   }
 
  private:
-  std::shared_ptr<const ExactHashIndex> index_;
+  std::shared_ptr<const BankIndex> index_;
+  HashMatchConfig config_;
 };
 
 }  // namespace
-
-void ExactHashIndex::add(const std::string& bank, BankEntry entry) {
-  if (bank_names_.empty() || *bank_names_.back() != bank) {
-    bank_names_.push_back(std::make_unique<std::string>(bank));
-  }
-  by_value_.emplace(indexKey(entry.hash_type, entry.value), entries_.size());
-  entries_.push_back(std::make_unique<BankEntry>(std::move(entry)));
-  entry_banks_.push_back(bank_names_.back().get());
-}
-
-std::vector<ExactHashIndex::Hit> ExactHashIndex::find(HashType type, const std::string& hex) const {
-  std::vector<Hit> hits;
-  auto [begin, end] = by_value_.equal_range(indexKey(type, hex));
-  for (auto it = begin; it != end; ++it) {
-    hits.push_back(Hit{entry_banks_[it->second], entries_[it->second].get()});
-  }
-  return hits;
-}
 
 HashMatchConfig parseHashMatchConfig(const YAML::Node& node, const std::string& path,
                                      ConfigErrors& errors) {
   HashMatchConfig config;
   ConfigMap map(node, path, errors);
+  map.field("pdq_min_quality", config.pdq_min_quality, {0, 100});
+  map.field("pdq_dihedral", config.pdq_dihedral);
+  ConfigMap limits = map.child("image_limits");
+  limits.field("max_dimension", config.image_limits.max_dimension, {1, 1 << 20});
+  limits.field("max_pixels", config.image_limits.max_pixels, {1, int64_t{1} << 40});
+  limits.finish();
   auto banks = map.sequence("banks");
   if (banks.empty()) errors.add(map.pathOf("banks"), "at least one bank is required");
   std::set<std::string> names;
@@ -98,6 +156,8 @@ HashMatchConfig parseHashMatchConfig(const YAML::Node& node, const std::string& 
     bank.field("name", entry.name, /*required=*/true);
     bank.field("path", entry.path, /*required=*/true);
     bank.field("enabled", entry.enabled);
+    bank.field("pdq_max_distance", entry.pdq_max_distance, {0, 128});
+    bank.field("allowlist", entry.allowlist);
     bank.finish();
     if (!entry.name.empty() && !names.insert(entry.name).second) {
       errors.add(bank.pathOf("name"), "duplicate bank name '" + entry.name + "'");
@@ -108,12 +168,11 @@ HashMatchConfig parseHashMatchConfig(const YAML::Node& node, const std::string& 
   return config;
 }
 
-std::shared_ptr<const ExactHashIndex> buildExactHashIndex(const HashMatchConfig& config,
-                                                          const std::filesystem::path& base_dir,
-                                                          const std::string& path,
-                                                          ConfigErrors& errors,
-                                                          std::vector<std::string>* problems) {
-  auto index = std::make_shared<ExactHashIndex>();
+std::shared_ptr<const BankIndex> buildBankIndex(const HashMatchConfig& config,
+                                                const std::filesystem::path& base_dir,
+                                                const std::string& path, ConfigErrors& errors,
+                                                std::vector<std::string>* problems) {
+  auto index = std::make_shared<BankIndex>();
   for (size_t i = 0; i < config.banks.size(); ++i) {
     const auto& bank = config.banks[i];
     const std::filesystem::path file = base_dir / bank.path;
@@ -127,18 +186,14 @@ std::shared_ptr<const ExactHashIndex> buildExactHashIndex(const HashMatchConfig&
       errors.add(where, "bank '" + bank.name + "' has no valid entries in " + file.string());
     }
     if (problems) problems->insert(problems->end(), load.problems.begin(), load.problems.end());
-    size_t exact = 0;
+    spdlog::info("bank {}: {} entries loaded, {} lines rejected{}", bank.name, load.entries.size(),
+                 load.problems.size(), bank.enabled ? "" : " (disabled)");
     if (bank.enabled) {
-      for (auto& entry : load.entries) {
-        if (entry.hash_type == HashType::kPdq) continue;
-        index->add(bank.name, std::move(entry));
-        ++exact;
-      }
+      index->addBank(IndexedBank{bank.name, bank.pdq_max_distance, bank.allowlist},
+                     std::move(load.entries));
     }
-    spdlog::info("bank {}: {} entries loaded, {} exact hashes indexed, {} lines rejected{}",
-                 bank.name, load.entries.size(), exact, load.problems.size(),
-                 bank.enabled ? "" : " (disabled)");
   }
+  index->finish();
   return index;
 }
 
@@ -149,10 +204,10 @@ StageFactoryBuilder hashMatchStageBuilder() {
     HashMatchConfig config = parseHashMatchConfig(node, path, errors);
     if (errors.all().size() != errors_before) return nullptr;
     std::vector<std::string> problems;
-    auto index = buildExactHashIndex(config, env.base_dir, path, errors, &problems);
+    auto index = buildBankIndex(config, env.base_dir, path, errors, &problems);
     for (const auto& problem : problems) spdlog::warn("bank line rejected: {}", problem);
     if (errors.all().size() != errors_before) return nullptr;
-    return std::make_unique<HashMatchFactory>(std::move(index));
+    return std::make_unique<HashMatchFactory>(std::move(index), std::move(config));
   };
 }
 

@@ -1,22 +1,16 @@
 #pragma once
-// hash_match: finds known content by exact cryptographic hash (MD5, SHA-1, SHA-256). Media records
-// are hashed from their bytes; posts are matched on the client-side hashes of their media.
-// Perceptual (PDQ) matching joins this stage with issue #3; PDQ bank entries are loaded and counted
-// but not yet matched.
-//
-// Config (typed in HashMatchConfig):
-//   banks:                       # one or more named banks
-//     - name: sample-known       # required, unique; appears in every match
-//       path: banks/x.csv        # required; relative to the config file's directory
-//       enabled: true            # a disabled bank is loaded (validated) but never matched
+// hash_match: finds known content. Media records are hashed from their bytes (MD5, SHA-1,
+// SHA-256, and PDQ after a safe decode); posts are matched on their media's client-side hashes.
+// Each hit becomes a BankMatch signal; a PDQ below the quality gate is reported, never matched.
+// See README.md for the config.
 
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "pipeline/core/stage.h"
-#include "stages/hash_match/bank.h"
+#include "stages/hash_match/bank_index.h"
+#include "stages/hash_match/image_decoder.h"
 
 namespace modstream {
 
@@ -24,41 +18,26 @@ struct HashBankConfig {
   std::string name;
   std::string path;
   bool enabled = true;
+  int pdq_max_distance = 31;  // 0..128: PDQ matches at or below this Hamming distance
+  bool allowlist = false;     // known false positives: a match here suppresses the others
 };
 
 struct HashMatchConfig {
   std::vector<HashBankConfig> banks;
-};
-
-// An immutable lookup table over every enabled bank, shared read-only by all worker threads.
-class ExactHashIndex {
- public:
-  struct Hit {
-    const std::string* bank;
-    const BankEntry* entry;
-  };
-  void add(const std::string& bank, BankEntry entry);
-  // Hits for a lower-case hex value of the given type.
-  std::vector<Hit> find(HashType type, const std::string& hex) const;
-  size_t size() const { return entries_.size(); }
-
- private:
-  std::vector<std::unique_ptr<std::string>> bank_names_;
-  std::vector<std::unique_ptr<BankEntry>> entries_;
-  std::vector<const std::string*> entry_banks_;
-  std::unordered_multimap<std::string, size_t> by_value_;  // key: "<type>:<hex>"
+  int pdq_min_quality = 50;   // 0..100: images below this are reported, not matched
+  bool pdq_dihedral = false;  // also query the 7 rotations and flips of each image
+  ImageLimits image_limits;   // checked from the header before decoding
 };
 
 HashMatchConfig parseHashMatchConfig(const YAML::Node& node, const std::string& path,
                                      ConfigErrors& errors);
 
-// Loads the banks named in `config`; problems in bank lines are logged and skipped, missing files
-// are config errors.
-std::shared_ptr<const ExactHashIndex> buildExactHashIndex(const HashMatchConfig& config,
-                                                          const std::filesystem::path& base_dir,
-                                                          const std::string& path,
-                                                          ConfigErrors& errors,
-                                                          std::vector<std::string>* problems);
+// Loads the banks named in `config`; rejected bank lines are appended to `problems`, missing files
+// and empty banks are config errors.
+std::shared_ptr<const BankIndex> buildBankIndex(const HashMatchConfig& config,
+                                                const std::filesystem::path& base_dir,
+                                                const std::string& path, ConfigErrors& errors,
+                                                std::vector<std::string>* problems);
 
 StageFactoryBuilder hashMatchStageBuilder();
 

@@ -3,6 +3,7 @@
 Usage: cli_test.py MODSTREAM_BINARY SOURCE_DIR
 Prints 'N passed, N failed' and exits non-zero on any failure.
 """
+import json
 import pathlib
 import subprocess
 import sys
@@ -55,5 +56,40 @@ check("demo exits 0", demo.returncode == 0, demo.stdout + demo.stderr)
 for expected in ("Taken down: 4", "Dead-lettered: 6", "Escalated: 0", "processed 18 records",
                  "SAMPLE-0001", "missing_header", "malformed_json"):
     check(f"demo prints {expected}", expected in demo.stdout, demo.stdout)
+
+# hash -> match -> bank: one command's output feeds the next.
+media = source / "config" / "samples" / "media"
+hashed = run("hash", str(media / "test-pattern-bars.png"), str(media / "holiday-photo.png"))
+check("hash exits 0", hashed.returncode == 0, hashed.stderr)
+lines = [json.loads(line) for line in hashed.stdout.splitlines()]
+check("hash prints one JSON line per file", len(lines) == 2, hashed.stdout)
+check("hash prints md5", lines[0].get("md5") == "67d3b0b63bb6037ead34cf13718a2681", hashed.stdout)
+check("hash prints pdq and quality", len(lines[1].get("pdq", "")) == 64 and "quality" in lines[1],
+      hashed.stdout)
+bad_hash = run("hash", str(source / "README.md"))
+check("hash of a non-image exits 1 with its error class",
+      bad_hash.returncode == 1 and "unsupported_image" in bad_hash.stdout, bad_hash.stdout)
+
+bank_file = source / "config" / "banks" / "sample-known-content.csv"
+piped = subprocess.run([binary, "match", "--bank", str(bank_file), "-"], input=hashed.stdout,
+                       capture_output=True, text=True, timeout=60)
+results = [json.loads(line) for line in piped.stdout.splitlines()]
+check("match reads hash output from stdin", piped.returncode == 0 and len(results) == 2,
+      piped.stdout + piped.stderr)
+check("match finds the banked file", [m["entry_id"] for m in results[0]["matches"]] == ["SAMPLE-0001"],
+      piped.stdout)
+check("match finds nothing for the unbanked file", results[1]["matches"] == [], piped.stdout)
+by_hash = run("match", "--bank", str(bank_file), "5d41402abc4b2a76b9719d911017c592", "sha1:zz")
+check("match takes bare and typed hashes", '"SAMPLE-0004"' in by_hash.stdout and by_hash.returncode == 1,
+      by_hash.stdout)
+
+stats = run("bank", "stats", str(bank_file))
+check("bank stats counts entries", stats.returncode == 0 and json.loads(stats.stdout)["entries"] == 4,
+      stats.stdout)
+valid = run("bank", "validate", str(bank_file))
+check("bank validate accepts the sample bank", valid.returncode == 0, valid.stdout)
+invalid = run("bank", "validate", str(source / "stages" / "hash_match" / "tests" / "data" / "mixed.csv"))
+check("bank validate names each bad line", invalid.returncode == 1 and "mixed.csv:5:" in invalid.stdout,
+      invalid.stdout)
 
 checks.finish()

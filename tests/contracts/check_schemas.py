@@ -44,7 +44,7 @@ for expect_valid in (True, False):
 takedowns = validator("takedown-event.schema.json")
 lines = subprocess.run([samples_binary], check=True, capture_output=True, text=True).stdout.split("\n")
 events = [json.loads(line) for line in lines if line.strip()]
-check("contract_samples printed events", len(events) == 3)
+check("contract_samples printed events", len(events) == 4)
 for event in events:
     errors = list(takedowns.iter_errors(event))
     check(f"takedown {event.get('event_id')}", not errors, "; ".join(e.message for e in errors))

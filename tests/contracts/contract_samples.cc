@@ -15,6 +15,9 @@ int main() {
   post.post_id = PostId("post-3");
   post.account_id = AccountId("acct-3");
   const SourceCoordinates source{"media", Partition{3}, Offset{42}};
+  BankMatch rotated{"bank", "E-4", "pdq", 17, "A", "media-1", "media_bytes"};
+  rotated.transform = "rotate90";
+  std::cout << takedownEventJson(rotated, media, source, 1795000000003, config) << "\n";
   std::cout << takedownEventJson({"bank", "E-1", "sha256", 0, "A", "media-1", "media_bytes"}, media,
                                  source, 1795000000000, config)
             << "\n"

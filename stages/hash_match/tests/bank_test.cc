@@ -23,12 +23,13 @@ TEST_CASE("a CSV bank keeps good lines and reports each bad one as file:line", "
   CHECK(load.entries[1].source == "unit test, quoted");
   CHECK(load.entries[3].hash_type == HashType::kPdq);
   INFO(load.problems.size());
-  CHECK(load.problems.size() == 5);
+  CHECK(load.problems.size() == 6);
   CHECK(hasProblem(load, "mixed.csv:5: md5 value must be 32 hex digits, got 4"));
   CHECK(hasProblem(load, "mixed.csv:6: md5 value has a non-hex character"));
   CHECK(hasProblem(load, "mixed.csv:7: unknown hash_type 'crc32'"));
   CHECK(hasProblem(load, "mixed.csv:8: md5 value is all zeros"));
   CHECK(hasProblem(load, "mixed.csv:9: entry_id is empty"));
+  CHECK(hasProblem(load, "mixed.csv:11: pdq value is near-constant (2 of 256 bits set"));
 }
 
 TEST_CASE("a JSON Lines bank reports bad lines with their numbers", "[bank]") {

@@ -62,8 +62,15 @@ TEST_CASE("media bytes are hashed with MD5 and SHA-1 and SHA-256 and matched", "
   }
   CHECK(entries == std::vector<std::string>{"ABC-MD5", "ABC-SHA1", "ABC-SHA256"});
 
+  // "abc" is no image, but its digests are known: matched without a PDQ. Unknown bytes that do not
+  // decode are an error the runtime dead-letters.
   MediaRecord other{MediaId("m-10"), AccountId("acct-1"), std::nullopt, "image/png", "abd"};
-  CHECK(run(*stage, other).bank_matches.empty());
+  auto record = InputRecord::owning({"media", Partition{0}, Offset{0}}, std::nullopt, "");
+  Signals other_signals;
+  const auto status = stage->process(other, StageContext{record, 0}, other_signals);
+  REQUIRE(status.error);
+  CHECK(status.error->error_class == ErrorClass::kUnsupportedImage);
+  CHECK(other_signals.bank_matches.empty());
 }
 
 TEST_CASE("a disabled bank matches nothing", "[hash_match]") {
