@@ -53,8 +53,9 @@ check("check-config on a missing file exits 1", missing.returncode == 1 and "can
 
 demo = run("demo")
 check("demo exits 0", demo.returncode == 0, demo.stdout + demo.stderr)
-for expected in ("Taken down: 4", "Dead-lettered: 6", "Escalated: 0", "processed 18 records",
-                 "SAMPLE-0001", "missing_header", "malformed_json"):
+for expected in ("Taken down: 5", "Dead-lettered: 7", "Escalated: 0", "processed 20 records",
+                 "SAMPLE-0001", "SAMPLE-0005 (pdq distance 4", "missing_header", "malformed_json",
+                 "unsupported_image"):
     check(f"demo prints {expected}", expected in demo.stdout, demo.stdout)
 
 # hash -> match -> bank: one command's output feeds the next.
@@ -84,7 +85,7 @@ check("match takes bare and typed hashes", '"SAMPLE-0004"' in by_hash.stdout and
       by_hash.stdout)
 
 stats = run("bank", "stats", str(bank_file))
-check("bank stats counts entries", stats.returncode == 0 and json.loads(stats.stdout)["entries"] == 4,
+check("bank stats counts entries", stats.returncode == 0 and json.loads(stats.stdout)["entries"] == 5,
       stats.stdout)
 valid = run("bank", "validate", str(bank_file))
 check("bank validate accepts the sample bank", valid.returncode == 0, valid.stdout)
