@@ -67,10 +67,9 @@ void printTakedowns(const std::vector<TopicRecord>& takedowns) {
               << field(doc, "/content_ids/account_id") << "  matched " << field(doc, "/match/bank")
               << " entry " << field(doc, "/match/entry_id") << " ("
               << field(doc, "/match/hash_type") << " distance " << field(doc, "/match/distance")
-              << ", category " << field(doc, "/match/category")
-              << ", from " << field(doc, "/match/match_source") << ")  action "
-              << field(doc, "/action") << ", preserve evidence " << field(doc, "/preserve_evidence")
-              << "\n";
+              << ", category " << field(doc, "/match/category") << ", from "
+              << field(doc, "/match/match_source") << ")  action " << field(doc, "/action")
+              << ", preserve evidence " << field(doc, "/preserve_evidence") << "\n";
   }
 }
 

@@ -70,6 +70,7 @@ class PdqHasher {
 
   std::vector<float> luma_;
   std::vector<float> scratch_;
+  std::vector<float> column_sums_;
   std::array<float, 64 * 64> decimated_{};
   std::array<float, 16 * 64> partial_{};
   std::array<float, 16 * 16> dct16_{};
