@@ -266,12 +266,6 @@ std::optional<PdqHash> PdqHash::fromHex(std::string_view hex) {
   return hash;
 }
 
-int PdqHash::distance(const PdqHash& other) const {
-  int d = 0;
-  for (int i = 0; i < 4; ++i) d += std::popcount(words[i] ^ other.words[i]);
-  return d;
-}
-
 std::string_view dihedralName(Dihedral d) {
   static constexpr std::string_view kNames[] = {"original", "rotate90", "rotate180", "rotate270",
                                                 "flipx",    "flipy",    "flipplus1", "flipminus1"};

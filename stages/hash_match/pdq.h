@@ -10,6 +10,7 @@
 // PdqHasher owns scratch buffers and is not thread-safe: one per worker thread.
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,7 +26,11 @@ struct PdqHash {
   void setBit(int k) { words[k >> 6] |= uint64_t{1} << (k & 63); }
   std::string hex() const;
   static std::optional<PdqHash> fromHex(std::string_view hex);
-  int distance(const PdqHash& other) const;
+  // Inline so that callers compiled for the popcnt instruction (see pdq_index.cc) use it.
+  int distance(const PdqHash& other) const {
+    return std::popcount(words[0] ^ other.words[0]) + std::popcount(words[1] ^ other.words[1]) +
+           std::popcount(words[2] ^ other.words[2]) + std::popcount(words[3] ^ other.words[3]);
+  }
   bool operator==(const PdqHash&) const = default;
 };
 

@@ -22,6 +22,11 @@ PdqIndex::PdqIndex(std::vector<PdqHash> hashes) : hashes_(std::move(hashes)) {
   }
 }
 
+// Hamming distances dominate search: built twice, for CPUs with the popcnt instruction and
+// without, and picked at load time (GCC function multi-versioning).
+#define MODSTREAM_POPCNT_CLONES __attribute__((target_clones("popcnt", "default")))
+
+MODSTREAM_POPCNT_CLONES
 void PdqIndex::search(const PdqHash& query, int max_distance, std::vector<Hit>& hits) const {
   const size_t first_hit = hits.size();
   const int radius = std::min(max_distance / kChunks, 16);
@@ -29,6 +34,7 @@ void PdqIndex::search(const PdqHash& query, int max_distance, std::vector<Hit>& 
   // Every 16-bit value within `radius` of a chunk value: enumerated by flipping up to `radius`
   // bits (radius 1 at the default threshold of 31, so 17 probes).
   std::vector<uint16_t> probes;
+  std::vector<uint32_t> candidates;
   for (int c = 0; c < kChunks; ++c) {
     const uint16_t value = chunk(query, c);
     probes.assign(1, value);
@@ -47,12 +53,18 @@ void PdqIndex::search(const PdqHash& query, int max_distance, std::vector<Hit>& 
     const uint32_t* offsets = offsets_.data() + static_cast<size_t>(c) * (kBuckets + 1);
     const uint32_t* ids = ids_.data() + static_cast<size_t>(c) * n;
     for (uint16_t probe : probes) {
-      for (uint32_t i = offsets[probe]; i < offsets[probe + 1]; ++i) {
-        const uint32_t id = ids[i];
-        const int distance = query.distance(hashes_[id]);
-        if (distance <= max_distance) hits.push_back(Hit{id, distance});
-      }
+      candidates.insert(candidates.end(), ids + offsets[probe], ids + offsets[probe + 1]);
     }
+  }
+  // Candidates are random rows of a large array: fetch ahead so that many cache misses are in
+  // flight at once instead of one per comparison.
+  constexpr size_t kPrefetchAhead = 16;
+  const size_t count = candidates.size();
+  for (size_t i = 0; i < count; ++i) {
+    if (i + kPrefetchAhead < count) __builtin_prefetch(&hashes_[candidates[i + kPrefetchAhead]]);
+    const uint32_t id = candidates[i];
+    const int distance = query.distance(hashes_[id]);
+    if (distance <= max_distance) hits.push_back(Hit{id, distance});
   }
   // A near hash shares several chunks with the query and is found once per chunk: keep one.
   std::sort(hits.begin() + static_cast<std::ptrdiff_t>(first_hit), hits.end(),
@@ -62,6 +74,7 @@ void PdqIndex::search(const PdqHash& query, int max_distance, std::vector<Hit>& 
              hits.end());
 }
 
+MODSTREAM_POPCNT_CLONES
 void PdqIndex::searchBruteForce(const PdqHash& query, int max_distance,
                                 std::vector<Hit>& hits) const {
   for (uint32_t id = 0; id < hashes_.size(); ++id) {
