@@ -46,6 +46,7 @@ int runCommand(const RunOptions& options) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   ConfigErrors errors;
@@ -79,7 +80,14 @@ int runCommand(const RunOptions& options) {
     const timespec tick{0, 200'000'000};
     while (!finished.load()) {
       int signal = sigtimedwait(&signals, nullptr, &tick);
-      if (signal == SIGINT || signal == SIGTERM) {
+      if (signal == SIGHUP) {
+        // Reload banks and other stage data; each stage swaps atomically or keeps what it had.
+        spdlog::info("received SIGHUP; reloading stage data");
+        for (auto& stage : pipeline->stages) {
+          if (!stage.factory->reload())
+            spdlog::error("stage {} kept its previous data", stage.name);
+        }
+      } else if (signal == SIGINT || signal == SIGTERM) {
         spdlog::info("received {}; draining and committing before exit",
                      signal == SIGINT ? "SIGINT" : "SIGTERM");
         runtime->stop();

@@ -69,6 +69,10 @@ class StageFactory {
  public:
   virtual ~StageFactory() = default;
   virtual std::unique_ptr<Stage> create() const = 0;
+  // Re-reads whatever the stage loaded from files (banks, lexicons) and swaps it in atomically for
+  // every instance; on failure the previous data stays in use. Called on SIGHUP from the signal
+  // thread. Returns false when the reload failed.
+  virtual bool reload() { return true; }
 };
 
 // What a factory may use while it builds: where relative files live and the topic names.

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "pipeline/core/digest.h"
+#include "stages/hash_match/bank_reloader.h"
 
 namespace modstream {
 namespace {
@@ -18,14 +19,21 @@ constexpr std::pair<DigestType, HashType> kExactTypes[] = {
 // One stage instance per worker: owns its PDQ scratch buffers.
 class HashMatchStage final : public Stage {
  public:
-  HashMatchStage(std::shared_ptr<const BankIndex> index, const HashMatchConfig& config)
-      : index_(std::move(index)),
+  HashMatchStage(std::shared_ptr<const BankReloader> banks, const HashMatchConfig& config)
+      : banks_(std::move(banks)),
+        index_(banks_->current()),
+        version_(banks_->version()),
         decoder_(config.image_limits),
         min_quality_(config.pdq_min_quality),
         dihedral_(config.pdq_dihedral) {}
 
   StageStatus process(const Content& content, const StageContext& /*context*/,
                       Signals& signals) override {
+    // Pick up reloaded banks between records: one atomic load when nothing changed.
+    if (const uint64_t version = banks_->version(); version != version_) {
+      index_ = banks_->current();
+      version_ = version;
+    }
     std::vector<BankMatch> matches;
     if (const auto* media = std::get_if<MediaRecord>(&content)) {
       for (const auto& [digest, type] : kExactTypes) {
@@ -115,7 +123,9 @@ class HashMatchStage final : public Stage {
     std::erase_if(matches, [&](const BankMatch& m) { return allowed.count(m.content_id) > 0; });
   }
 
+  std::shared_ptr<const BankReloader> banks_;
   std::shared_ptr<const BankIndex> index_;
+  uint64_t version_;
   ImageDecoder decoder_;
   PdqHasher hasher_;
   int min_quality_;
@@ -124,14 +134,15 @@ class HashMatchStage final : public Stage {
 
 class HashMatchFactory final : public StageFactory {
  public:
-  HashMatchFactory(std::shared_ptr<const BankIndex> index, HashMatchConfig config)
-      : index_(std::move(index)), config_(std::move(config)) {}
+  HashMatchFactory(std::shared_ptr<BankReloader> banks, HashMatchConfig config)
+      : banks_(std::move(banks)), config_(std::move(config)) {}
   std::unique_ptr<Stage> create() const override {
-    return std::make_unique<HashMatchStage>(index_, config_);
+    return std::make_unique<HashMatchStage>(banks_, config_);
   }
+  bool reload() override { return banks_->reload(); }
 
  private:
-  std::shared_ptr<const BankIndex> index_;
+  std::shared_ptr<BankReloader> banks_;
   HashMatchConfig config_;
 };
 
@@ -143,6 +154,7 @@ HashMatchConfig parseHashMatchConfig(const YAML::Node& node, const std::string& 
   ConfigMap map(node, path, errors);
   map.field("pdq_min_quality", config.pdq_min_quality, {0, 100});
   map.field("pdq_dihedral", config.pdq_dihedral);
+  map.field("reload_check_interval_ms", config.reload_check_interval_ms, {0, 3600000});
   ConfigMap limits = map.child("image_limits");
   limits.field("max_dimension", config.image_limits.max_dimension, {1, 1 << 20});
   limits.field("max_pixels", config.image_limits.max_pixels, {1, int64_t{1} << 40});
@@ -207,7 +219,9 @@ StageFactoryBuilder hashMatchStageBuilder() {
     auto index = buildBankIndex(config, env.base_dir, path, errors, &problems);
     for (const auto& problem : problems) spdlog::warn("bank line rejected: {}", problem);
     if (errors.all().size() != errors_before) return nullptr;
-    return std::make_unique<HashMatchFactory>(std::move(index), std::move(config));
+    auto banks = std::make_shared<BankReloader>(config, env.base_dir, path, std::move(index),
+                                                config.reload_check_interval_ms);
+    return std::make_unique<HashMatchFactory>(std::move(banks), std::move(config));
   };
 }
 

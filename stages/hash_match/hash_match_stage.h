@@ -27,6 +27,9 @@ struct HashMatchConfig {
   int pdq_min_quality = 50;   // 0..100: images below this are reported, not matched
   bool pdq_dihedral = false;  // also query the 7 rotations and flips of each image
   ImageLimits image_limits;   // checked from the header before decoding
+  // How often bank files are checked for changes (then reloaded and swapped in); 0 disables.
+  // SIGHUP reloads at once either way.
+  int reload_check_interval_ms = 5000;
 };
 
 HashMatchConfig parseHashMatchConfig(const YAML::Node& node, const std::string& path,
