@@ -5,10 +5,10 @@ namespace modstream {
 std::optional<LoadedPipeline> loadPipeline(const YAML::Node& root,
                                            const std::filesystem::path& base_dir,
                                            const StageRegistry& registry, const Clock& clock,
-                                           ConfigErrors& errors) {
+                                           ConfigErrors& errors, prometheus::Registry* metrics) {
   LoadedPipeline pipeline;
   pipeline.config = parsePipelineConfig(root, base_dir, errors);
-  const StageEnvironment env{base_dir, clock};
+  const StageEnvironment env{base_dir, clock, metrics};
   for (const auto& spec : pipeline.config.stages) {
     if (spec.name.empty()) continue;  // already reported
     auto factory = registry.build(spec.name, spec.config, spec.path, env, errors);
@@ -20,11 +20,11 @@ std::optional<LoadedPipeline> loadPipeline(const YAML::Node& root,
 
 std::optional<LoadedPipeline> loadPipelineFile(const std::string& file,
                                                const StageRegistry& registry, const Clock& clock,
-                                               ConfigErrors& errors) {
+                                               ConfigErrors& errors, prometheus::Registry* metrics) {
   auto root = parseYamlFile(file, errors);
   if (!root) return std::nullopt;
   const auto base_dir = std::filesystem::absolute(file).parent_path();
-  return loadPipeline(*root, base_dir, registry, clock, errors);
+  return loadPipeline(*root, base_dir, registry, clock, errors, metrics);
 }
 
 WorkerPool::ProcessorFactory processorFactory(const LoadedPipeline& pipeline, const Clock& clock,

@@ -25,14 +25,17 @@ struct LoadedPipeline {
   std::vector<ConfiguredStage> stages;
 };
 
-// Parses and validates everything, stage configs included; all problems go to `errors`.
+// Parses and validates everything, stage configs included; all problems go to `errors`. Stages
+// register their own metrics in `metrics` when it is given.
 std::optional<LoadedPipeline> loadPipeline(const YAML::Node& root,
                                            const std::filesystem::path& base_dir,
                                            const StageRegistry& registry, const Clock& clock,
-                                           ConfigErrors& errors);
+                                           ConfigErrors& errors,
+                                           prometheus::Registry* metrics = nullptr);
 std::optional<LoadedPipeline> loadPipelineFile(const std::string& file,
                                                const StageRegistry& registry, const Clock& clock,
-                                               ConfigErrors& errors);
+                                               ConfigErrors& errors,
+                                               prometheus::Registry* metrics = nullptr);
 
 // Makes one RecordProcessor per worker thread, each with its own stage instances.
 WorkerPool::ProcessorFactory processorFactory(const LoadedPipeline& pipeline, const Clock& clock,

@@ -103,7 +103,8 @@ int demoCommand(const DemoOptions& options) {
   (*root)["kafka"]["bootstrap_servers"] = kafka.bootstrap();
 
   SystemClock clock;
-  auto pipeline = loadPipeline(*root, dir, builtinStages(), clock, errors);
+  auto registry = std::make_shared<prometheus::Registry>();
+  auto pipeline = loadPipeline(*root, dir, builtinStages(), clock, errors, registry.get());
   if (!pipeline) {
     std::cerr << "modstream demo: invalid " << (dir / "demo.yaml").string() << ":\n"
               << errors.str();
@@ -134,7 +135,7 @@ int demoCommand(const DemoOptions& options) {
             << " media records produced to an in-process Kafka (" << kInputPartitions
             << " partitions each)\n";
 
-  PipelineMetrics metrics(std::make_shared<prometheus::Registry>());
+  PipelineMetrics metrics(registry);
   Runtime runtime(pipeline->config, processorFactory(*pipeline, clock, metrics), metrics);
   ExitStatus status = ExitStatus::kOk;
   std::thread consumer([&] { status = runtime.run(); });

@@ -51,14 +51,15 @@ int runCommand(const RunOptions& options) {
 
   ConfigErrors errors;
   SystemClock clock;
-  auto pipeline = loadPipelineFile(options.config_file, builtinStages(), clock, errors);
+  auto registry = std::make_shared<prometheus::Registry>();
+  auto pipeline =
+      loadPipelineFile(options.config_file, builtinStages(), clock, errors, registry.get());
   if (!pipeline) {
     std::cerr << "modstream: invalid config " << options.config_file << ":\n" << errors.str();
     return static_cast<int>(ExitStatus::kStartupError);
   }
   configureLogging(pipeline->config.logging.level);
 
-  auto registry = std::make_shared<prometheus::Registry>();
   PipelineMetrics metrics(registry);
   std::unique_ptr<prometheus::Exposer> exposer;
   std::unique_ptr<Runtime> runtime;

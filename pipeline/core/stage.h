@@ -6,6 +6,7 @@
 // Threading: a StageFactory is built once at start-up (validating its config) and creates one Stage
 // per worker thread, so a Stage needs no locks. Factories may be shared across threads read-only.
 
+#include <prometheus/registry.h>
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
@@ -79,6 +80,8 @@ class StageFactory {
 struct StageEnvironment {
   std::filesystem::path base_dir;
   const Clock& clock;
+  // Where a stage registers metrics of its own (beyond the standard per-stage ones); may be null.
+  prometheus::Registry* metrics;
 };
 
 // Builds a factory from a stage's config node, adding any problems (with their paths, prefixed by

@@ -1,8 +1,10 @@
 #include "stages/hash_match/hash_match_stage.h"
 
+#include <prometheus/counter.h>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include "pipeline/core/digest.h"
@@ -10,6 +12,28 @@
 
 namespace modstream {
 namespace {
+
+// What happened to each media item, for operators: how often PDQ could not be used and why.
+// Counters are shared by every worker's stage instance (prometheus-cpp counters are atomic).
+class MediaOutcomes {
+ public:
+  explicit MediaOutcomes(prometheus::Registry* registry) {
+    if (!registry) return;
+    auto& family = prometheus::BuildCounter()
+                       .Name("modstream_hash_match_media_total")
+                       .Help("Media items seen by hash_match, by outcome")
+                       .Register(*registry);
+    for (const char* outcome : {"matched", "no_match", "low_quality", "undecodable"}) {
+      counters_[outcome] = &family.Add({{"outcome", outcome}});
+    }
+  }
+  void count(const std::string& outcome) const {
+    if (auto it = counters_.find(outcome); it != counters_.end()) it->second->Increment();
+  }
+
+ private:
+  std::map<std::string, prometheus::Counter*> counters_;
+};
 
 constexpr std::pair<DigestType, HashType> kExactTypes[] = {
     {DigestType::kMd5, HashType::kMd5},
@@ -19,8 +43,10 @@ constexpr std::pair<DigestType, HashType> kExactTypes[] = {
 // One stage instance per worker: owns its PDQ scratch buffers.
 class HashMatchStage final : public Stage {
  public:
-  HashMatchStage(std::shared_ptr<const BankReloader> banks, const HashMatchConfig& config)
+  HashMatchStage(std::shared_ptr<const BankReloader> banks, const HashMatchConfig& config,
+                 std::shared_ptr<const MediaOutcomes> outcomes)
       : banks_(std::move(banks)),
+        outcomes_(std::move(outcomes)),
         index_(banks_->current()),
         version_(banks_->version()),
         decoder_(config.image_limits),
@@ -41,11 +67,15 @@ class HashMatchStage final : public Stage {
                 media->media_id.str(), "media_bytes", "original", matches);
       }
       auto image = decoder_.decode(media->bytes);
+      std::string outcome;
       if (!image.ok()) {
+        outcomes_->count("undecodable");
         // A known file that no longer decodes is still known by its bytes' digest.
         if (matches.empty()) return StageStatus::fail(image.error());
+      } else if (!matchImage(image.value(), media->media_id.str(), matches)) {
+        outcomes_->count("low_quality");
       } else {
-        matchImage(image.value(), media->media_id.str(), matches);
+        outcomes_->count(matches.empty() ? "no_match" : "matched");
       }
     } else if (const auto* post = std::get_if<Post>(&content)) {
       for (const auto& ref : post->media) matchClientHashes(ref, matches);
@@ -56,7 +86,8 @@ class HashMatchStage final : public Stage {
   }
 
  private:
-  void matchImage(const RgbImage& image, const std::string& media_id,
+  // Returns false when the image is below the quality gate (then it is not matched by PDQ).
+  bool matchImage(const RgbImage& image, const std::string& media_id,
                   std::vector<BankMatch>& matches) {
     PdqDihedralResult result;
     if (dihedral_) {
@@ -69,13 +100,14 @@ class HashMatchStage final : public Stage {
     if (result.quality < min_quality_) {
       // Too featureless to match reliably: reported, never matched.
       spdlog::debug("media {}: PDQ quality {} is below {}", media_id, result.quality, min_quality_);
-      return;
+      return false;
     }
     const int variants = dihedral_ ? kDihedralCount : 1;
     for (int d = 0; d < variants; ++d) {
       addHits(index_->findPdq(result.hashes[d]), HashType::kPdq, -1, media_id, "media_bytes",
               dihedralName(static_cast<Dihedral>(d)), matches);
     }
+    return true;
   }
 
   void matchClientHashes(const MediaRef& ref, std::vector<BankMatch>& matches) const {
@@ -124,6 +156,7 @@ class HashMatchStage final : public Stage {
   }
 
   std::shared_ptr<const BankReloader> banks_;
+  std::shared_ptr<const MediaOutcomes> outcomes_;
   std::shared_ptr<const BankIndex> index_;
   uint64_t version_;
   ImageDecoder decoder_;
@@ -134,16 +167,18 @@ class HashMatchStage final : public Stage {
 
 class HashMatchFactory final : public StageFactory {
  public:
-  HashMatchFactory(std::shared_ptr<BankReloader> banks, HashMatchConfig config)
-      : banks_(std::move(banks)), config_(std::move(config)) {}
+  HashMatchFactory(std::shared_ptr<BankReloader> banks, HashMatchConfig config,
+                   std::shared_ptr<const MediaOutcomes> outcomes)
+      : banks_(std::move(banks)), config_(std::move(config)), outcomes_(std::move(outcomes)) {}
   std::unique_ptr<Stage> create() const override {
-    return std::make_unique<HashMatchStage>(banks_, config_);
+    return std::make_unique<HashMatchStage>(banks_, config_, outcomes_);
   }
   bool reload() override { return banks_->reload(); }
 
  private:
   std::shared_ptr<BankReloader> banks_;
   HashMatchConfig config_;
+  std::shared_ptr<const MediaOutcomes> outcomes_;
 };
 
 }  // namespace
@@ -221,7 +256,8 @@ StageFactoryBuilder hashMatchStageBuilder() {
     if (errors.all().size() != errors_before) return nullptr;
     auto banks = std::make_shared<BankReloader>(config, env.base_dir, path, std::move(index),
                                                 config.reload_check_interval_ms);
-    return std::make_unique<HashMatchFactory>(std::move(banks), std::move(config));
+    return std::make_unique<HashMatchFactory>(std::move(banks), std::move(config),
+                                              std::make_shared<MediaOutcomes>(env.metrics));
   };
 }
 

@@ -13,7 +13,7 @@ std::unique_ptr<Stage> makeStage(const std::string& yaml) {
   ConfigErrors errors;
   testing::FixedClock clock(0);
   auto factory = decideStageBuilder()(YAML::Load(yaml), "stages[1].config",
-                                      StageEnvironment{".", clock}, errors);
+                                      StageEnvironment{".", clock, nullptr}, errors);
   INFO(errors.str());
   REQUIRE(factory);
   return factory->create();

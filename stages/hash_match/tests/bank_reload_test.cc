@@ -47,7 +47,7 @@ std::unique_ptr<StageFactory> factory(const BankDir& bank, int interval_ms) {
   auto built = hashMatchStageBuilder()(
       YAML::Load("{reload_check_interval_ms: " + std::to_string(interval_ms) +
                  ", banks: [{name: b, path: bank.csv}]}"),
-      "stages[0].config", StageEnvironment{bank.dir, clock}, errors);
+      "stages[0].config", StageEnvironment{bank.dir, clock, nullptr}, errors);
   INFO(errors.str());
   REQUIRE(built);
   return built;

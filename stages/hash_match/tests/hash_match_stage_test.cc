@@ -11,7 +11,7 @@ namespace {
 std::unique_ptr<Stage> makeStage(const std::string& yaml) {
   ConfigErrors errors;
   testing::FixedClock clock(0);
-  StageEnvironment env{MODSTREAM_SOURCE_DIR "/stages/hash_match/tests/data", clock};
+  StageEnvironment env{MODSTREAM_SOURCE_DIR "/stages/hash_match/tests/data", clock, nullptr};
   auto factory = hashMatchStageBuilder()(YAML::Load(yaml), "stages[0].config", env, errors);
   INFO(errors.str());
   REQUIRE(factory);

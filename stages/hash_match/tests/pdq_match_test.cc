@@ -3,6 +3,7 @@
 // queries find rotated copies.
 
 #include <catch2/catch.hpp>
+#include <prometheus/text_serializer.h>
 #include <filesystem>
 #include <fstream>
 #include <opencv2/core.hpp>
@@ -59,11 +60,12 @@ struct Fixture {
   }
   ~Fixture() { std::filesystem::remove_all(dir); }
 
-  std::unique_ptr<Stage> stage(const std::string& yaml) const {
+  std::unique_ptr<Stage> stage(const std::string& yaml,
+                               prometheus::Registry* metrics = nullptr) const {
     ConfigErrors errors;
     testing::FixedClock clock(0);
     auto factory = hashMatchStageBuilder()(YAML::Load(yaml), "stages[0].config",
-                                           StageEnvironment{dir, clock}, errors);
+                                           StageEnvironment{dir, clock, metrics}, errors);
     INFO(errors.str());
     REQUIRE(factory);
     return factory->create();
@@ -111,8 +113,14 @@ TEST_CASE("an edited copy of banked media matches by PDQ within the threshold", 
 TEST_CASE("flat images are below the quality gate and never matched", "[pdq_match]") {
   const cv::Mat flat(200, 200, CV_8UC3, cv::Scalar(90, 90, 90));
   Fixture fixture("pdq," + std::string(32, '0') + std::string(32, 'f') + ",FLAT,A,test\n");
-  auto gated = fixture.stage("banks: [{name: b, path: bank.csv, pdq_max_distance: 128}]");
+  prometheus::Registry registry;
+  auto gated =
+      fixture.stage("banks: [{name: b, path: bank.csv, pdq_max_distance: 128}]", &registry);
   CHECK(matchMedia(*gated, png(flat)).empty());
+  // Reported as such: counted as low quality, not as "no match".
+  const std::string metrics = prometheus::TextSerializer().Serialize(registry.Collect());
+  CHECK_THAT(metrics, Catch::Contains(R"(modstream_hash_match_media_total{outcome="low_quality"} 1)"));
+  CHECK_THAT(metrics, Catch::Contains(R"(modstream_hash_match_media_total{outcome="no_match"} 0)"));
   auto open = fixture.stage(
       "{pdq_min_quality: 0, banks: [{name: b, path: bank.csv, pdq_max_distance: 128}]}");
   CHECK(matchMedia(*open, png(flat)).size() == 1);
