@@ -20,7 +20,8 @@ std::optional<LoadedPipeline> loadPipeline(const YAML::Node& root,
 
 std::optional<LoadedPipeline> loadPipelineFile(const std::string& file,
                                                const StageRegistry& registry, const Clock& clock,
-                                               ConfigErrors& errors, prometheus::Registry* metrics) {
+                                               ConfigErrors& errors,
+                                               prometheus::Registry* metrics) {
   auto root = parseYamlFile(file, errors);
   if (!root) return std::nullopt;
   const auto base_dir = std::filesystem::absolute(file).parent_path();

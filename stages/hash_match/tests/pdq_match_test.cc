@@ -2,8 +2,9 @@
 // each bank's threshold; low-quality images are not matched; allowlists suppress; dihedral
 // queries find rotated copies.
 
-#include <catch2/catch.hpp>
 #include <prometheus/text_serializer.h>
+
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <opencv2/core.hpp>
@@ -119,7 +120,8 @@ TEST_CASE("flat images are below the quality gate and never matched", "[pdq_matc
   CHECK(matchMedia(*gated, png(flat)).empty());
   // Reported as such: counted as low quality, not as "no match".
   const std::string metrics = prometheus::TextSerializer().Serialize(registry.Collect());
-  CHECK_THAT(metrics, Catch::Contains(R"(modstream_hash_match_media_total{outcome="low_quality"} 1)"));
+  CHECK_THAT(metrics,
+             Catch::Contains(R"(modstream_hash_match_media_total{outcome="low_quality"} 1)"));
   CHECK_THAT(metrics, Catch::Contains(R"(modstream_hash_match_media_total{outcome="no_match"} 0)"));
   auto open = fixture.stage(
       "{pdq_min_quality: 0, banks: [{name: b, path: bank.csv, pdq_max_distance: 128}]}");
