@@ -4,6 +4,7 @@
 #include <prometheus/registry.h>
 
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <fstream>
 #include <thread>
 
@@ -63,4 +64,29 @@ TEST_CASE("banks reload under load without losing or stalling records", "[integr
   CHECK(keys == expected);
   CHECK(readWholeTopic(bootstrap, {}, topics.dead_letter).empty());
   CHECK(committedTotal(bootstrap, topics.group, topics.posts) == static_cast<int64_t>(total));
+}
+
+TEST_CASE("SIGHUP makes a running modstream reload its banks", "[integration][reload]") {
+  const std::string bootstrap = brokerBootstrap();
+  const TestTopics topics = createTestTopics(bootstrap, "sighup", 2);
+  const Workload workload = makeWorkload(topics, 10, 5, 0);
+  const auto dir = makeTempDir("sighup");
+  const auto config = writeConfig(dir, bootstrap, topics, workload.bank_csv);
+  const auto log = dir / "modstream.log";
+  auto logText = [&] {
+    std::ifstream in(log);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  };
+  ChildProcess process(config, log);
+  REQUIRE(waitFor([&] { return logText().find("assigned") != std::string::npos; }, 60000));
+  process.signal(SIGHUP);
+  CHECK(waitFor([&] { return logText().find("banks reloaded (version 1)") != std::string::npos; },
+                30000));
+  // A broken bank is refused and the process keeps running on the previous one.
+  std::ofstream(dir / "bank.csv") << "hash_type,value,entry_id,category,source\nmd5,zz,E,A,t\n";
+  process.signal(SIGHUP);
+  CHECK(waitFor([&] { return logText().find("previous banks stay in use") != std::string::npos; },
+                30000));
+  process.signal(SIGTERM);
+  CHECK(process.wait() == 0);
 }
