@@ -76,7 +76,8 @@ class StageFactory {
   virtual bool reload() { return true; }
 };
 
-// What a factory may use while it builds: where relative files live and the topic names.
+// What a factory may use while it builds: where relative files live, the clock, and a registry
+// for metrics of its own.
 struct StageEnvironment {
   std::filesystem::path base_dir;
   const Clock& clock;

@@ -108,9 +108,9 @@ ExitStatus Runtime::run() {
   const auto commit_interval = std::chrono::milliseconds(config_.processing.commit_interval_ms);
   auto last_commit = SteadyClock::now();
   while (!stop_requested_.load()) {
-    if (rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_.get(), 50)) {
-      dispatch(KafkaMessage(m));
-    }
+    KafkaMessage message(rd_kafka_consumer_poll(consumer_.get(), 50));
+    const bool got_message = message != nullptr;
+    if (got_message) dispatch(std::move(message));
     applyBackPressure();
     if (SteadyClock::now() - last_commit >= commit_interval) {
       commitCompleted({}, /*sync=*/false);
@@ -123,13 +123,16 @@ ExitStatus Runtime::run() {
       status = ExitStatus::kDeliveryFailed;
       break;
     }
-    bool all_done = in_flight_bytes_.load() == 0;
-    for (const auto& [tp, state] : partitions_) {
-      if (state->tracker().inFlight() != 0 || state->tracker().committable(state->committed)) {
-        all_done = false;
+    // Idleness is only worth working out when nothing arrived (it locks every tracker).
+    if (!got_message) {
+      bool all_done = in_flight_bytes_.load() == 0;
+      for (const auto& [tp, state] : partitions_) {
+        if (state->tracker().inFlight() != 0 || state->tracker().committable(state->committed)) {
+          all_done = false;
+        }
       }
+      idle_ = all_done;
     }
-    idle_ = all_done;
   }
 
   spdlog::info("shutting down: draining {} partitions", partitions_.size());
