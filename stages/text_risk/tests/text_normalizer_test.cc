@@ -1,0 +1,66 @@
+#include "stages/text_risk/text_normalizer.h"
+
+#include <catch2/catch.hpp>
+
+using namespace modstream;
+
+namespace {
+std::string norm(const std::string& s) {
+  TextNormalizer normalizer;
+  return normalizer.normalize(s).text;
+}
+}  // namespace
+
+TEST_CASE("obfuscated spellings normalise like the plain word", "[normalizer]") {
+  const std::string plain = norm("kill");
+  CHECK(plain == "kil");  // repeated letters collapse, on both lexicon and text
+  for (const char* variant : {"KILL", "Kill", "k i l l", "k.i.l.l", "k-i-l-l", "k1ll", "kiiiilll",
+                              "ｋｉｌｌ",          // fullwidth
+                              "k\u0456ll",         // Cyrillic i
+                              "k\u200bi\u200dll",  // zero-width space and joiner
+                              "k\u00edll",         // accented i
+                              "K\u0399LL"}) {      // Greek capital iota
+    INFO(variant);
+    CHECK(norm(variant) == plain);
+  }
+}
+
+TEST_CASE("leetspeak inside words becomes letters and numbers stay numbers", "[normalizer]") {
+  CHECK(norm("h4te") == norm("hate"));
+  CHECK(norm("$h00t") == norm("shoot"));
+  CHECK(norm("meet at 5 pm on 2024") == "met at 5 pm on 2024");
+  CHECK(norm("s3nd n00dz") == norm("send noodz"));
+}
+
+TEST_CASE("spacing and punctuation collapse to single spaces", "[normalizer]") {
+  CHECK(norm("  I'm   going...to   KILL   you!!!  ") == "i m going to kil you");
+  CHECK(norm("a b") == "a b");  // two single letters are not a spaced-out word
+}
+
+TEST_CASE("other scripts pass through", "[normalizer]") {
+  CHECK(norm("我会杀了你") == "我会杀了你");
+}
+
+TEST_CASE("each normalised byte maps back to the original text", "[normalizer]") {
+  TextNormalizer normalizer;
+  const std::string original = "so I'll K I L L you";
+  auto n = normalizer.normalize(original);
+  const auto at = n.text.find("kil");
+  REQUIRE(at != std::string::npos);
+  auto [begin, end] = n.sourceSpan(at, at + 3);
+  CHECK(original.substr(begin, end - begin) == "K I L L");
+
+  const std::string wide = "I will ｋｉｌｌ you";
+  auto w = normalizer.normalize(wide);
+  const auto wat = w.text.find("kil");
+  REQUIRE(wat != std::string::npos);
+  auto [wb, we] = w.sourceSpan(wat, wat + 3);
+  CHECK(wide.substr(wb, we - wb) == "ｋｉｌｌ");
+}
+
+TEST_CASE("invalid UTF-8 does not crash and separates words", "[normalizer]") {
+  CHECK(norm(std::string("ab\xff\xfe"
+                         "cd",
+                         6)) == "ab cd");
+  CHECK(norm("").empty());
+}

@@ -1,0 +1,51 @@
+#pragma once
+// TextNormalizer: undoes the obfuscation people use to slip past keyword filters, so one lexicon
+// entry catches "kill", "KILL", "k i l l", "k1ll", "kiiill", "ｋｉｌｌ", "kіll" (Cyrillic і) and
+// "k\u200bill" alike. Every byte of the output remembers the span of original bytes it came
+// from, so a finding can quote what the person actually wrote.
+//
+// Steps: drop format and default-ignorable characters (zero-width joiners, bidi controls); NFKC
+// with case folding (fullwidth, ligatures, capitals); strip combining marks (accents); map other
+// scripts' look-alikes to their Latin prototypes (ICU confusable skeletons); turn leetspeak digits
+// and symbols inside words into letters; collapse punctuation and spacing to single spaces; join
+// spaced-out letters ("k.i.l.l"); collapse repeated letters ("kiiill" -> "kil", and "kill" ->
+// "kil": lexicon terms go through the same normalizer, so both sides meet in the same form).
+//
+// Owns ICU handles; one instance per worker thread.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct USpoofChecker;
+
+namespace modstream {
+
+struct NormalizedText {
+  std::string text;                    // lower-case, single spaces, look-alikes resolved
+  std::vector<uint32_t> source_begin;  // per byte of `text`: first original byte it came from
+  std::vector<uint32_t> source_end;    // per byte of `text`: one past the last original byte
+
+  // The original byte range [begin, end) behind text[from, to).
+  std::pair<uint32_t, uint32_t> sourceSpan(size_t from, size_t to) const;
+};
+
+class TextNormalizer {
+ public:
+  TextNormalizer();
+  ~TextNormalizer();
+  TextNormalizer(const TextNormalizer&) = delete;
+  TextNormalizer& operator=(const TextNormalizer&) = delete;
+
+  NormalizedText normalize(std::string_view utf8) const;
+
+ private:
+  struct Piece;
+  void appendCodePoint(int32_t c, uint32_t begin, uint32_t end, std::vector<Piece>& out) const;
+
+  USpoofChecker* spoof_ = nullptr;
+};
+
+}  // namespace modstream
