@@ -42,6 +42,12 @@ struct BankOptions {
 };
 int bankCommand(const BankOptions& options);
 
+struct TextRiskOptions {
+  std::string lexicon_dir = MODSTREAM_CONFIG_DIR "/lexicons";
+  double threshold = 0.5;
+};
+int textRiskCommand(const TextRiskOptions& options);
+
 // Sets the log level by name ("info", ...), logging to stderr.
 void configureLogging(const std::string& level);
 

@@ -71,6 +71,19 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingFile);
 
+  modstream::cli::TextRiskOptions text_risk;
+  auto* text_risk_cmd = app.add_subcommand(
+      "text-risk",
+      "Score JSON lines from stdin ({\"text\": ...}) for threats, grooming, sextortion and "
+      "harassment; one JSON result per line (lexicons only, context not yet applied)");
+  text_risk_cmd->add_option("--lexicons", text_risk.lexicon_dir, "Directory of lexicon YAML files")
+      ->capture_default_str()
+      ->check(CLI::ExistingDirectory);
+  text_risk_cmd
+      ->add_option("--threshold", text_risk.threshold, "Score at which a category is flagged")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+
   CLI11_PARSE(app, argc, argv);
 
   if (*run_cmd) return modstream::cli::runCommand(run);
@@ -79,5 +92,6 @@ int main(int argc, char** argv) {
   if (*hash_cmd) return modstream::cli::hashCommand(hash);
   if (*match_cmd) return modstream::cli::matchCommand(match);
   if (*bank_cmd) return modstream::cli::bankCommand(bank);
+  if (*text_risk_cmd) return modstream::cli::textRiskCommand(text_risk);
   return 2;
 }

@@ -93,4 +93,15 @@ invalid = run("bank", "validate", str(source / "stages" / "hash_match" / "tests"
 check("bank validate names each bad line", invalid.returncode == 1 and "mixed.csv:5:" in invalid.stdout,
       invalid.stdout)
 
+# text-risk: JSON lines in, scores and quoted reasons out.
+scored = subprocess.run([binary, "text-risk"], capture_output=True, text=True, timeout=60,
+                        input='{"text": "I w1ll K I L L you"}\n{"text": "this game is killing me"}\nnot json\n')
+rows = [json.loads(line) for line in scored.stdout.splitlines()]
+check("text-risk prints one line per input", len(rows) == 3, scored.stdout + scored.stderr)
+check("text-risk flags an obfuscated threat and quotes it",
+      rows[0]["categories"].get("threat_of_violence", {}).get("flagged") is True
+      and rows[0]["reasons"][0]["quote"] == "I w1ll K I L L you", scored.stdout)
+check("text-risk leaves a hard negative alone", rows[1]["categories"] == {}, scored.stdout)
+check("text-risk names a bad line and exits 1", "error" in rows[2] and scored.returncode == 1, scored.stdout)
+
 checks.finish()
