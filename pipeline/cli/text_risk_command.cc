@@ -1,7 +1,7 @@
 // `modstream text-risk`: JSON Lines in ({"text": ...}), one JSON object out per line with each
 // category's score in [0, 1], whether it crosses the threshold, and the reasons (lexicon entry,
 // category, weight, the original span quoted). Lets anyone try the lexicons without Kafka.
-// Context (direct messages to minors, quoted speech, reputation) is not applied yet (issue #4).
+// Optional "context" takes a post's fields (kind, recipient_is_minor, account_age_days).
 
 #include <filesystem>
 #include <iostream>
@@ -45,9 +45,18 @@ int textRiskCommand(const TextRiskOptions& options) {
       continue;
     }
     const std::string text = input["text"];
+    TextRiskContext context;
+    if (input.contains("context") && input["context"].is_object()) {
+      const auto& c = input["context"];
+      context.direct_message = c.value("kind", "public") == "direct_message";
+      context.recipient_is_minor = c.value("recipient_is_minor", false);
+      if (c.contains("account_age_days") && c["account_age_days"].is_number_integer()) {
+        context.account_age_days = c["account_age_days"].get<int64_t>();
+      }
+    }
     const auto normalized = normalizer.normalize(text);
     const auto hits = scanner.scan(normalized.text);
-    const TextRiskScores scores = scoreHits(hits);
+    const TextRiskScores scores = scoreHits(hits, normalized, text, context);
     nlohmann::json out = {{"line", number}};
     nlohmann::json categories = nlohmann::json::object();
     for (const auto& [category, score] : scores.by_category) {
@@ -55,14 +64,17 @@ int textRiskCommand(const TextRiskOptions& options) {
     }
     out["categories"] = categories;
     nlohmann::json reasons = nlohmann::json::array();
-    for (const auto& hit : hits) {
+    for (const auto& scored : scores.hits) {
+      const auto& hit = *scored.hit;
       const auto [begin, end] = normalized.sourceSpan(hit.begin, hit.end);
       reasons.push_back({{"entry_id", hit.entry->id},
                          {"category", hit.entry->category},
-                         {"weight", hit.entry->weight},
+                         {"weight", scored.effective_weight},
+                         {"quoted", scored.quoted},
                          {"span", {begin, end}},
                          {"quote", text.substr(begin, end - begin)}});
     }
+    out["reporting"] = scores.reporting;
     out["reasons"] = reasons;
     std::cout << out.dump() << "\n";
   }

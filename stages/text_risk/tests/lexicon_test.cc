@@ -6,8 +6,6 @@
 #include <random>
 #include <set>
 
-#include "stages/text_risk/text_risk_score.h"
-
 using namespace modstream;
 
 namespace {
@@ -97,18 +95,6 @@ TEST_CASE("duplicate ids are refused when the database is built", "[lexicon]") {
   entries[0].normalized = "a";
   entries[1].normalized = "b";
   CHECK_THROWS_WITH(LexiconDatabase(entries), Catch::Contains("'same' is used twice"));
-}
-
-TEST_CASE("category scores combine distinct hits as a noisy-or", "[score]") {
-  auto db = database(kThreats);
-  LexiconScanner scanner(db);
-  TextNormalizer normalizer;
-  auto scores = scoreHits(scanner.scan(normalizer.normalize("kill kill kill").text));
-  REQUIRE(scores.by_category.size() == 1);
-  CHECK(scores.by_category["threat_of_violence"] == Approx(0.3));  // one entry, counted once
-  scores = scoreHits(scanner.scan(normalizer.normalize("I will kill you").text));
-  CHECK(scores.by_category["threat_of_violence"] == Approx(1 - 0.1 * 0.7));
-  CHECK(scoreHits(scanner.scan(normalizer.normalize("lovely weather").text)).by_category.empty());
 }
 
 TEST_CASE("the shipped lexicons load cleanly and compile", "[lexicon]") {
