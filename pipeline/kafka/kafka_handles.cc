@@ -61,6 +61,22 @@ rd_kafka_resp_err_t produceRecord(rd_kafka_t* producer, const std::string& topic
   return code;
 }
 
+std::vector<Header> messageHeaders(rd_kafka_message_t* message) {
+  std::vector<Header> headers;
+  rd_kafka_headers_t* hdrs = nullptr;
+  if (rd_kafka_message_headers(message, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR || !hdrs) {
+    return headers;
+  }
+  const char* name = nullptr;
+  const void* value = nullptr;
+  size_t size = 0;
+  for (size_t i = 0;
+       rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+    headers.push_back({name, value ? std::string(static_cast<const char*>(value), size) : ""});
+  }
+  return headers;
+}
+
 void createTopics(const std::string& bootstrap_servers,
                   const std::map<std::string, std::string>& client_properties,
                   const std::vector<TopicSpec>& topics, int timeout_ms) {

@@ -48,6 +48,9 @@ rd_kafka_resp_err_t produceRecord(rd_kafka_t* producer, const std::string& topic
                                   const std::optional<std::string>& key, const std::string& value,
                                   const std::vector<Header>& headers, void* opaque);
 
+// The headers of a consumed message, copied, in order.
+std::vector<Header> messageHeaders(rd_kafka_message_t* message);
+
 struct TopicSpec {
   std::string name;
   int partitions = 1;

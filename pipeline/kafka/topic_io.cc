@@ -77,16 +77,7 @@ std::vector<TopicRecord> readWholeTopic(const std::string& bootstrap_servers,
     if (m->payload) record.value = std::string(static_cast<const char*>(m->payload), m->len);
     rd_kafka_timestamp_type_t ts_type;
     record.timestamp_ms = rd_kafka_message_timestamp(m.get(), &ts_type);
-    rd_kafka_headers_t* hdrs = nullptr;
-    if (rd_kafka_message_headers(m.get(), &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      const char* name;
-      const void* value;
-      size_t size;
-      for (size_t i = 0; !rd_kafka_header_get_all(hdrs, i, &name, &value, &size); ++i) {
-        record.headers.push_back(
-            {name, value ? std::string(static_cast<const char*>(value), size) : ""});
-      }
-    }
+    record.headers = messageHeaders(m.get());
     records.push_back(std::move(record));
   }
   rd_kafka_consumer_close(consumer.get());

@@ -14,18 +14,7 @@ using SteadyClock = std::chrono::steady_clock;
 
 InputRecord toInputRecord(KafkaMessage message) {
   rd_kafka_message_t* m = message.get();
-  std::vector<Header> headers;
-  rd_kafka_headers_t* hdrs = nullptr;
-  if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR && hdrs) {
-    const char* name = nullptr;
-    const void* value = nullptr;
-    size_t size = 0;
-    for (size_t i = 0;
-         rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
-         ++i) {
-      headers.push_back({name, value ? std::string(static_cast<const char*>(value), size) : ""});
-    }
-  }
+  std::vector<Header> headers = messageHeaders(m);
   SourceCoordinates source{rd_kafka_topic_name(m->rkt), Partition{m->partition}, Offset{m->offset}};
   std::optional<std::string_view> key;
   if (m->key) key = std::string_view(static_cast<const char*>(m->key), m->key_len);
@@ -136,8 +125,7 @@ ExitStatus Runtime::run() {
   }
 
   spdlog::info("shutting down: draining {} partitions", partitions_.size());
-  std::vector<std::shared_ptr<PartitionState>> all;
-  for (const auto& [tp, state] : partitions_) all.push_back(state);
+  const auto all = assignedStates();
   if (status == ExitStatus::kOk) {
     drain(all);
     commitCompleted(all, /*sync=*/true);
@@ -253,11 +241,7 @@ bool Runtime::drain(const std::vector<std::shared_ptr<PartitionState>>& partitio
 
 void Runtime::commitCompleted(const std::vector<std::shared_ptr<PartitionState>>& partitions,
                               bool sync) {
-  std::vector<std::shared_ptr<PartitionState>> all;
-  const auto& targets = partitions.empty() ? all : partitions;
-  if (partitions.empty()) {
-    for (const auto& [tp, state] : partitions_) all.push_back(state);
-  }
+  const auto targets = partitions.empty() ? assignedStates() : partitions;
   PartitionList offsets(rd_kafka_topic_partition_list_new(static_cast<int>(targets.size())));
   for (const auto& state : targets) {
     if (auto next = state->tracker().committable(state->committed)) {
@@ -291,6 +275,12 @@ void Runtime::onCommit(rd_kafka_t* /*rk*/, rd_kafka_resp_err_t err,
     auto it = self->partitions_.find(TopicPartition{entry.topic, Partition{entry.partition}});
     if (it != self->partitions_.end()) it->second->committed = -1;
   }
+}
+
+std::vector<std::shared_ptr<PartitionState>> Runtime::assignedStates() const {
+  std::vector<std::shared_ptr<PartitionState>> states;
+  for (const auto& [tp, state] : partitions_) states.push_back(state);
+  return states;
 }
 
 bool Runtime::anyDeliveryFailed() const {

@@ -65,6 +65,7 @@ class Runtime {
   // Commits completed offsets of `partitions` (all assigned ones when empty).
   void commitCompleted(const std::vector<std::shared_ptr<PartitionState>>& partitions, bool sync);
   bool anyDeliveryFailed() const;
+  std::vector<std::shared_ptr<PartitionState>> assignedStates() const;
   size_t pickWorker();
 
   const PipelineConfig& config_;
