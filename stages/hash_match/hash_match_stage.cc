@@ -112,15 +112,15 @@ class HashMatchStage final : public Stage {
 
   void matchClientHashes(const MediaRef& ref, std::vector<BankMatch>& matches) const {
     const std::string& id = ref.media_id.str();
-    if (ref.md5)
-      addHits(index_->findExact(HashType::kMd5, *ref.md5), HashType::kMd5, 0, id, "client_hash",
-              "original", matches);
-    if (ref.sha1)
-      addHits(index_->findExact(HashType::kSha1, *ref.sha1), HashType::kSha1, 0, id, "client_hash",
-              "original", matches);
-    if (ref.sha256)
-      addHits(index_->findExact(HashType::kSha256, *ref.sha256), HashType::kSha256, 0, id,
-              "client_hash", "original", matches);
+    static constexpr std::pair<HashType, std::optional<std::string> MediaRef::*> kClientDigests[] =
+        {{HashType::kMd5, &MediaRef::md5},
+         {HashType::kSha1, &MediaRef::sha1},
+         {HashType::kSha256, &MediaRef::sha256}};
+    for (const auto& [type, field] : kClientDigests) {
+      if (const auto& hex = ref.*field) {
+        addHits(index_->findExact(type, *hex), type, 0, id, "client_hash", "original", matches);
+      }
+    }
     if (ref.pdq) {
       if (auto hash = PdqHash::fromHex(*ref.pdq)) {
         addHits(index_->findPdq(*hash), HashType::kPdq, -1, id, "client_hash", "original", matches);
