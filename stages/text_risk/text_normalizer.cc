@@ -6,18 +6,32 @@
 #include <unicode/uspoof.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
+#include <array>
+#include <cstring>
 #include <stdexcept>
 
 namespace modstream {
 
-// One output character (an ASCII byte or a whole UTF-8 code point) with its original span.
+// One output character (an ASCII byte or one UTF-8 code point) with its original span. Trivially
+// copyable and 16 bytes, so the passes below move memory, not strings.
 struct TextNormalizer::Piece {
-  std::string chars;
   uint32_t begin;
   uint32_t end;
-  bool isSpace() const { return chars == " "; }
+  uint8_t size;  // bytes used in `chars`
+  char chars[4];
+
+  static Piece ascii(char c, uint32_t begin, uint32_t end) { return {begin, end, 1, {c, 0, 0, 0}}; }
+  bool isSpace() const { return size == 1 && chars[0] == ' '; }
   bool isLetter() const {
-    return chars.size() > 1 || (chars[0] >= 'a' && chars[0] <= 'z');  // other scripts count
+    return size > 1 || (chars[0] >= 'a' && chars[0] <= 'z');  // other scripts count
+  }
+  // Unused bytes of `chars` are always zero, so the four bytes compare as one word.
+  bool sameChars(const Piece& other) const {
+    uint32_t mine, theirs;
+    std::memcpy(&mine, chars, sizeof mine);
+    std::memcpy(&theirs, other.chars, sizeof theirs);
+    return mine == theirs;
   }
 };
 
@@ -42,34 +56,39 @@ bool ignorable(int32_t c) {
          u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT);
 }
 
-// Leetspeak: a digit or symbol standing for a letter.
-char leetLetter(char c) {
-  switch (c) {
-    case '0':
-      return 'o';
-    case '1':
-    case '!':
-    case '|':
-      return 'i';
-    case '3':
-      return 'e';
-    case '4':
-    case '@':
-      return 'a';
-    case '5':
-    case '$':
-      return 's';
-    case '7':
-    case '+':
-      return 't';
-    default:
-      return 0;
+// Leetspeak: a digit or symbol standing for a letter (0 where a byte stands for none).
+constexpr std::array<char, 256> kLeetLetters = [] {
+  std::array<char, 256> table{};
+  for (const auto& [symbol, letter] : {std::pair{'0', 'o'},
+                                       {'1', 'i'},
+                                       {'!', 'i'},
+                                       {'|', 'i'},
+                                       {'3', 'e'},
+                                       {'4', 'a'},
+                                       {'@', 'a'},
+                                       {'5', 's'},
+                                       {'$', 's'},
+                                       {'7', 't'},
+                                       {'+', 't'}}) {
+    table[static_cast<unsigned char>(symbol)] = letter;
   }
+  return table;
+}();
+
+char leetLetter(char c) {
+  return kLeetLetters[static_cast<unsigned char>(c)];
 }
 
-bool asciiLetter(const std::string& s) {
-  return s.size() == 1 && s[0] >= 'a' && s[0] <= 'z';
+// ASCII as the normaliser sees it: lower-case letters, digits and leetspeak symbols are kept
+// (the leetspeak pass decides later), everything else separates words.
+char foldAscii(char c) {
+  if (c >= 'A' && c <= 'Z') return static_cast<char>(c - 'A' + 'a');
+  if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || leetLetter(c)) return c;
+  return ' ';
 }
+
+// Bounds the per-instance cache of non-ASCII mappings against text crafted to fill it.
+constexpr size_t kMaxCachedCodePoints = 1 << 16;
 
 }  // namespace
 
@@ -90,18 +109,10 @@ TextNormalizer::~TextNormalizer() {
   uspoof_close(spoof_);
 }
 
-void TextNormalizer::appendCodePoint(int32_t c, uint32_t begin, uint32_t end,
-                                     std::vector<Piece>& out) const {
-  auto emitAscii = [&](char ch) { out.push_back(Piece{std::string(1, ch), begin, end}); };
-  if (c < 0x80) {  // fast path: no ICU for ASCII
-    const char ch = static_cast<char>(c);
-    if (ch >= 'A' && ch <= 'Z') {
-      emitAscii(static_cast<char>(ch - 'A' + 'a'));
-    } else if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || leetLetter(ch)) {
-      emitAscii(ch);
-    } else {
-      emitAscii(' ');
-    }
+void TextNormalizer::mapCodePoint(int32_t c, std::vector<Piece>& out) const {
+  auto emitAscii = [&](char ch) { out.push_back(Piece::ascii(ch, 0, 0)); };
+  if (c < 0x80) {
+    emitAscii(foldAscii(static_cast<char>(c)));
     return;
   }
   if (ignorable(c)) return;
@@ -114,7 +125,7 @@ void TextNormalizer::appendCodePoint(int32_t c, uint32_t begin, uint32_t end,
     i += U16_LENGTH(d);
     if (u_charType(d) == U_NON_SPACING_MARK || ignorable(d)) continue;
     if (d < 0x80) {
-      appendCodePoint(d, begin, end, out);
+      emitAscii(foldAscii(static_cast<char>(d)));
       continue;
     }
     if (u_isspace(d) || u_ispunct(d)) {
@@ -134,39 +145,146 @@ void TextNormalizer::appendCodePoint(int32_t c, uint32_t begin, uint32_t end,
         emitAscii(static_cast<char>(u_tolower(prototype.charAt(k))));
       }
     } else {
-      std::string utf8;
-      icu::UnicodeString(d).toUTF8String(utf8);
-      out.push_back(Piece{utf8, begin, end});
+      Piece piece{0, 0, 0, {}};
+      U8_APPEND_UNSAFE(reinterpret_cast<uint8_t*>(piece.chars), piece.size, d);
+      out.push_back(piece);
     }
     status = U_ZERO_ERROR;
   }
 }
 
+void TextNormalizer::appendNonAscii(int32_t c, uint32_t begin, uint32_t end,
+                                    std::vector<Piece>& out) const {
+  auto cached = cache_.find(c);
+  if (cached == cache_.end()) {
+    if (cache_.size() >= kMaxCachedCodePoints) cache_.clear();
+    std::vector<Piece> mapped;
+    mapCodePoint(c, mapped);
+    cached = cache_.emplace(c, std::move(mapped)).first;
+  }
+  for (Piece piece : cached->second) {
+    piece.begin = begin;
+    piece.end = end;
+    out.push_back(piece);
+  }
+}
+
 NormalizedText TextNormalizer::normalize(std::string_view utf8) const {
+  const bool ascii = std::all_of(utf8.begin(), utf8.end(),
+                                 [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  return ascii ? normalizeAscii(utf8) : normalizeGeneral(utf8);
+}
+
+NormalizedText TextNormalizer::normalizeGeneral(std::string_view utf8) const {
   std::vector<Piece> pieces;
   pieces.reserve(utf8.size());
   const auto* bytes = reinterpret_cast<const uint8_t*>(utf8.data());
   const auto length = static_cast<int32_t>(utf8.size());
   for (int32_t i = 0; i < length;) {
     const auto begin = static_cast<uint32_t>(i);
+    if (bytes[i] < 0x80) {
+      pieces.push_back(Piece::ascii(foldAscii(static_cast<char>(bytes[i])), begin, begin + 1));
+      ++i;
+      continue;
+    }
     UChar32 c;
     U8_NEXT(bytes, i, length, c);
-    if (c < 0) c = ' ';  // invalid UTF-8 separates words
-    appendCodePoint(c, begin, static_cast<uint32_t>(i), pieces);
+    if (c < 0) {
+      pieces.push_back(Piece::ascii(' ', begin, static_cast<uint32_t>(i)));  // invalid UTF-8
+    } else {
+      appendNonAscii(c, begin, static_cast<uint32_t>(i), pieces);
+    }
+  }
+  resolveLeetspeak(pieces);
+  joinSpacedLetters(pieces);
+  return collapse(pieces);
+}
+
+// The same steps as normalizeGeneral on one byte per character, with no ICU and no piece
+// records: an input byte's position is its own index until the final pass, which joins spaced
+// letters and collapses runs while it writes the output.
+NormalizedText TextNormalizer::normalizeAscii(std::string_view ascii) {
+  const size_t n = ascii.size();
+  std::string folded(n, ' ');
+  for (size_t i = 0; i < n; ++i) folded[i] = foldAscii(ascii[i]);
+  auto letter = [&](size_t k) { return folded[k] >= 'a' && folded[k] <= 'z'; };
+  for (size_t i = 0; i < n; ++i) {
+    const char leet = leetLetter(folded[i]);
+    if (!leet) continue;
+    const bool left = i > 0 && letter(i - 1);
+    const bool right =
+        i + 1 < n && (letter(i + 1) || (leetLetter(folded[i + 1]) && i + 2 < n && letter(i + 2)));
+    const bool digit = folded[i] >= '0' && folded[i] <= '9';
+    if (digit ? (left || right) : right) {
+      folded[i] = leet;
+    } else if (!digit) {
+      folded[i] = ' ';
+    }
   }
 
-  // Leetspeak inside words: a digit or symbol next to a letter is that letter; a number alone
-  // ("2024", "5 pm") stays a number, and lone symbols become spaces.
+  NormalizedText result;
+  result.text.resize(n);
+  result.source_begin.resize(n);
+  result.source_end.resize(n);
+  size_t size = 0;
+  char previous = 0;  // the last character written, 0 before the first
+  auto emit = [&](size_t i) {
+    const char c = folded[i];
+    if (size > 0 && c == previous && (c == ' ' || (c >= 'a' && c <= 'z'))) {
+      result.source_end[size - 1] = static_cast<uint32_t>(i + 1);
+      return;
+    }
+    if (c == ' ' && size == 0) return;
+    result.text[size] = c;
+    result.source_begin[size] = static_cast<uint32_t>(i);
+    result.source_end[size] = static_cast<uint32_t>(i + 1);
+    ++size;
+    previous = c;
+  };
+  auto isolated = [&](size_t k) {
+    return letter(k) && (k == 0 || folded[k - 1] == ' ') && (k + 1 == n || folded[k + 1] == ' ');
+  };
+  for (size_t i = 0; i < n;) {
+    if (isolated(i)) {
+      size_t last = i, count = 1;
+      for (size_t k = i + 1; k < n;) {
+        size_t next = k;
+        while (next < n && folded[next] == ' ') ++next;
+        if (next == k || next >= n || !isolated(next)) break;
+        last = next;
+        ++count;
+        k = next + 1;
+      }
+      if (count >= 3) {
+        for (size_t k = i; k <= last; ++k) {
+          if (folded[k] != ' ') emit(k);
+        }
+        i = last + 1;
+        continue;
+      }
+    }
+    emit(i++);
+  }
+  while (size > 0 && result.text[size - 1] == ' ') --size;
+  result.text.resize(size);
+  result.source_begin.resize(size);
+  result.source_end.resize(size);
+  return result;
+}
+
+// Leetspeak inside words: a digit or symbol next to a letter is that letter; a number alone
+// ("2024", "5 pm") stays a number, and lone symbols become spaces.
+void TextNormalizer::resolveLeetspeak(std::vector<Piece>& pieces) {
   for (size_t i = 0; i < pieces.size(); ++i) {
     auto& p = pieces[i];
-    if (p.chars.size() != 1) continue;
+    if (p.size != 1) continue;
     const char leet = leetLetter(p.chars[0]);
     if (!leet) continue;
     const bool left = i > 0 && pieces[i - 1].isLetter();
     const bool right =
-        i + 1 < pieces.size() &&
-        (pieces[i + 1].isLetter() ||
-         (leetLetter(pieces[i + 1].chars[0]) && i + 2 < pieces.size() && pieces[i + 2].isLetter()));
+        i + 1 < pieces.size() && (pieces[i + 1].isLetter() ||
+                                  (pieces[i + 1].size == 1 && leetLetter(pieces[i + 1].chars[0]) &&
+                                   i + 2 < pieces.size() && pieces[i + 2].isLetter()));
     // A digit next to a letter stands for one ("k1ll", "h4te"); a symbol only when a letter
     // follows ("$hoot", "h@te"), so that "you!!!" keeps no stray letters.
     const bool digit = p.chars[0] >= '0' && p.chars[0] <= '9';
@@ -176,63 +294,73 @@ NormalizedText TextNormalizer::normalize(std::string_view utf8) const {
       p.chars[0] = ' ';
     }
   }
+}
 
-  // Spaced-out words: three or more single letters separated by spacing become one word.
-  std::vector<Piece> joined;
-  joined.reserve(pieces.size());
+// Spaced-out words: three or more single letters separated by spacing become one word. Works in
+// place: the write position never passes the read position.
+void TextNormalizer::joinSpacedLetters(std::vector<Piece>& pieces) {
+  auto isolated = [&](size_t k) {
+    return pieces[k].isLetter() && (k == 0 || pieces[k - 1].isSpace()) &&
+           (k + 1 == pieces.size() || pieces[k + 1].isSpace());
+  };
+  size_t write = 0;
   for (size_t i = 0; i < pieces.size();) {
-    // A run: letter (space+ letter)+, each letter standing alone.
-    auto isolated = [&](size_t k) {
-      return pieces[k].isLetter() && (k == 0 || pieces[k - 1].isSpace()) &&
-             (k + 1 == pieces.size() || pieces[k + 1].isSpace());
-    };
     if (isolated(i)) {
-      std::vector<size_t> letters{i};
-      size_t k = i + 1;
-      while (k < pieces.size()) {
+      // A run: letter (space+ letter)+, each letter standing alone.
+      size_t last = i, count = 1;
+      for (size_t k = i + 1; k < pieces.size();) {
         size_t next = k;
         while (next < pieces.size() && pieces[next].isSpace()) ++next;
         if (next == k || next >= pieces.size() || !isolated(next)) break;
-        letters.push_back(next);
+        last = next;
+        ++count;
         k = next + 1;
       }
-      if (letters.size() >= 3) {
-        for (size_t l : letters) joined.push_back(pieces[l]);
-        i = letters.back() + 1;
+      if (count >= 3) {
+        for (size_t k = i; k <= last; ++k) {
+          if (!pieces[k].isSpace()) pieces[write++] = pieces[k];
+        }
+        i = last + 1;
         continue;
       }
     }
-    joined.push_back(pieces[i]);
-    ++i;
+    pieces[write++] = pieces[i++];
   }
+  pieces.resize(write);
+}
 
-  // Collapse runs: repeated letters to one, spacing to a single space, no leading space.
+// Collapse runs: repeated letters to one, spacing to a single space, no space at either end.
+// Writes through raw pointers into buffers sized for the worst case, then trims them.
+NormalizedText TextNormalizer::collapse(const std::vector<Piece>& pieces) {
+  size_t capacity = 0;
+  for (const auto& p : pieces) capacity += p.size;
   NormalizedText result;
+  result.text.resize(capacity);
+  result.source_begin.resize(capacity);
+  result.source_end.resize(capacity);
+  char* text = result.text.data();
+  uint32_t* begins = result.source_begin.data();
+  uint32_t* ends = result.source_end.data();
+  size_t size = 0;
   const Piece* previous = nullptr;
-  for (const auto& p : joined) {
-    if (previous && p.chars == previous->chars &&
-        (p.isSpace() || asciiLetter(p.chars) || p.chars.size() > 1)) {
-      result.source_end.back() = p.end;
-      if (p.chars.size() > 1) {
-        for (size_t b = 0; b < p.chars.size(); ++b) {
-          result.source_end[result.source_end.size() - 1 - b] = p.end;
-        }
-      }
+  for (const auto& p : pieces) {
+    if (previous && p.sameChars(*previous) &&
+        (p.isSpace() || p.size > 1 || (p.chars[0] >= 'a' && p.chars[0] <= 'z'))) {
+      for (size_t b = 1; b <= p.size; ++b) ends[size - b] = p.end;
       continue;
     }
-    if (p.isSpace() && result.text.empty()) continue;
-    for (char ch : p.chars) {
-      result.text.push_back(ch);
-      result.source_begin.push_back(p.begin);
-      result.source_end.push_back(p.end);
+    if (p.isSpace() && size == 0) continue;
+    for (size_t b = 0; b < p.size; ++b, ++size) {
+      text[size] = p.chars[b];
+      begins[size] = p.begin;
+      ends[size] = p.end;
     }
     previous = &p;
   }
-  while (!result.text.empty() && result.text.back() == ' ') {
-    result.text.pop_back();
-    result.source_begin.pop_back();
-    result.source_end.pop_back();
-  }
+  while (size > 0 && text[size - 1] == ' ') --size;
+  result.text.resize(size);
+  result.source_begin.resize(size);
+  result.source_end.resize(size);
   return result;
 }
 

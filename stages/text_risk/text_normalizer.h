@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 struct USpoofChecker;
@@ -40,12 +41,23 @@ class TextNormalizer {
   TextNormalizer& operator=(const TextNormalizer&) = delete;
 
   NormalizedText normalize(std::string_view utf8) const;
+  // The general path, for any UTF-8. normalize() runs a faster equivalent on all-ASCII text; this
+  // is public so that tests can show the two agree.
+  NormalizedText normalizeGeneral(std::string_view utf8) const;
 
  private:
   struct Piece;
-  void appendCodePoint(int32_t c, uint32_t begin, uint32_t end, std::vector<Piece>& out) const;
+  // What a non-ASCII code point becomes (spans unset); computed with ICU once, then cached.
+  void mapCodePoint(int32_t c, std::vector<Piece>& out) const;
+  void appendNonAscii(int32_t c, uint32_t begin, uint32_t end, std::vector<Piece>& out) const;
+  static NormalizedText normalizeAscii(std::string_view ascii);
+  static void resolveLeetspeak(std::vector<Piece>& pieces);
+  static void joinSpacedLetters(std::vector<Piece>& pieces);
+  static NormalizedText collapse(const std::vector<Piece>& pieces);
 
   USpoofChecker* spoof_ = nullptr;
+  // Per instance (one per worker), so no lock; bounded by kMaxCachedCodePoints.
+  mutable std::unordered_map<int32_t, std::vector<Piece>> cache_;
 };
 
 }  // namespace modstream

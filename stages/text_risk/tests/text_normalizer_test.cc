@@ -1,6 +1,7 @@
 #include "stages/text_risk/text_normalizer.h"
 
 #include <catch2/catch.hpp>
+#include <random>
 
 using namespace modstream;
 
@@ -61,4 +62,22 @@ TEST_CASE("invalid UTF-8 does not crash and separates words", "[normalizer]") {
                          "cd",
                          6)) == "ab cd");
   CHECK(norm("").empty());
+}
+
+TEST_CASE("the ASCII fast path agrees with the general path", "[normalizer]") {
+  // Random text over an alphabet dense in the cases that matter: letters, repeats, leetspeak
+  // digits and symbols, spacing and punctuation.
+  const std::string alphabet = "aabkillKILL  ..--!!||$$@@0134579+,'\"?xyz";
+  std::mt19937 random(20261124);
+  TextNormalizer normalizer;
+  for (int round = 0; round < 5000; ++round) {
+    std::string text(random() % 40, ' ');
+    for (auto& c : text) c = alphabet[random() % alphabet.size()];
+    const auto fast = normalizer.normalize(text);
+    const auto general = normalizer.normalizeGeneral(text);
+    INFO("text: '" << text << "'");
+    REQUIRE(fast.text == general.text);
+    REQUIRE(fast.source_begin == general.source_begin);
+    REQUIRE(fast.source_end == general.source_end);
+  }
 }
