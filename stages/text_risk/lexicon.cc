@@ -8,12 +8,18 @@
 namespace modstream {
 namespace {
 
-// Terms are literal text: escape every byte that is not a letter or digit.
+// Terms are literal text: escape every byte that is not a letter or digit. One exception: "1",
+// "|" and "!" stand for "l" as often as for "i", and the normaliser can only pick one ("i"), so
+// each run of i and l in a term matches any run of them ("bullet" meets "bu11et").
 std::string literalPattern(const std::string& text) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  for (unsigned char c : text) {
-    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == 'i' || c == 'l') {
+      while (i + 1 < text.size() && (text[i + 1] == 'i' || text[i + 1] == 'l')) ++i;
+      out += "[il]+";
+    } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
       out.push_back(static_cast<char>(c));
     } else {
       out += "\\x";
@@ -46,6 +52,7 @@ std::vector<LexiconEntry> loadLexiconFile(const std::string& path, const TextNor
     item.field("term", entry.term, /*required=*/true);
     item.field("weight", entry.weight, {0.0, 1.0});
     item.field("prefix", entry.prefix);
+    item.field("language", entry.language);  // overrides the file's language
     item.finish();
     entry.normalized = normalizer.normalize(entry.term).text;
     if (!entry.term.empty() && entry.normalized.empty()) {

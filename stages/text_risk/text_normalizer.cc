@@ -79,13 +79,23 @@ char leetLetter(char c) {
   return kLeetLetters[static_cast<unsigned char>(c)];
 }
 
-// ASCII as the normaliser sees it: lower-case letters, digits and leetspeak symbols are kept
-// (the leetspeak pass decides later), everything else separates words.
+// Characters dropped when they sit inside a word ("don't" -> "dont", "mur.der" -> "murder",
+// "k_i_l_l" -> "kill"); elsewhere they separate words.
+bool joinsWord(char c) {
+  return c == '\'' || c == '.' || c == '_';
+}
+
+// ASCII as the normaliser sees it: lower-case letters, digits, leetspeak symbols and characters
+// that may join a word are kept (the leetspeak pass decides later), everything else separates
+// words.
 char foldAscii(char c) {
   if (c >= 'A' && c <= 'Z') return static_cast<char>(c - 'A' + 'a');
-  if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || leetLetter(c)) return c;
+  if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || leetLetter(c) || joinsWord(c)) return c;
   return ' ';
 }
+
+// Marks a character dropped from the output (see joinsWord).
+constexpr char kDropped = '\x01';
 
 // Bounds the per-instance cache of non-ASCII mappings against text crafted to fill it.
 constexpr size_t kMaxCachedCodePoints = 1 << 16;
@@ -126,6 +136,10 @@ void TextNormalizer::mapCodePoint(int32_t c, std::vector<Piece>& out) const {
     if (u_charType(d) == U_NON_SPACING_MARK || ignorable(d)) continue;
     if (d < 0x80) {
       emitAscii(foldAscii(static_cast<char>(d)));
+      continue;
+    }
+    if (d == 0x2019) {  // the typographic apostrophe: "don’t"
+      emitAscii('\'');
       continue;
     }
     if (u_isspace(d) || u_ispunct(d)) {
@@ -209,6 +223,10 @@ NormalizedText TextNormalizer::normalizeAscii(std::string_view ascii) {
   for (size_t i = 0; i < n; ++i) folded[i] = foldAscii(ascii[i]);
   auto letter = [&](size_t k) { return folded[k] >= 'a' && folded[k] <= 'z'; };
   for (size_t i = 0; i < n; ++i) {
+    if (joinsWord(folded[i])) {
+      folded[i] = i > 0 && letter(i - 1) && i + 1 < n && letter(i + 1) ? kDropped : ' ';
+      continue;
+    }
     const char leet = leetLetter(folded[i]);
     if (!leet) continue;
     const bool left = i > 0 && letter(i - 1);
@@ -230,6 +248,7 @@ NormalizedText TextNormalizer::normalizeAscii(std::string_view ascii) {
   char previous = 0;  // the last character written, 0 before the first
   auto emit = [&](size_t i) {
     const char c = folded[i];
+    if (c == kDropped) return;
     if (size > 0 && c == previous && (c == ' ' || (c >= 'a' && c <= 'z'))) {
       result.source_end[size - 1] = static_cast<uint32_t>(i + 1);
       return;
@@ -246,11 +265,13 @@ NormalizedText TextNormalizer::normalizeAscii(std::string_view ascii) {
   };
   for (size_t i = 0; i < n;) {
     if (isolated(i)) {
-      size_t last = i, count = 1;
+      size_t last = i, count = 1, gap = 0;
       for (size_t k = i + 1; k < n;) {
         size_t next = k;
         while (next < n && folded[next] == ' ') ++next;
         if (next == k || next >= n || !isolated(next)) break;
+        if (gap != 0 && next - k != gap) break;
+        gap = next - k;
         last = next;
         ++count;
         k = next + 1;
@@ -273,11 +294,19 @@ NormalizedText TextNormalizer::normalizeAscii(std::string_view ascii) {
 }
 
 // Leetspeak inside words: a digit or symbol next to a letter is that letter; a number alone
-// ("2024", "5 pm") stays a number, and lone symbols become spaces.
+// ("2024", "5 pm") stays a number, and lone symbols become spaces. Apostrophes, dots and
+// underscores inside a word are dropped (joinsWord).
 void TextNormalizer::resolveLeetspeak(std::vector<Piece>& pieces) {
   for (size_t i = 0; i < pieces.size(); ++i) {
     auto& p = pieces[i];
     if (p.size != 1) continue;
+    if (joinsWord(p.chars[0])) {
+      const bool inside_word =
+          i > 0 && pieces[i - 1].isLetter() && i + 1 < pieces.size() && pieces[i + 1].isLetter();
+      p.chars[0] = inside_word ? 0 : ' ';
+      p.size = inside_word ? 0 : 1;
+      continue;
+    }
     const char leet = leetLetter(p.chars[0]);
     if (!leet) continue;
     const bool left = i > 0 && pieces[i - 1].isLetter();
@@ -296,8 +325,8 @@ void TextNormalizer::resolveLeetspeak(std::vector<Piece>& pieces) {
   }
 }
 
-// Spaced-out words: three or more single letters separated by spacing become one word. Works in
-// place: the write position never passes the read position.
+// Spaced-out words: three or more single letters separated by even spacing become one word. Works
+// in place: the write position never passes the read position.
 void TextNormalizer::joinSpacedLetters(std::vector<Piece>& pieces) {
   auto isolated = [&](size_t k) {
     return pieces[k].isLetter() && (k == 0 || pieces[k - 1].isSpace()) &&
@@ -307,11 +336,15 @@ void TextNormalizer::joinSpacedLetters(std::vector<Piece>& pieces) {
   for (size_t i = 0; i < pieces.size();) {
     if (isolated(i)) {
       // A run: letter (space+ letter)+, each letter standing alone.
-      size_t last = i, count = 1;
+      size_t last = i, count = 1, gap = 0;
       for (size_t k = i + 1; k < pieces.size();) {
         size_t next = k;
         while (next < pieces.size() && pieces[next].isSpace()) ++next;
         if (next == k || next >= pieces.size() || !isolated(next)) break;
+        // The spacing inside a spaced-out word is even; a wider gap starts the next word
+        // ("y o u  w i l l" is two words).
+        if (gap != 0 && next - k != gap) break;
+        gap = next - k;
         last = next;
         ++count;
         k = next + 1;
@@ -344,6 +377,7 @@ NormalizedText TextNormalizer::collapse(const std::vector<Piece>& pieces) {
   size_t size = 0;
   const Piece* previous = nullptr;
   for (const auto& p : pieces) {
+    if (p.size == 0) continue;  // dropped
     if (previous && p.sameChars(*previous) &&
         (p.isSpace() || p.size > 1 || (p.chars[0] >= 'a' && p.chars[0] <= 'z'))) {
       for (size_t b = 1; b <= p.size; ++b) ends[size - b] = p.end;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <tuple>
 
 namespace modstream {
 namespace {
@@ -14,9 +15,10 @@ constexpr double kNewAccountEvidence = 1.5;
 constexpr int64_t kNewAccountDays = 7;
 
 // Words (normalised) that mark reported speech rather than the writer's own voice.
-const std::vector<std::string> kReportingCues = {"police said", "said that",   "told her",
-                                                 "told him",    "told them",   "according to",
-                                                 "reported",    "was charged", "court heard"};
+const std::vector<std::string> kReportingCues = {
+    "police said",  "police say",   "reporters said", "said that",   "told her",   "told him",
+    "told them",    "told victims", "according to",   "reported",    "reports",    "was charged",
+    "was arrested", "court heard",  "threatened to",  "the suspect", "news report"};
 
 bool containsPhrase(const std::string& text, const std::string& phrase) {
   for (size_t at = text.find(phrase); at != std::string::npos; at = text.find(phrase, at + 1)) {
@@ -88,17 +90,39 @@ TextRiskScores scoreHits(const std::vector<LexiconHit>& hits, const NormalizedTe
   scores.reporting =
       std::any_of(kReportingCues.begin(), kReportingCues.end(),
                   [&](const auto& cue) { return containsPhrase(normalized.text, cue); });
-  std::map<std::string, double> miss_probability;  // prod(1 - weight) per category
-  std::set<const LexiconEntry*> counted;
   for (const auto& hit : hits) {
     const auto [begin, end] = normalized.sourceSpan(hit.begin, hit.end);
     ScoredHit scored{&hit, hit.entry->weight, insideQuotes(original, begin, end)};
     if (scored.quoted) scored.effective_weight *= kQuotedFactor;
     if (scores.reporting) scored.effective_weight *= kReportingFactor;
     scores.hits.push_back(scored);
-    if (!counted.insert(hit.entry).second) continue;
-    auto [it, inserted] = miss_probability.emplace(hit.entry->category, 1.0);
-    it->second *= 1.0 - scored.effective_weight;
+  }
+  // One piece of evidence per cluster of overlapping hits in a category, the strongest of them
+  // ("shoot up the school" also contains "shoot up the"); an entry counts once however often it
+  // repeats.
+  std::vector<const ScoredHit*> ordered;
+  for (const auto& scored : scores.hits) ordered.push_back(&scored);
+  std::sort(ordered.begin(), ordered.end(), [](const ScoredHit* a, const ScoredHit* b) {
+    return std::tie(a->hit->entry->category, a->hit->begin) <
+           std::tie(b->hit->entry->category, b->hit->begin);
+  });
+  std::map<std::string, double> miss_probability;  // prod(1 - weight) per category
+  std::set<const LexiconEntry*> counted;
+  for (size_t i = 0; i < ordered.size();) {
+    const std::string& category = ordered[i]->hit->entry->category;
+    const ScoredHit* strongest = ordered[i];
+    size_t cluster_end = ordered[i]->hit->end;
+    size_t next = i + 1;
+    for (; next < ordered.size() && ordered[next]->hit->entry->category == category &&
+           ordered[next]->hit->begin < cluster_end;
+         ++next) {
+      cluster_end = std::max(cluster_end, ordered[next]->hit->end);
+      if (ordered[next]->effective_weight > strongest->effective_weight) strongest = ordered[next];
+    }
+    i = next;
+    if (!counted.insert(strongest->hit->entry).second) continue;
+    auto [it, inserted] = miss_probability.emplace(category, 1.0);
+    it->second *= 1.0 - strongest->effective_weight;
   }
   for (auto& [category, miss] : miss_probability) {
     double evidence = 1.0;

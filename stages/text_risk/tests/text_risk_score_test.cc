@@ -48,7 +48,10 @@ entries:
 TEST_CASE("distinct hits combine as a noisy-or and repeats count once", "[score]") {
   Scorer s;
   CHECK(s.score("kill kill kill", "threat_of_violence") == Approx(0.3));
-  CHECK(s.score("I will kill you", "threat_of_violence") == Approx(1 - 0.1 * 0.7));
+  // Overlapping hits are one piece of evidence: the strongest.
+  CHECK(s.score("I will kill you", "threat_of_violence") == Approx(0.9));
+  // Separate hits combine: 1 - (1 - 0.9)(1 - 0.3).
+  CHECK(s.score("I will kill you. kill", "threat_of_violence") == Approx(1 - 0.1 * 0.7));
   CHECK(s.score("lovely weather", "threat_of_violence") == 0.0);
 }
 
