@@ -8,7 +8,7 @@
 #include <set>
 
 #include "pipeline/core/digest.h"
-#include "stages/hash_match/bank_reloader.h"
+#include "pipeline/core/file_reloader.h"
 
 namespace modstream {
 namespace {
@@ -43,12 +43,10 @@ constexpr std::pair<DigestType, HashType> kExactTypes[] = {
 // One stage instance per worker: owns its PDQ scratch buffers.
 class HashMatchStage final : public Stage {
  public:
-  HashMatchStage(std::shared_ptr<const BankReloader> banks, const HashMatchConfig& config,
+  HashMatchStage(std::shared_ptr<const Reloadable<BankIndex>> banks, const HashMatchConfig& config,
                  std::shared_ptr<const MediaOutcomes> outcomes)
       : banks_(std::move(banks)),
         outcomes_(std::move(outcomes)),
-        index_(banks_->current()),
-        version_(banks_->version()),
         decoder_(config.image_limits),
         min_quality_(config.pdq_min_quality),
         dihedral_(config.pdq_dihedral) {}
@@ -56,10 +54,7 @@ class HashMatchStage final : public Stage {
   StageStatus process(const Content& content, const StageContext& /*context*/,
                       Signals& signals) override {
     // Pick up reloaded banks between records: one atomic load when nothing changed.
-    if (const uint64_t version = banks_->version(); version != version_) {
-      index_ = banks_->current();
-      version_ = version;
-    }
+    index_ = &banks_.refreshed();
     std::vector<BankMatch> matches;
     if (const auto* media = std::get_if<MediaRecord>(&content)) {
       for (const auto& [digest, type] : kExactTypes) {
@@ -155,10 +150,9 @@ class HashMatchStage final : public Stage {
     std::erase_if(matches, [&](const BankMatch& m) { return allowed.count(m.content_id) > 0; });
   }
 
-  std::shared_ptr<const BankReloader> banks_;
+  ReloadableView<BankIndex> banks_;
   std::shared_ptr<const MediaOutcomes> outcomes_;
-  std::shared_ptr<const BankIndex> index_;
-  uint64_t version_;
+  const BankIndex* index_ = nullptr;
   ImageDecoder decoder_;
   PdqHasher hasher_;
   int min_quality_;
@@ -167,7 +161,7 @@ class HashMatchStage final : public Stage {
 
 class HashMatchFactory final : public StageFactory {
  public:
-  HashMatchFactory(std::shared_ptr<BankReloader> banks, HashMatchConfig config,
+  HashMatchFactory(std::shared_ptr<Reloadable<BankIndex>> banks, HashMatchConfig config,
                    std::shared_ptr<const MediaOutcomes> outcomes)
       : banks_(std::move(banks)), config_(std::move(config)), outcomes_(std::move(outcomes)) {}
   std::unique_ptr<Stage> create() const override {
@@ -176,7 +170,7 @@ class HashMatchFactory final : public StageFactory {
   bool reload() override { return banks_->reload(); }
 
  private:
-  std::shared_ptr<BankReloader> banks_;
+  std::shared_ptr<Reloadable<BankIndex>> banks_;
   HashMatchConfig config_;
   std::shared_ptr<const MediaOutcomes> outcomes_;
 };
@@ -254,8 +248,17 @@ StageFactoryBuilder hashMatchStageBuilder() {
     auto index = buildBankIndex(config, env.base_dir, path, errors, &problems);
     for (const auto& problem : problems) spdlog::warn("bank line rejected: {}", problem);
     if (errors.all().size() != errors_before) return nullptr;
-    auto banks = std::make_shared<BankReloader>(config, env.base_dir, path, std::move(index),
-                                                config.reload_check_interval_ms);
+    std::vector<std::filesystem::path> files;
+    for (const auto& bank : config.banks) files.push_back(env.base_dir / bank.path);
+    auto load = [config, base_dir = env.base_dir, path](ConfigErrors& load_errors) {
+      std::vector<std::string> rejected;
+      auto loaded = buildBankIndex(config, base_dir, path, load_errors, &rejected);
+      for (const auto& problem : rejected) spdlog::warn("bank line rejected: {}", problem);
+      return loaded;
+    };
+    auto banks =
+        std::make_shared<Reloadable<BankIndex>>("hash banks", std::move(files), std::move(load),
+                                                std::move(index), config.reload_check_interval_ms);
     return std::make_unique<HashMatchFactory>(std::move(banks), std::move(config),
                                               std::make_shared<MediaOutcomes>(env.metrics));
   };
