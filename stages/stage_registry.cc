@@ -2,12 +2,14 @@
 
 #include "stages/decide/decide_stage.h"
 #include "stages/hash_match/hash_match_stage.h"
+#include "stages/text_risk/text_risk_stage.h"
 
 namespace modstream {
 
 StageRegistry builtinStages() {
   StageRegistry registry;
   registry.add("hash_match", hashMatchStageBuilder());
+  registry.add("text_risk", textRiskStageBuilder());
   registry.add("decide", decideStageBuilder());
   return registry;
 }

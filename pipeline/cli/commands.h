@@ -1,6 +1,7 @@
 #pragma once
 // The subcommands of the modstream binary. Each returns the process exit code.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,8 +44,13 @@ struct BankOptions {
 int bankCommand(const BankOptions& options);
 
 struct TextRiskOptions {
-  std::string lexicon_dir = MODSTREAM_CONFIG_DIR "/lexicons";
-  double threshold = 0.5;
+  // A pipeline config whose text_risk stage is used (lexicons, URL lists, thresholds, context).
+  std::string config_file = MODSTREAM_CONFIG_DIR "/demo.yaml";
+  std::string lexicons;             // replaces the configured lexicons when set
+  std::optional<double> threshold;  // replaces every configured threshold when set
+  std::string eval_corpus;          // score this labelled corpus instead of stdin
+  bool json = false;                // --eval report as JSON
+  double variant_tolerance = 0.15;  // --eval: how far a variant's score may be from its plain form
 };
 int textRiskCommand(const TextRiskOptions& options);
 

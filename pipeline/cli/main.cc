@@ -74,13 +74,30 @@ int main(int argc, char** argv) {
   modstream::cli::TextRiskOptions text_risk;
   auto* text_risk_cmd = app.add_subcommand(
       "text-risk",
-      "Score JSON lines from stdin ({\"text\": ...}) for threats, grooming, sextortion and "
-      "harassment; one JSON result per line (lexicons only, context not yet applied)");
-  text_risk_cmd->add_option("--lexicons", text_risk.lexicon_dir, "Directory of lexicon YAML files")
-      ->capture_default_str()
-      ->check(CLI::ExistingDirectory);
+      "Score JSON lines from stdin ({\"text\": ..., \"context\": {...}}) for threats, grooming, "
+      "sexual content aimed at minors, sextortion, harassment, self-harm and fraud; one JSON "
+      "result per line with scores, flags and quoted reasons. --eval scores a labelled corpus");
   text_risk_cmd
-      ->add_option("--threshold", text_risk.threshold, "Score at which a category is flagged")
+      ->add_option("--config", text_risk.config_file,
+                   "Pipeline config whose text_risk stage to use")
+      ->capture_default_str()
+      ->check(CLI::ExistingFile);
+  text_risk_cmd
+      ->add_option("--lexicons", text_risk.lexicons, "Use this lexicon file or directory instead")
+      ->check(CLI::ExistingPath);
+  text_risk_cmd
+      ->add_option("--threshold", text_risk.threshold,
+                   "Flag every category at this score instead of the configured thresholds")
+      ->check(CLI::Range(0.0, 1.0));
+  text_risk_cmd
+      ->add_option("--eval", text_risk.eval_corpus,
+                   "Labelled corpus (JSON Lines): report precision and recall per category")
+      ->check(CLI::ExistingFile);
+  text_risk_cmd->add_flag("--json", text_risk.json, "With --eval: the report as JSON");
+  text_risk_cmd
+      ->add_option(
+          "--variant-tolerance", text_risk.variant_tolerance,
+          "With --eval: largest score gap between an obfuscated variant and its plain form")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
 

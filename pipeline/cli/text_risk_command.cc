@@ -1,41 +1,91 @@
-// `modstream text-risk`: JSON Lines in ({"text": ...}), one JSON object out per line with each
-// category's score in [0, 1], whether it crosses the threshold, and the reasons (lexicon entry,
-// category, weight, the original span quoted). Lets anyone try the lexicons without Kafka.
-// Optional "context" takes a post's fields (kind, recipient_is_minor, account_age_days).
+// `modstream text-risk`: the text_risk stage without Kafka. Reads JSON Lines on stdin
+// ({"text": ..., "context": {...}}, context optional with a post's fields) and writes one JSON
+// object per line: each category's score in [0, 1], its threshold and whether it is flagged, and
+// the reasons (lexicon entry or listed URL, category, weight, the original span quoted).
+// With --eval CORPUS it scores a labelled corpus instead and reports precision and recall per
+// category and obfuscated variants that are judged unlike their plain form.
 
-#include <filesystem>
+#include <cstdio>
 #include <iostream>
-#include <map>
 #include <nlohmann/json.hpp>
-#include <set>
 
 #include "pipeline/cli/commands.h"
-#include "stages/text_risk/lexicon.h"
-#include "stages/text_risk/text_risk_score.h"
+#include "pipeline/config/pipeline_config.h"
+#include "stages/text_risk/text_risk_evaluation.h"
+#include "stages/text_risk/text_risk_stage.h"
 
 namespace modstream::cli {
+namespace {
 
-int textRiskCommand(const TextRiskOptions& options) {
-  TextNormalizer normalizer;
+// The text_risk stage's config from a pipeline config file, with the command-line overrides.
+std::shared_ptr<const TextRiskModel> loadModel(const TextRiskOptions& options) {
   ConfigErrors errors;
-  std::vector<LexiconEntry> entries;
-  for (const auto& file : std::filesystem::directory_iterator(options.lexicon_dir)) {
-    if (file.path().extension() != ".yaml") continue;
-    auto loaded = loadLexiconFile(file.path().string(), normalizer, errors);
-    entries.insert(entries.end(), loaded.begin(), loaded.end());
+  const auto root = parseYamlFile(options.config_file, errors);
+  std::shared_ptr<const TextRiskModel> model;
+  if (root) {
+    const auto base_dir = std::filesystem::absolute(options.config_file).parent_path();
+    const PipelineConfig pipeline = parsePipelineConfig(*root, base_dir, errors);
+    const StageSpec* spec = nullptr;
+    for (const auto& stage : pipeline.stages) {
+      if (stage.name == "text_risk") spec = &stage;
+    }
+    if (!spec) {
+      errors.add(options.config_file + ": stages", "no text_risk stage is configured");
+    } else if (errors.empty()) {
+      TextRiskConfig config = parseTextRiskConfig(spec->config, spec->path, errors);
+      if (!options.lexicons.empty()) {
+        config.lexicons = {std::filesystem::absolute(options.lexicons).string()};
+      }
+      if (options.threshold) {
+        config.default_threshold = *options.threshold;
+        config.thresholds.clear();
+      }
+      if (errors.empty()) model = TextRiskModel::load(config, base_dir, spec->path, errors);
+    }
   }
-  if (!errors.empty() || entries.empty()) {
-    std::cerr << "modstream text-risk: lexicons in " << options.lexicon_dir << ":\n"
-              << (entries.empty() ? "no lexicon entries\n" : errors.str());
-    return 2;
+  if (!model) std::cerr << "modstream text-risk: " << errors.str();
+  return model;
+}
+
+TextRiskContext contextFromJson(const nlohmann::json& input) {
+  TextRiskContext context;
+  if (!input.contains("context") || !input["context"].is_object()) return context;
+  const auto& c = input["context"];
+  context.direct_message = c.value("kind", "public") == "direct_message";
+  context.reply = c.value("kind", "public") == "reply";
+  context.recipient_is_minor = c.value("recipient_is_minor", false);
+  if (c.contains("account_age_days") && c["account_age_days"].is_number_integer()) {
+    context.account_age_days = c["account_age_days"].get<int64_t>();
   }
-  auto database = std::make_shared<const LexiconDatabase>(std::move(entries));
-  LexiconScanner scanner(database);
+  return context;
+}
+
+nlohmann::json signalJson(const TextRiskSignal& signal) {
+  nlohmann::json categories = nlohmann::json::object();
+  for (const auto& c : signal.categories) {
+    categories[c.category] = {
+        {"score", c.score}, {"threshold", c.threshold}, {"flagged", c.flagged}};
+  }
+  nlohmann::json reasons = nlohmann::json::array();
+  for (const auto& r : signal.reasons) {
+    nlohmann::json reason = {{"source", r.source},     {"entry_id", r.entry_id},
+                             {"category", r.category}, {"weight", r.weight},
+                             {"quoted", r.quoted},     {"span", {r.begin, r.end}},
+                             {"quote", r.quote}};
+    if (!r.list.empty()) reason["list"] = r.list;
+    if (!r.list_category.empty()) reason["list_category"] = r.list_category;
+    reasons.push_back(std::move(reason));
+  }
+  return {{"categories", categories}, {"reporting", signal.reporting}, {"reasons", reasons}};
+}
+
+int scoreLines(const std::shared_ptr<const TextRiskModel>& model) {
+  TextRiskAnalyzer analyzer;
   std::string line;
   int bad_lines = 0;
   for (size_t number = 1; std::getline(std::cin, line); ++number) {
     if (line.empty()) continue;
-    auto input = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    const auto input = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (!input.is_object() || !input.contains("text") || !input["text"].is_string()) {
       std::cout << nlohmann::json{{"line", number},
                                   {"error", "expected an object with a string field 'text'"}}
@@ -44,41 +94,76 @@ int textRiskCommand(const TextRiskOptions& options) {
       ++bad_lines;
       continue;
     }
-    const std::string text = input["text"];
-    TextRiskContext context;
-    if (input.contains("context") && input["context"].is_object()) {
-      const auto& c = input["context"];
-      context.direct_message = c.value("kind", "public") == "direct_message";
-      context.recipient_is_minor = c.value("recipient_is_minor", false);
-      if (c.contains("account_age_days") && c["account_age_days"].is_number_integer()) {
-        context.account_age_days = c["account_age_days"].get<int64_t>();
-      }
-    }
-    const auto normalized = normalizer.normalize(text);
-    const auto hits = scanner.scan(normalized.text);
-    const TextRiskScores scores = scoreHits(hits, normalized, text, context);
     nlohmann::json out = {{"line", number}};
-    nlohmann::json categories = nlohmann::json::object();
-    for (const auto& [category, score] : scores.by_category) {
-      categories[category] = {{"score", score}, {"flagged", score >= options.threshold}};
-    }
-    out["categories"] = categories;
-    nlohmann::json reasons = nlohmann::json::array();
-    for (const auto& scored : scores.hits) {
-      const auto& hit = *scored.hit;
-      const auto [begin, end] = normalized.sourceSpan(hit.begin, hit.end);
-      reasons.push_back({{"entry_id", hit.entry->id},
-                         {"category", hit.entry->category},
-                         {"weight", scored.effective_weight},
-                         {"quoted", scored.quoted},
-                         {"span", {begin, end}},
-                         {"quote", text.substr(begin, end - begin)}});
-    }
-    out["reporting"] = scores.reporting;
-    out["reasons"] = reasons;
+    out.update(signalJson(
+        analyzer.analyze(model, input["text"].get<std::string>(), contextFromJson(input))));
     std::cout << out.dump() << "\n";
   }
   return bad_lines == 0 ? 0 : 1;
+}
+
+int evaluate(const std::shared_ptr<const TextRiskModel>& model, const TextRiskOptions& options) {
+  const CorpusEvaluation report =
+      evaluateCorpus(model, options.eval_corpus, options.variant_tolerance);
+  nlohmann::json categories = nlohmann::json::object();
+  for (const auto& [name, c] : report.categories) {
+    categories[name] = {{"precision", c.precision()},
+                        {"recall", c.recall()},
+                        {"true_positives", c.true_positives},
+                        {"false_positives", c.false_positives},
+                        {"false_negatives", c.false_negatives}};
+  }
+  if (options.json) {
+    nlohmann::json misjudged = nlohmann::json::array();
+    for (const auto& m : report.misjudged) {
+      misjudged.push_back({{"id", m.id},
+                           {"category", m.category},
+                           {"kind", m.false_positive ? "false_positive" : "false_negative"},
+                           {"score", m.score}});
+    }
+    nlohmann::json disagreements = nlohmann::json::array();
+    for (const auto& d : report.variant_disagreements) {
+      disagreements.push_back({{"id", d.id},
+                               {"variant_of", d.variant_of},
+                               {"category", d.category},
+                               {"plain_score", d.plain_score},
+                               {"variant_score", d.variant_score}});
+    }
+    std::cout << nlohmann::json{{"messages", report.messages},
+                                {"categories", categories},
+                                {"misjudged", misjudged},
+                                {"variants", report.variants},
+                                {"variant_disagreements", disagreements},
+                                {"errors", report.errors}}
+                     .dump(2)
+              << "\n";
+  } else {
+    std::printf("%-20s %9s %7s %4s %4s %4s\n", "category", "precision", "recall", "tp", "fp", "fn");
+    for (const auto& [name, c] : report.categories) {
+      std::printf("%-20s %9.3f %7.3f %4d %4d %4d\n", name.c_str(), c.precision(), c.recall(),
+                  c.true_positives, c.false_positives, c.false_negatives);
+    }
+    std::printf("%d messages; %d obfuscated variants, %zu judged unlike their plain form\n",
+                report.messages, report.variants, report.variant_disagreements.size());
+    for (const auto& m : report.misjudged) {
+      std::printf("  %s %s: %s (score %.3f)\n", m.false_positive ? "false positive" : "missed",
+                  m.category.c_str(), m.id.c_str(), m.score);
+    }
+    for (const auto& d : report.variant_disagreements) {
+      std::printf("  variant %s of %s: %s %.3f vs %.3f\n", d.id.c_str(), d.variant_of.c_str(),
+                  d.category.c_str(), d.variant_score, d.plain_score);
+    }
+  }
+  for (const auto& error : report.errors) std::cerr << error << "\n";
+  return report.errors.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+int textRiskCommand(const TextRiskOptions& options) {
+  const auto model = loadModel(options);
+  if (!model) return 2;
+  return options.eval_corpus.empty() ? scoreLines(model) : evaluate(model, options);
 }
 
 }  // namespace modstream::cli

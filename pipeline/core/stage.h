@@ -38,9 +38,44 @@ struct BankMatch {
   bool allowlist = false;              // from an allowlist bank (suppresses, never reported)
 };
 
+// Why text scored in a category: a lexicon term or a listed URL, quoted from the original text.
+struct TextReason {
+  std::string source;    // "lexicon" or "url_list"
+  std::string entry_id;  // lexicon entry id, or the URL list entry id
+  std::string category;  // the harm category it counts towards
+  double weight = 0;     // after quoting and reporting discounts
+  bool quoted = false;
+  size_t begin = 0;  // byte span in the post's text
+  size_t end = 0;
+  std::string quote;          // the original text of the span
+  std::string list;           // for URLs: the list's name
+  std::string list_category;  // for URLs: the list's own category (e.g. A, B, C)
+};
+
+struct CategoryScore {
+  std::string category;
+  double score = 0;  // 0..1
+  double threshold = 0;
+  bool flagged = false;  // score >= threshold
+};
+
+// The text_risk stage's findings for one post.
+struct TextRiskSignal {
+  std::vector<CategoryScore> categories;  // categories with any evidence, by name
+  std::vector<TextReason> reasons;
+  bool reporting = false;  // the text reads as reporting someone else's words
+  bool anyFlagged() const {
+    for (const auto& c : categories) {
+      if (c.flagged) return true;
+    }
+    return false;
+  }
+};
+
 // What the stages learned about one record; owned by the runtime for the record's lifetime.
 struct Signals {
   std::vector<BankMatch> bank_matches;
+  std::optional<TextRiskSignal> text_risk;
   // Records to publish for this input record; filled by the decide stage.
   std::vector<OutputRecord> outputs;
 };

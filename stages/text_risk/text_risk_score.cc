@@ -8,12 +8,6 @@
 namespace modstream {
 namespace {
 
-constexpr double kQuotedFactor = 0.3;     // a quoted term keeps 30% of its weight
-constexpr double kReportingFactor = 0.5;  // and text that reports speech keeps half
-constexpr double kMinorDirectMessageEvidence = 2.0;
-constexpr double kNewAccountEvidence = 1.5;
-constexpr int64_t kNewAccountDays = 7;
-
 // Words (normalised) that mark reported speech rather than the writer's own voice.
 const std::vector<std::string> kReportingCues = {
     "police said",  "police say",   "reporters said", "said that",   "told her",   "told him",
@@ -82,58 +76,75 @@ bool sensitiveForMinors(const std::string& category) {
   return category == "grooming" || category == "sextortion" || category == "sexual_minor";
 }
 
+bool aimedAtAPerson(const std::string& category) {
+  return category == "threat_of_violence" || category == "harassment";
+}
+
+// How many times the evidence of `category` counts in this context.
+double evidenceMultiplier(const std::string& category, const TextRiskContext& context,
+                          const ScoringSettings& settings) {
+  double evidence = 1.0;
+  if (sensitiveForMinors(category) && context.direct_message && context.recipient_is_minor) {
+    evidence *= settings.minor_recipient_evidence;
+    if (context.account_age_days && *context.account_age_days < settings.new_account_days) {
+      evidence *= settings.new_account_evidence;
+    }
+  }
+  if (aimedAtAPerson(category) && (context.direct_message || context.reply)) {
+    evidence *= settings.directed_evidence;
+  }
+  if (context.account_trust && *context.account_trust < settings.low_trust_below) {
+    evidence *= settings.low_trust_evidence;
+  }
+  return evidence;
+}
+
 }  // namespace
 
-TextRiskScores scoreHits(const std::vector<LexiconHit>& hits, const NormalizedText& normalized,
-                         std::string_view original, const TextRiskContext& context) {
+TextRiskScores scoreEvidence(const std::vector<Evidence>& evidence,
+                             std::string_view normalized_text, std::string_view original,
+                             const TextRiskContext& context, const ScoringSettings& settings) {
   TextRiskScores scores;
-  scores.reporting =
-      std::any_of(kReportingCues.begin(), kReportingCues.end(),
-                  [&](const auto& cue) { return containsPhrase(normalized.text, cue); });
-  for (const auto& hit : hits) {
-    const auto [begin, end] = normalized.sourceSpan(hit.begin, hit.end);
-    ScoredHit scored{&hit, hit.entry->weight, insideQuotes(original, begin, end)};
-    if (scored.quoted) scored.effective_weight *= kQuotedFactor;
-    if (scores.reporting) scored.effective_weight *= kReportingFactor;
-    scores.hits.push_back(scored);
+  const std::string normalized(normalized_text);
+  scores.reporting = std::any_of(kReportingCues.begin(), kReportingCues.end(),
+                                 [&](const auto& cue) { return containsPhrase(normalized, cue); });
+  for (const auto& item : evidence) {
+    ScoredEvidence scored{item.weight,
+                          item.discountable && insideQuotes(original, item.begin, item.end)};
+    if (scored.quoted) scored.effective_weight *= settings.quoted_weight;
+    if (scores.reporting && item.discountable) scored.effective_weight *= settings.reporting_weight;
+    scores.scored.push_back(scored);
   }
-  // One piece of evidence per cluster of overlapping hits in a category, the strongest of them
-  // ("shoot up the school" also contains "shoot up the"); an entry counts once however often it
-  // repeats.
-  std::vector<const ScoredHit*> ordered;
-  for (const auto& scored : scores.hits) ordered.push_back(&scored);
-  std::sort(ordered.begin(), ordered.end(), [](const ScoredHit* a, const ScoredHit* b) {
-    return std::tie(a->hit->entry->category, a->hit->begin) <
-           std::tie(b->hit->entry->category, b->hit->begin);
+  std::vector<size_t> ordered(evidence.size());
+  for (size_t i = 0; i < ordered.size(); ++i) ordered[i] = i;
+  std::sort(ordered.begin(), ordered.end(), [&](size_t a, size_t b) {
+    return std::tie(evidence[a].category, evidence[a].begin) <
+           std::tie(evidence[b].category, evidence[b].begin);
   });
   std::map<std::string, double> miss_probability;  // prod(1 - weight) per category
-  std::set<const LexiconEntry*> counted;
+  std::set<const void*> counted;
   for (size_t i = 0; i < ordered.size();) {
-    const std::string& category = ordered[i]->hit->entry->category;
-    const ScoredHit* strongest = ordered[i];
-    size_t cluster_end = ordered[i]->hit->end;
+    const std::string& category = evidence[ordered[i]].category;
+    size_t strongest = ordered[i];
+    size_t cluster_end = evidence[ordered[i]].end;
     size_t next = i + 1;
-    for (; next < ordered.size() && ordered[next]->hit->entry->category == category &&
-           ordered[next]->hit->begin < cluster_end;
+    for (; next < ordered.size() && evidence[ordered[next]].category == category &&
+           evidence[ordered[next]].begin < cluster_end;
          ++next) {
-      cluster_end = std::max(cluster_end, ordered[next]->hit->end);
-      if (ordered[next]->effective_weight > strongest->effective_weight) strongest = ordered[next];
-    }
-    i = next;
-    if (!counted.insert(strongest->hit->entry).second) continue;
-    auto [it, inserted] = miss_probability.emplace(category, 1.0);
-    it->second *= 1.0 - strongest->effective_weight;
-  }
-  for (auto& [category, miss] : miss_probability) {
-    double evidence = 1.0;
-    if (sensitiveForMinors(category) && context.direct_message && context.recipient_is_minor) {
-      evidence *= kMinorDirectMessageEvidence;
-      if (context.account_age_days && *context.account_age_days < kNewAccountDays) {
-        evidence *= kNewAccountEvidence;
+      cluster_end = std::max(cluster_end, evidence[ordered[next]].end);
+      if (scores.scored[ordered[next]].effective_weight >
+          scores.scored[strongest].effective_weight) {
+        strongest = ordered[next];
       }
     }
-    // Counting the evidence k times: 1 - miss^k.
-    scores.by_category[category] = 1.0 - std::pow(miss, evidence);
+    i = next;
+    if (!counted.insert(evidence[strongest].entry).second) continue;
+    auto [it, inserted] = miss_probability.emplace(category, 1.0);
+    it->second *= 1.0 - scores.scored[strongest].effective_weight;
+  }
+  for (auto& [category, miss] : miss_probability) {
+    scores.by_category[category] =
+        1.0 - std::pow(miss, evidenceMultiplier(category, context, settings));
   }
   return scores;
 }

@@ -1,12 +1,15 @@
 #pragma once
-// Per-category scores from lexicon hits: a noisy-or over the distinct entries hit in a category,
-// 1 - prod(1 - weight), so one strong term or several weak ones both raise the score and repeats
-// of the same term count once. Context then shifts the evidence:
+// Per-category scores from evidence (lexicon hits, listed URLs): a noisy-or over the distinct
+// pieces of evidence in a category, 1 - prod(1 - weight), so one strong term or several weak ones
+// both raise the score, overlapping hits count once (the strongest: "shoot up the school" also
+// contains "shoot up the") and repeats of the same entry count once. Context then shifts it:
 // - a hit inside quotation marks, or in text that reads as reporting ("police said ..."), counts
-//   for less: a news report quoting a threat is not a threat;
-// - a direct message to an account flagged as a minor counts twice for grooming, sextortion and
-//   sexual content, and more again from an account younger than a week.
-// The factors are constants here until policy config arrives with issue #6.
+//   for less: a news report quoting a threat is not a threat (listed URLs are never discounted);
+// - a direct message to an account flagged as a minor counts grooming, sextortion and sexual
+//   content evidence more (twice by default), and more again from a new account;
+// - a reply or direct message aims threats and harassment at a person;
+// - an account with a low trust score (from reputation) weighs every category more.
+// "Counting the evidence k times" raises the miss probability to the power k: 1 - miss^k.
 
 #include <map>
 #include <optional>
@@ -14,29 +17,50 @@
 #include <string_view>
 #include <vector>
 
-#include "stages/text_risk/lexicon.h"
-
 namespace modstream {
 
 struct TextRiskContext {
   bool direct_message = false;
+  bool reply = false;
   bool recipient_is_minor = false;
   std::optional<int64_t> account_age_days;
+  std::optional<double> account_trust;  // 0..1 from reputation, when known
 };
 
-struct ScoredHit {
-  const LexiconHit* hit;
+// The factors above; parsed from the text_risk stage's `context` config.
+struct ScoringSettings {
+  double quoted_weight = 0.3;     // a quoted hit keeps this share of its weight
+  double reporting_weight = 0.5;  // and a hit in reporting text this share
+  double minor_recipient_evidence = 2.0;
+  double new_account_evidence = 1.5;  // on top, in a direct message to a minor
+  int new_account_days = 7;
+  double directed_evidence = 1.25;  // threats and harassment in a reply or direct message
+  double low_trust_evidence = 1.5;
+  double low_trust_below = 0.3;
+};
+
+struct Evidence {
+  const void* entry;     // the lexicon or list entry: one entry counts once
+  std::string category;  // the harm category it scores in
+  double weight;         // 0..1
+  size_t begin;          // byte span in the original text
+  size_t end;
+  bool discountable = true;  // quoting and reporting discounts apply (not to listed URLs)
+};
+
+struct ScoredEvidence {
   double effective_weight;  // after quoting and reporting discounts
   bool quoted = false;
 };
 
 struct TextRiskScores {
-  std::map<std::string, double> by_category;  // only categories with at least one hit
-  std::vector<ScoredHit> hits;
-  bool reporting = false;  // the text reads as reporting or quoting someone else
+  std::map<std::string, double> by_category;  // only categories with evidence
+  std::vector<ScoredEvidence> scored;         // one per Evidence, same order
+  bool reporting = false;                     // the text reads as reporting or quoting someone else
 };
 
-TextRiskScores scoreHits(const std::vector<LexiconHit>& hits, const NormalizedText& normalized,
-                         std::string_view original, const TextRiskContext& context);
+TextRiskScores scoreEvidence(const std::vector<Evidence>& evidence,
+                             std::string_view normalized_text, std::string_view original,
+                             const TextRiskContext& context, const ScoringSettings& settings);
 
 }  // namespace modstream

@@ -95,13 +95,36 @@ check("bank validate names each bad line", invalid.returncode == 1 and "mixed.cs
 
 # text-risk: JSON lines in, scores and quoted reasons out.
 scored = subprocess.run([binary, "text-risk"], capture_output=True, text=True, timeout=60,
-                        input='{"text": "I w1ll K I L L you"}\n{"text": "this game is killing me"}\nnot json\n')
+                        input='{"text": "I w1ll K I L L you"}\n{"text": "this game is killing me"}\nnot json\n'
+                              '{"text": "look: hxxp://bad-site[.]example[.]test/x"}\n'
+                              '{"text": "how old are you?", "context": {"kind": "direct_message", '
+                              '"recipient_account_id": "a", "recipient_is_minor": true}}\n')
 rows = [json.loads(line) for line in scored.stdout.splitlines()]
-check("text-risk prints one line per input", len(rows) == 3, scored.stdout + scored.stderr)
+check("text-risk prints one line per input", len(rows) == 5, scored.stdout + scored.stderr)
 check("text-risk flags an obfuscated threat and quotes it",
       rows[0]["categories"].get("threat_of_violence", {}).get("flagged") is True
-      and rows[0]["reasons"][0]["quote"] == "I w1ll K I L L you", scored.stdout)
+      and any(r["entry_id"] == "threat.i-will-kill-you" and r["quote"] == "I w1ll K I L L you"
+              for r in rows[0]["reasons"]), scored.stdout)
+check("text-risk matches a defanged URL against the sample URL list",
+      rows[3]["categories"].get("listed_url", {}).get("flagged") is True
+      and rows[3]["reasons"][0]["entry_id"] == "URL-0003"
+      and rows[3]["reasons"][0]["quote"] == "hxxp://bad-site[.]example[.]test/x", scored.stdout)
+check("text-risk weighs age probing in a DM to a minor",
+      rows[4]["categories"].get("grooming", {}).get("flagged") is True, scored.stdout)
 check("text-risk leaves a hard negative alone", rows[1]["categories"] == {}, scored.stdout)
 check("text-risk names a bad line and exits 1", "error" in rows[2] and scored.returncode == 1, scored.stdout)
+
+# text-risk --eval: precision and recall on a labelled corpus.
+corpus = str(source / "tests" / "text_risk_corpus" / "corpus.jsonl")
+evaluated = subprocess.run([binary, "text-risk", "--eval", corpus, "--json"], capture_output=True,
+                           text=True, timeout=120)
+report = json.loads(evaluated.stdout) if evaluated.returncode == 0 else {}
+check("text-risk --eval reports every labelled category",
+      {"threat_of_violence", "grooming", "sextortion"} <= set(report.get("categories", {})),
+      evaluated.stdout + evaluated.stderr)
+bad_corpus = subprocess.run([binary, "text-risk", "--eval", "/dev/stdin"], input='{"id": 1}\n',
+                            capture_output=True, text=True, timeout=60)
+check("text-risk --eval names a bad corpus line",
+      bad_corpus.returncode == 1 and "/dev/stdin:1" in bad_corpus.stderr, bad_corpus.stderr)
 
 checks.finish()

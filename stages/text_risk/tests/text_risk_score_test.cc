@@ -1,45 +1,46 @@
-#include "stages/text_risk/text_risk_score.h"
-
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <random>
+
+#include "stages/text_risk/text_risk_engine.h"
 
 using namespace modstream;
 
 namespace {
 
 struct Scorer {
-  TextNormalizer normalizer;
-  std::shared_ptr<const LexiconDatabase> database;
+  std::shared_ptr<const TextRiskModel> model;
+  TextRiskAnalyzer analyzer;
   Scorer() {
-    const auto path = std::filesystem::temp_directory_path() /
-                      ("modstream-score-" + std::to_string(std::random_device{}()) + ".yaml");
-    std::ofstream(path) << R"(
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("modstream-score-" + std::to_string(std::random_device{}()));
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "threats.yaml") << R"(
 category: threat_of_violence
 entries:
   - {id: t.kill-you, term: "i will kill you", weight: 0.9}
   - {id: t.kill, term: "kill", weight: 0.3}
 )";
-    std::ofstream(path.string() + "2.yaml") << R"(
+    std::ofstream(dir / "grooming.yaml") << R"(
 category: grooming
 entries:
   - {id: g.age, term: "how old are you", weight: 0.3}
 )";
     ConfigErrors errors;
-    auto entries = loadLexiconFile(path.string(), normalizer, errors);
-    auto more = loadLexiconFile(path.string() + "2.yaml", normalizer, errors);
-    entries.insert(entries.end(), more.begin(), more.end());
-    REQUIRE(errors.empty());
-    database = std::make_shared<LexiconDatabase>(std::move(entries));
+    TextRiskConfig config;
+    config.lexicons = {dir.string()};
+    model = TextRiskModel::load(config, "/", "text_risk", errors);
+    INFO(errors.str());
+    REQUIRE(model);
   }
   double score(const std::string& text, const std::string& category, TextRiskContext context = {}) {
-    LexiconScanner scanner(database);
-    auto normalized = normalizer.normalize(text);
-    auto hits = scanner.scan(normalized.text);
-    auto scores = scoreHits(hits, normalized, text, context);
-    auto it = scores.by_category.find(category);
-    return it == scores.by_category.end() ? 0.0 : it->second;
+    const auto signal = analyzer.analyze(model, text, context);
+    for (const auto& c : signal.categories) {
+      if (c.category == category) return c.score;
+    }
+    return 0.0;
   }
 };
 
@@ -70,13 +71,30 @@ TEST_CASE("quoted and reported threats do not score like threats", "[score]") {
 TEST_CASE("a direct message to a minor counts grooming evidence twice", "[score]") {
   Scorer s;
   const double public_post = s.score("how old are you", "grooming");
-  TextRiskContext dm{true, true, 400};
-  TextRiskContext dm_new{true, true, 2};
+  TextRiskContext dm;
+  dm.direct_message = dm.recipient_is_minor = true;
+  dm.account_age_days = 400;
+  TextRiskContext dm_new = dm;
+  dm_new.account_age_days = 2;
   CHECK(public_post == Approx(0.3));
   CHECK(s.score("how old are you", "grooming", dm) == Approx(1 - 0.7 * 0.7));
   CHECK(s.score("how old are you", "grooming", dm_new) >
         s.score("how old are you", "grooming", dm));
-  // Threat scores do not depend on the audience.
+  // The recipient's age does not change a threat; aiming it at a person (a DM or a reply) does.
+  TextRiskContext dm_adult = dm;
+  dm_adult.recipient_is_minor = false;
   CHECK(s.score("I will kill you", "threat_of_violence", dm) ==
-        Approx(s.score("I will kill you", "threat_of_violence")));
+        Approx(s.score("I will kill you", "threat_of_violence", dm_adult)));
+  CHECK(s.score("I will kill you", "threat_of_violence", dm) == Approx(1 - std::pow(0.1, 1.25)));
+  CHECK(s.score("I will kill you", "threat_of_violence") == Approx(0.9));
+}
+
+TEST_CASE("low trust from reputation weighs every category more", "[score]") {
+  Scorer s;
+  TextRiskContext low_trust;
+  low_trust.account_trust = 0.1;
+  TextRiskContext trusted;
+  trusted.account_trust = 0.9;
+  CHECK(s.score("how old are you", "grooming", trusted) == Approx(0.3));
+  CHECK(s.score("how old are you", "grooming", low_trust) == Approx(1 - std::pow(0.7, 1.5)));
 }

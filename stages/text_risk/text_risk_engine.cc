@@ -1,0 +1,205 @@
+#include "stages/text_risk/text_risk_engine.h"
+
+#include <algorithm>
+#include <set>
+
+namespace modstream {
+namespace {
+
+// The lexicon files behind one configured entry: the file itself, or a directory's *.yaml files
+// in name order (so ids and reload order do not depend on the file system).
+std::vector<std::filesystem::path> lexiconFiles(const std::filesystem::path& entry) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(entry, ec)) return {entry};
+  std::vector<std::filesystem::path> files;
+  for (const auto& file : std::filesystem::directory_iterator(entry, ec)) {
+    if (file.path().extension() == ".yaml") files.push_back(file.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+void parseScoring(ConfigMap map, ScoringSettings& scoring) {
+  map.field("quoted_weight", scoring.quoted_weight, {0.0, 1.0});
+  map.field("reporting_weight", scoring.reporting_weight, {0.0, 1.0});
+  map.field("minor_recipient_evidence", scoring.minor_recipient_evidence, {0.0, 10.0});
+  map.field("new_account_evidence", scoring.new_account_evidence, {0.0, 10.0});
+  map.field("new_account_days", scoring.new_account_days, {0, 36500});
+  map.field("directed_evidence", scoring.directed_evidence, {0.0, 10.0});
+  map.field("low_trust_evidence", scoring.low_trust_evidence, {0.0, 10.0});
+  map.field("low_trust_below", scoring.low_trust_below, {0.0, 1.0});
+  map.finish();
+}
+
+}  // namespace
+
+TextRiskConfig parseTextRiskConfig(const YAML::Node& node, const std::string& path,
+                                   ConfigErrors& errors) {
+  TextRiskConfig config;
+  ConfigMap map(node, path, errors);
+  if (map.has("lexicons")) {
+    config.lexicons.clear();
+    const auto items = map.sequence("lexicons");
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (!items[i].IsScalar() || items[i].Scalar().empty()) {
+        errors.add(map.pathOf("lexicons") + "[" + std::to_string(i) + "]",
+                   "expected a file or directory path");
+        continue;
+      }
+      config.lexicons.push_back(items[i].Scalar());
+    }
+    if (config.lexicons.empty()) errors.add(map.pathOf("lexicons"), "at least one is required");
+  }
+  const auto lists = map.sequence("url_lists");
+  std::set<std::string> names;
+  for (size_t i = 0; i < lists.size(); ++i) {
+    ConfigMap item(lists[i], map.pathOf("url_lists") + "[" + std::to_string(i) + "]", errors);
+    UrlListConfig list;
+    item.field("name", list.name, /*required=*/true);
+    item.field("path", list.path, /*required=*/true);
+    item.field("category", list.category);
+    item.field("weight", list.weight, {0.0, 1.0});
+    item.finish();
+    if (!list.name.empty() && !names.insert(list.name).second) {
+      errors.add(item.pathOf("name"), "'" + list.name + "' is used twice");
+    }
+    config.url_lists.push_back(std::move(list));
+  }
+  map.field("default_threshold", config.default_threshold, {0.0, 1.0});
+  if (const YAML::Node thresholds = map.raw("thresholds"); thresholds && !thresholds.IsNull()) {
+    if (!thresholds.IsMap()) {
+      errors.add(map.pathOf("thresholds"), "expected a mapping of category to threshold");
+    } else {
+      for (const auto& pair : thresholds) {
+        const std::string category = pair.first.as<std::string>();
+        const std::string where = map.pathOf("thresholds") + "." + category;
+        double value = -1;
+        try {
+          value = pair.second.as<double>();
+        } catch (const YAML::Exception&) {
+        }
+        if (value < 0 || value > 1) {
+          errors.add(where, "must be a number between 0 and 1");
+        } else {
+          config.thresholds[category] = value;
+        }
+      }
+    }
+  }
+  parseScoring(map.child("context"), config.scoring);
+  map.field("reload_check_interval_ms", config.reload_check_interval_ms, {0, 3600000});
+  map.finish();
+  return config;
+}
+
+std::vector<std::filesystem::path> TextRiskModel::watchedFiles(
+    const TextRiskConfig& config, const std::filesystem::path& base_dir) {
+  std::vector<std::filesystem::path> watched;
+  for (const auto& entry : config.lexicons) {
+    const auto path = base_dir / entry;
+    watched.push_back(path);  // a directory's time changes when files come or go
+    for (const auto& file : lexiconFiles(path)) {
+      if (file != path) watched.push_back(file);
+    }
+  }
+  for (const auto& list : config.url_lists) watched.push_back(base_dir / list.path);
+  return watched;
+}
+
+std::shared_ptr<const TextRiskModel> TextRiskModel::load(const TextRiskConfig& config,
+                                                         const std::filesystem::path& base_dir,
+                                                         const std::string& path,
+                                                         ConfigErrors& errors) {
+  const size_t errors_before = errors.all().size();
+  auto model = std::make_shared<TextRiskModel>();
+  TextNormalizer normalizer;
+  std::vector<LexiconEntry> entries;
+  for (size_t i = 0; i < config.lexicons.size(); ++i) {
+    const auto entry = base_dir / config.lexicons[i];
+    std::error_code ec;
+    if (!std::filesystem::exists(entry, ec)) {
+      errors.add(path + ".lexicons[" + std::to_string(i) + "]",
+                 "'" + entry.string() + "' does not exist");
+      continue;
+    }
+    for (const auto& file : lexiconFiles(entry)) {
+      auto loaded = loadLexiconFile(file.string(), normalizer, errors);
+      entries.insert(entries.end(), loaded.begin(), loaded.end());
+    }
+  }
+  if (entries.empty() && errors.all().size() == errors_before) {
+    errors.add(path + ".lexicons", "no lexicon entries found");
+  }
+  for (size_t i = 0; i < config.url_lists.size(); ++i) {
+    const auto& list = config.url_lists[i];
+    model->urls_.load(list.name, (base_dir / list.path).string(), errors);
+  }
+  if (errors.all().size() != errors_before) return nullptr;
+  try {
+    model->lexicons_ = std::make_shared<const LexiconDatabase>(std::move(entries));
+  } catch (const std::exception& e) {
+    errors.add(path + ".lexicons", e.what());
+    return nullptr;
+  }
+  model->url_lists_ = config.url_lists;
+  model->default_threshold_ = config.default_threshold;
+  model->thresholds_ = config.thresholds;
+  model->scoring_ = config.scoring;
+  return model;
+}
+
+double TextRiskModel::threshold(const std::string& category) const {
+  auto it = thresholds_.find(category);
+  return it == thresholds_.end() ? default_threshold_ : it->second;
+}
+
+TextRiskSignal TextRiskAnalyzer::analyze(const std::shared_ptr<const TextRiskModel>& model,
+                                         std::string_view text, const TextRiskContext& context) {
+  if (model != model_) {
+    scanner_ = std::make_unique<LexiconScanner>(model->sharedLexicons());
+    model_ = model;
+  }
+  const NormalizedText normalized = normalizer_.normalize(text);
+  std::vector<Evidence> evidence;
+  std::vector<TextReason> reasons;
+  for (const auto& hit : scanner_->scan(normalized.text)) {
+    const auto [begin, end] = normalized.sourceSpan(hit.begin, hit.end);
+    evidence.push_back({hit.entry, hit.entry->category, hit.entry->weight, begin, end});
+    reasons.push_back({"lexicon", hit.entry->id, hit.entry->category, 0, false, begin, end,
+                       std::string(text.substr(begin, end - begin)), "", ""});
+  }
+  if (model->urls().size() > 0) {
+    for (const auto& found : findUrls(text)) {
+      const auto url = normalizeUrl(found.url);
+      if (!url) continue;
+      for (const UrlListEntry* entry : model->urls().match(*url)) {
+        const auto& list = *std::find_if(model->urlLists().begin(), model->urlLists().end(),
+                                         [&](const auto& l) { return l.name == entry->list; });
+        evidence.push_back({entry, list.category, list.weight, found.begin, found.end, false});
+        reasons.push_back({"url_list", entry->entry_id, list.category, 0, false, found.begin,
+                           found.end,
+                           std::string(text.substr(found.begin, found.end - found.begin)),
+                           entry->list, entry->list_category});
+      }
+    }
+  }
+  const TextRiskScores scores =
+      scoreEvidence(evidence, normalized.text, text, context, model->scoring());
+  TextRiskSignal signal;
+  signal.reporting = scores.reporting;
+  for (size_t i = 0; i < reasons.size(); ++i) {
+    reasons[i].weight = scores.scored[i].effective_weight;
+    reasons[i].quoted = scores.scored[i].quoted;
+  }
+  std::stable_sort(reasons.begin(), reasons.end(), [](const TextReason& a, const TextReason& b) {
+    return a.begin < b.begin;  // in reading order
+  });
+  signal.reasons = std::move(reasons);
+  for (const auto& [category, score] : scores.by_category) {
+    const double threshold = model->threshold(category);
+    signal.categories.push_back({category, score, threshold, score >= threshold});
+  }
+  return signal;
+}
+
+}  // namespace modstream

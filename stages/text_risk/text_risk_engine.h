@@ -1,0 +1,81 @@
+#pragma once
+// The text-risk engine shared by the pipeline stage, `modstream text-risk` and the benchmark:
+// TextRiskConfig (the stage's YAML), TextRiskModel (lexicons compiled into one Hyperscan
+// database, URL lists, thresholds and context factors; immutable, shared by all workers, swapped
+// whole on reload) and TextRiskAnalyzer (one per worker: ICU normaliser and Hyperscan scratch).
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pipeline/core/stage.h"
+#include "stages/text_risk/lexicon.h"
+#include "stages/text_risk/text_risk_score.h"
+#include "stages/text_risk/url_list.h"
+
+namespace modstream {
+
+struct UrlListConfig {
+  std::string name;
+  std::string path;
+  std::string category = "listed_url";  // the harm category its matches score in
+  double weight = 1.0;
+};
+
+struct TextRiskConfig {
+  // Lexicon YAML files, or directories of them, relative to the config file.
+  std::vector<std::string> lexicons = {"lexicons"};
+  std::vector<UrlListConfig> url_lists;
+  double default_threshold = 0.5;
+  std::map<std::string, double> thresholds;  // per category, overriding the default
+  ScoringSettings scoring;
+  // How often lexicon and URL list files are checked for changes; 0 disables (SIGHUP still works).
+  int reload_check_interval_ms = 5000;
+};
+
+TextRiskConfig parseTextRiskConfig(const YAML::Node& node, const std::string& path,
+                                   ConfigErrors& errors);
+
+class TextRiskModel {
+ public:
+  // Loads and compiles everything `config` names; problems go to `errors` (file:line or config
+  // path). Returns nullptr when anything is wrong.
+  static std::shared_ptr<const TextRiskModel> load(const TextRiskConfig& config,
+                                                   const std::filesystem::path& base_dir,
+                                                   const std::string& path, ConfigErrors& errors);
+  // The files whose change should trigger a reload (lexicon files and directories, URL lists).
+  static std::vector<std::filesystem::path> watchedFiles(const TextRiskConfig& config,
+                                                         const std::filesystem::path& base_dir);
+
+  const LexiconDatabase& lexicons() const { return *lexicons_; }
+  const std::shared_ptr<const LexiconDatabase>& sharedLexicons() const { return lexicons_; }
+  const UrlList& urls() const { return urls_; }
+  const std::vector<UrlListConfig>& urlLists() const { return url_lists_; }
+  double threshold(const std::string& category) const;
+  const ScoringSettings& scoring() const { return scoring_; }
+
+ private:
+  std::shared_ptr<const LexiconDatabase> lexicons_;
+  UrlList urls_;
+  std::vector<UrlListConfig> url_lists_;
+  double default_threshold_ = 0.5;
+  std::map<std::string, double> thresholds_;
+  ScoringSettings scoring_;
+};
+
+class TextRiskAnalyzer {
+ public:
+  TextRiskAnalyzer() = default;
+  // Scores `text` with `model`; switching models between calls is cheap (new scratch space).
+  TextRiskSignal analyze(const std::shared_ptr<const TextRiskModel>& model, std::string_view text,
+                         const TextRiskContext& context);
+
+ private:
+  TextNormalizer normalizer_;
+  std::shared_ptr<const TextRiskModel> model_;
+  std::unique_ptr<LexiconScanner> scanner_;
+};
+
+}  // namespace modstream

@@ -1,0 +1,125 @@
+#include "stages/text_risk/text_risk_evaluation.h"
+
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace modstream {
+namespace {
+
+struct Judged {
+  std::map<std::string, double> scores;
+  std::set<std::string> flagged;
+};
+
+TextRiskContext contextOf(const nlohmann::json& message) {
+  TextRiskContext context;
+  if (!message.contains("context") || !message["context"].is_object()) return context;
+  const auto& c = message["context"];
+  const std::string kind = c.value("kind", "public");
+  context.direct_message = kind == "direct_message";
+  context.reply = kind == "reply";
+  context.recipient_is_minor = c.value("recipient_is_minor", false);
+  if (c.contains("account_age_days") && c["account_age_days"].is_number_integer()) {
+    context.account_age_days = c["account_age_days"].get<int64_t>();
+  }
+  return context;
+}
+
+}  // namespace
+
+double CategoryEvaluation::precision() const {
+  const int flagged = true_positives + false_positives;
+  return flagged == 0 ? 1.0 : static_cast<double>(true_positives) / flagged;
+}
+
+double CategoryEvaluation::recall() const {
+  const int labelled = true_positives + false_negatives;
+  return labelled == 0 ? 1.0 : static_cast<double>(true_positives) / labelled;
+}
+
+CorpusEvaluation evaluateCorpus(const std::shared_ptr<const TextRiskModel>& model,
+                                const std::string& corpus_path, double variant_tolerance) {
+  CorpusEvaluation report;
+  std::ifstream in(corpus_path);
+  if (!in) {
+    report.errors.push_back(corpus_path + ": cannot be read");
+    return report;
+  }
+  TextRiskAnalyzer analyzer;
+  std::map<std::string, Judged> judged;                       // by message id
+  std::vector<std::pair<std::string, std::string>> variants;  // (id, variant_of)
+  std::string line;
+  for (size_t number = 1; std::getline(in, line); ++number) {
+    if (line.empty()) continue;
+    const std::string where = corpus_path + ":" + std::to_string(number);
+    const auto message = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!message.is_object() || !message.contains("id") || !message["id"].is_string() ||
+        !message.contains("text") || !message["text"].is_string() || !message.contains("labels") ||
+        !message["labels"].is_array()) {
+      report.errors.push_back(where + ": expected an object with string id and text, and labels");
+      continue;
+    }
+    const std::string id = message["id"];
+    std::set<std::string> labels;
+    for (const auto& label : message["labels"]) {
+      if (label.is_string()) labels.insert(label.get<std::string>());
+    }
+    const auto signal =
+        analyzer.analyze(model, message["text"].get<std::string>(), contextOf(message));
+    Judged& result = judged[id];
+    for (const auto& category : signal.categories) {
+      result.scores[category.category] = category.score;
+      if (category.flagged) result.flagged.insert(category.category);
+    }
+    ++report.messages;
+    std::set<std::string> categories = labels;
+    categories.insert(result.flagged.begin(), result.flagged.end());
+    for (const auto& category : categories) {
+      auto& counts = report.categories[category];
+      const bool labelled = labels.count(category) > 0;
+      const bool flagged = result.flagged.count(category) > 0;
+      const double score = result.scores.count(category) ? result.scores.at(category) : 0.0;
+      if (labelled && flagged) {
+        ++counts.true_positives;
+      } else if (flagged) {
+        ++counts.false_positives;
+        report.misjudged.push_back({id, category, true, score});
+      } else {
+        ++counts.false_negatives;
+        report.misjudged.push_back({id, category, false, score});
+      }
+    }
+    if (message.contains("variant_of") && message["variant_of"].is_string()) {
+      variants.emplace_back(id, message["variant_of"].get<std::string>());
+    }
+  }
+  for (const auto& [id, plain_id] : variants) {
+    ++report.variants;
+    auto plain = judged.find(plain_id);
+    if (plain == judged.end()) {
+      report.errors.push_back(corpus_path + ": " + id + " is a variant of unknown id " + plain_id);
+      continue;
+    }
+    const Judged& variant = judged[id];
+    std::set<std::string> categories = plain->second.flagged;
+    categories.insert(variant.flagged.begin(), variant.flagged.end());
+    for (const auto& category : categories) {
+      auto scoreIn = [&](const Judged& j) {
+        return j.scores.count(category) ? j.scores.at(category) : 0.0;
+      };
+      const double plain_score = scoreIn(plain->second);
+      const double variant_score = scoreIn(variant);
+      const bool same_flag =
+          plain->second.flagged.count(category) == variant.flagged.count(category);
+      if (!same_flag || std::abs(plain_score - variant_score) > variant_tolerance) {
+        report.variant_disagreements.push_back(
+            {id, plain_id, category, plain_score, variant_score});
+      }
+    }
+  }
+  return report;
+}
+
+}  // namespace modstream

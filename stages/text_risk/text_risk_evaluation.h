@@ -1,0 +1,52 @@
+#pragma once
+// Scores a labelled corpus (JSON Lines, see tests/text_risk_corpus/README.md) with a model and
+// reports precision and recall per category, and whether obfuscated variants are flagged like the
+// plain message they were written from. Used by `modstream text-risk --eval` and its regression
+// test.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "stages/text_risk/text_risk_engine.h"
+
+namespace modstream {
+
+struct CategoryEvaluation {
+  int true_positives = 0;
+  int false_positives = 0;
+  int false_negatives = 0;
+  double precision() const;  // 1 when nothing was flagged
+  double recall() const;     // 1 when nothing is labelled
+};
+
+struct Misjudged {
+  std::string id;
+  std::string category;
+  bool false_positive;  // else a false negative
+  double score;
+};
+
+struct VariantDisagreement {
+  std::string id;
+  std::string variant_of;
+  std::string category;
+  double plain_score;
+  double variant_score;
+};
+
+struct CorpusEvaluation {
+  int messages = 0;
+  std::map<std::string, CategoryEvaluation> categories;  // every labelled or flagged category
+  std::vector<Misjudged> misjudged;
+  int variants = 0;
+  // Variants flagged differently from their plain form, or scoring more than `variant_tolerance`
+  // away from it in a category either of them flagged.
+  std::vector<VariantDisagreement> variant_disagreements;
+  std::vector<std::string> errors;  // file:line: problem
+};
+
+CorpusEvaluation evaluateCorpus(const std::shared_ptr<const TextRiskModel>& model,
+                                const std::string& corpus_path, double variant_tolerance);
+
+}  // namespace modstream

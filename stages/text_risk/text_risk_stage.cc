@@ -1,0 +1,103 @@
+#include "stages/text_risk/text_risk_stage.h"
+
+#include <prometheus/counter.h>
+
+#include "pipeline/core/file_reloader.h"
+
+namespace modstream {
+namespace {
+
+// Posts flagged per category, for operators; categories come from the lexicons (low cardinality).
+class FlaggedCounters {
+ public:
+  explicit FlaggedCounters(prometheus::Registry* registry) {
+    if (!registry) return;
+    family_ = &prometheus::BuildCounter()
+                   .Name("modstream_text_risk_flagged_total")
+                   .Help("Posts whose text crossed a category's threshold, by category")
+                   .Register(*registry);
+  }
+  // prometheus-cpp's Add is thread-safe and returns the existing series for known labels.
+  prometheus::Counter* counter(const std::string& category) const {
+    return family_ ? &family_->Add({{"category", category}}) : nullptr;
+  }
+
+ private:
+  prometheus::Family<prometheus::Counter>* family_ = nullptr;
+};
+
+class TextRiskStage final : public Stage {
+ public:
+  TextRiskStage(std::shared_ptr<const Reloadable<TextRiskModel>> model,
+                std::shared_ptr<const FlaggedCounters> counters)
+      : model_(std::move(model)), counters_(std::move(counters)) {}
+
+  StageStatus process(const Content& content, const StageContext& /*context*/,
+                      Signals& signals) override {
+    const auto* post = std::get_if<Post>(&content);
+    if (!post) return StageStatus::ok();
+    model_.refreshed();
+    signals.text_risk =
+        analyzer_.analyze(model_.shared(), post->text, textRiskContextOf(post->context));
+    for (const auto& category : signals.text_risk->categories) {
+      if (!category.flagged) continue;
+      auto& counter = flagged_[category.category];
+      if (!counter) counter = counters_->counter(category.category);
+      if (counter) counter->Increment();
+    }
+    return StageStatus::ok();
+  }
+
+ private:
+  ReloadableView<TextRiskModel> model_;
+  std::shared_ptr<const FlaggedCounters> counters_;
+  std::map<std::string, prometheus::Counter*> flagged_;  // this worker's cache of series
+  TextRiskAnalyzer analyzer_;
+};
+
+class TextRiskFactory final : public StageFactory {
+ public:
+  TextRiskFactory(std::shared_ptr<Reloadable<TextRiskModel>> model,
+                  std::shared_ptr<const FlaggedCounters> counters)
+      : model_(std::move(model)), counters_(std::move(counters)) {}
+  std::unique_ptr<Stage> create() const override {
+    return std::make_unique<TextRiskStage>(model_, counters_);
+  }
+  bool reload() override { return model_->reload(); }
+
+ private:
+  std::shared_ptr<Reloadable<TextRiskModel>> model_;
+  std::shared_ptr<const FlaggedCounters> counters_;
+};
+
+}  // namespace
+
+TextRiskContext textRiskContextOf(const PostContext& context) {
+  TextRiskContext out;
+  out.direct_message = context.kind == PostKind::kDirectMessage;
+  out.reply = context.kind == PostKind::kReply;
+  out.recipient_is_minor = context.recipient_is_minor;
+  out.account_age_days = context.account_age_days;
+  return out;
+}
+
+StageFactoryBuilder textRiskStageBuilder() {
+  return [](const YAML::Node& node, const std::string& path, const StageEnvironment& env,
+            ConfigErrors& errors) -> std::unique_ptr<StageFactory> {
+    const size_t errors_before = errors.all().size();
+    TextRiskConfig config = parseTextRiskConfig(node, path, errors);
+    if (errors.all().size() != errors_before) return nullptr;
+    auto initial = TextRiskModel::load(config, env.base_dir, path, errors);
+    if (!initial) return nullptr;
+    auto load = [config, base_dir = env.base_dir, path](ConfigErrors& load_errors) {
+      return TextRiskModel::load(config, base_dir, path, load_errors);
+    };
+    auto model = std::make_shared<Reloadable<TextRiskModel>>(
+        "lexicons and URL lists", TextRiskModel::watchedFiles(config, env.base_dir),
+        std::move(load), std::move(initial), config.reload_check_interval_ms);
+    return std::make_unique<TextRiskFactory>(std::move(model),
+                                             std::make_shared<FlaggedCounters>(env.metrics));
+  };
+}
+
+}  // namespace modstream

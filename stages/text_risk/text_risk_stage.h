@@ -1,0 +1,16 @@
+#pragma once
+// text_risk: scores each post's text for threats, grooming, sexual content aimed at minors,
+// sextortion, harassment, self-harm and fraud, with the post's context, and leaves the scores and
+// quoted reasons in Signals::text_risk for the decide stage. Media records pass through. Lexicons
+// and URL lists reload on change or SIGHUP without a restart. See README.md for the config.
+
+#include "pipeline/core/stage.h"
+#include "stages/text_risk/text_risk_engine.h"
+
+namespace modstream {
+
+TextRiskContext textRiskContextOf(const PostContext& context);
+
+StageFactoryBuilder textRiskStageBuilder();
+
+}  // namespace modstream
