@@ -102,7 +102,8 @@ extra_top_level: 1
            "logging.level: must be one of trace, debug, info, warn, error",
            "stages[0].config.banks[1].name: duplicate bank name 'a'",
            "stages[0].config.banks[1].enabled: expected true or false",
-           "stages[1].name: unknown stage 'no_such_stage' (known stages: decide, hash_match, text_risk)",
+           "stages[1].name: unknown stage 'no_such_stage' (known stages: decide, hash_match, "
+           "text_risk)",
            "stages[2].name: is required",
            "stages[3].config.action: must be one of remove, restrict, label",
            "extra_top_level: unknown key",
