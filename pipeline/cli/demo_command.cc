@@ -63,13 +63,40 @@ void printTakedowns(const std::vector<TopicRecord>& takedowns) {
   for (const auto& record : takedowns) {
     simdjson::dom::element doc;
     if (parser.parse(record.value).get(doc) != simdjson::SUCCESS) continue;
-    std::cout << "  media " << field(doc, "/content_ids/media_id") << " of "
-              << field(doc, "/content_ids/account_id") << "  matched " << field(doc, "/match/bank")
-              << " entry " << field(doc, "/match/entry_id") << " ("
+    const std::string media = field(doc, "/content_ids/media_id");
+    std::cout << "  "
+              << (media == "?" ? "post " + field(doc, "/content_ids/post_id") : "media " + media)
+              << " of " << field(doc, "/content_ids/account_id") << "  matched "
+              << field(doc, "/match/bank") << " entry " << field(doc, "/match/entry_id") << " ("
               << field(doc, "/match/hash_type") << " distance " << field(doc, "/match/distance")
               << ", category " << field(doc, "/match/category") << ", from "
               << field(doc, "/match/match_source") << ")  action " << field(doc, "/action")
               << ", preserve evidence " << field(doc, "/preserve_evidence") << "\n";
+  }
+}
+
+void printEscalations(const std::vector<TopicRecord>& escalations) {
+  std::cout << "\nEscalated to moderators: " << escalations.size() << "\n";
+  simdjson::dom::parser parser;
+  for (const auto& record : escalations) {
+    simdjson::dom::element doc;
+    if (parser.parse(record.value).get(doc) != simdjson::SUCCESS) continue;
+    std::cout << "  " << field(doc, "/priority") << " post " << field(doc, "/content_ids/post_id")
+              << " of " << field(doc, "/account_id") << "  " << field(doc, "/category") << " score "
+              << field(doc, "/score").substr(0, 4) << " (" << field(doc, "/context/kind")
+              << (field(doc, "/context/recipient_is_minor") == "true" ? " to a minor" : "")
+              << ")  reasons:";
+    simdjson::dom::array reasons;
+    if (doc["reasons"].get(reasons) == simdjson::SUCCESS) {
+      for (auto reason : reasons) {
+        std::string_view quote, entry;
+        if (reason["quote"].get(quote) == simdjson::SUCCESS &&
+            reason["entry_id"].get(entry) == simdjson::SUCCESS) {
+          std::cout << " \"" << quote << "\" [" << entry << "]";
+        }
+      }
+    }
+    std::cout << "\n";
   }
 }
 
@@ -161,8 +188,7 @@ int demoCommand(const DemoOptions& options) {
   auto escalations = readWholeTopic(kafka.bootstrap(), {}, topics.escalations);
   auto dead_letters = readWholeTopic(kafka.bootstrap(), {}, topics.dead_letter);
   printTakedowns(takedowns);
-  std::cout << "\nEscalated: " << escalations.size()
-            << "  (text-risk and escalation policy are not in this build yet)\n";
+  printEscalations(escalations);
   printDeadLetters(dead_letters);
   // Records with any output, by source coordinates (a record may match several banks).
   std::set<std::string> acted_on;
@@ -173,7 +199,9 @@ int demoCommand(const DemoOptions& options) {
                     std::string(r.header(h::kSourceOffset).value_or("")));
   }
   simdjson::dom::parser parser;
-  for (const auto& r : takedowns) {
+  std::vector<TopicRecord> events = takedowns;
+  events.insert(events.end(), escalations.begin(), escalations.end());
+  for (const auto& r : events) {
     simdjson::dom::element doc;
     if (parser.parse(r.value).get(doc) != simdjson::SUCCESS) continue;
     acted_on.insert(field(doc, "/source/topic") + "/" + field(doc, "/source/partition") + "@" +

@@ -1,6 +1,7 @@
 #include "stages/decide/decide_stage.h"
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "pipeline/core/digest.h"
 
@@ -20,10 +21,38 @@ class DecideStage final : public Stage {
           takedownEventJson(match, content, context.record.source(), context.now_ms, config_),
           {{"modstream.event_type", "takedown"}}});
     }
+    const auto* post = std::get_if<Post>(&content);
+    if (post && signals.text_risk) decideText(*post, *signals.text_risk, context, signals);
     return StageStatus::ok();
   }
 
  private:
+  void decideText(const Post& post, const TextRiskSignal& text, const StageContext& context,
+                  Signals& signals) const {
+    std::set<std::string> taken_down;  // categories a takedown already handles
+    if (config_.take_down_listed_urls) {
+      std::set<std::string> flagged;
+      for (const auto& category : text.categories) {
+        if (category.flagged) flagged.insert(category.category);
+      }
+      for (const auto& reason : text.reasons) {
+        if (reason.source != "url_list" || !flagged.count(reason.category)) continue;
+        const BankMatch match{reason.list,          reason.entry_id,    "url",      0,
+                              reason.list_category, post.post_id.str(), "post_text"};
+        signals.outputs.push_back(OutputRecord{
+            OutputTopic::kTakedowns,
+            match.content_id,
+            takedownEventJson(match, post, context.record.source(), context.now_ms, config_),
+            {{"modstream.event_type", "takedown"}}});
+        taken_down.insert(reason.category);
+      }
+    }
+    if (auto escalation = escalationFor(post, text, context.record.source(), context.now_ms,
+                                        config_.escalation, taken_down)) {
+      signals.outputs.push_back(std::move(*escalation));
+    }
+  }
+
   DecideConfig config_;
 };
 
@@ -44,6 +73,8 @@ DecideConfig parseDecideConfig(const YAML::Node& node, const std::string& path,
   ConfigMap map(node, path, errors);
   map.choice("action", config.action, {"remove", "restrict", "label"});
   map.field("preserve_evidence", config.preserve_evidence);
+  map.field("take_down_listed_urls", config.take_down_listed_urls);
+  config.escalation = parseEscalationConfig(map.child("escalation"));
   map.finish();
   return config;
 }
@@ -62,7 +93,7 @@ std::string takedownEventJson(const BankMatch& match, const Content& content,
   nlohmann::json content_ids = {{"account_id", accountOf(content).str()}};
   if (const auto* post = std::get_if<Post>(&content)) {
     content_ids["post_id"] = post->post_id.str();
-    content_ids["media_id"] = match.content_id;
+    if (match.hash_type != "url") content_ids["media_id"] = match.content_id;
   } else if (const auto* media = std::get_if<MediaRecord>(&content)) {
     content_ids["media_id"] = media->media_id.str();
     if (media->post_id) content_ids["post_id"] = media->post_id->str();

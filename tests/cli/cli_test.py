@@ -53,9 +53,12 @@ check("check-config on a missing file exits 1", missing.returncode == 1 and "can
 
 demo = run("demo")
 check("demo exits 0", demo.returncode == 0, demo.stdout + demo.stderr)
-for expected in ("Taken down: 5", "Dead-lettered: 7", "Escalated: 0", "processed 20 records",
-                 "SAMPLE-0001", "SAMPLE-0005 (pdq distance 4", "missing_header", "malformed_json",
-                 "unsupported_image"):
+for expected in ("Taken down: 6", "Dead-lettered: 7", "Escalated to moderators: 3",
+                 "processed 26 records", "SAMPLE-0001", "SAMPLE-0005 (pdq distance 4",
+                 "missing_header", "malformed_json", "unsupported_image",
+                 "post post-25 of acct-127  matched sample-url-list entry URL-0003",
+                 "P0 post post-21 of acct-121  grooming", "\"I w1ll k i l l you\" [threat.i-will-kill-you]",
+                 "Allowed: 10 records"):
     check(f"demo prints {expected}", expected in demo.stdout, demo.stdout)
 
 # hash -> match -> bank: one command's output feeds the next.

@@ -2,8 +2,8 @@
 
 - every tests/contracts/posts/valid/*.json validates against post.schema.json,
   every invalid/*.json does not (the C++ decoder is held to the same files);
-- every takedown event printed by the contract_samples binary (the real decide stage)
-  validates against takedown-event.schema.json.
+- every takedown and escalation event printed by the contract_samples binary (the real decide
+  stage) validates against takedown-event.schema.json or escalation-event.schema.json.
 
 Usage: check_schemas.py SOURCE_DIR CONTRACT_SAMPLES_BINARY
 Prints 'N passed, N failed' and exits non-zero on any failure.
@@ -41,12 +41,20 @@ for expect_valid in (True, False):
         check(path.name, (not errors) == expect_valid,
               "; ".join(e.message for e in errors) or "unexpectedly valid")
 
-takedowns = validator("takedown-event.schema.json")
+by_type = {"takedown": validator("takedown-event.schema.json"),
+           "escalation": validator("escalation-event.schema.json")}
 lines = subprocess.run([samples_binary], check=True, capture_output=True, text=True).stdout.split("\n")
 events = [json.loads(line) for line in lines if line.strip()]
-check("contract_samples printed events", len(events) == 4)
+check("contract_samples printed events",
+      [e.get("event_type") for e in events] == ["takedown"] * 5 + ["escalation"] * 2,
+      str([e.get("event_type") for e in events]))
 for event in events:
-    errors = list(takedowns.iter_errors(event))
-    check(f"takedown {event.get('event_id')}", not errors, "; ".join(e.message for e in errors))
+    errors = list(by_type[event["event_type"]].iter_errors(event))
+    check(f"{event['event_type']} {event.get('event_id')}", not errors,
+          "; ".join(e.message for e in errors))
+check("a threat scoring 0.9 is P0", events[5]["priority"] == "P0", events[5])
+check("grooming in a DM to a minor is P0 with a 15 minute deadline",
+      events[6]["priority"] == "P0" and events[6]["deadline_ms"] - events[6]["detected_at_ms"] == 15 * 60000,
+      events[6])
 
 checks.finish()

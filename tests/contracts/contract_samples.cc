@@ -1,5 +1,5 @@
-// Prints takedown events made by the real decide stage, one JSON document per line, for
-// check_schemas.py to validate against config/schemas/takedown-event.schema.json.
+// Prints events made by the real decide stage, one JSON document per line, for check_schemas.py
+// to validate against config/schemas/takedown-event.schema.json and escalation-event.schema.json.
 
 #include <iostream>
 
@@ -26,6 +26,29 @@ int main() {
             << "\n"
             << takedownEventJson({"bank", "E-3", "sha1", 0, "C", "media-9", "client_hash"}, post,
                                  {"posts", Partition{0}, Offset{7}}, 1795000000002, config)
+            << "\n"
+            << takedownEventJson({"url-list", "URL-1", "url", 0, "A", "post-3", "post_text"}, post,
+                                 {"posts", Partition{0}, Offset{8}}, 1795000000004, config)
             << "\n";
+
+  // Escalations: a threat in a public post, and grooming in a DM to a minor from a new account.
+  TextRiskSignal threat;
+  threat.categories = {{"threat_of_violence", 0.9, 0.5, true}, {"harassment", 0.2, 0.5, false}};
+  threat.reasons = {{"lexicon", "threat.i-will-kill-you", "threat_of_violence", 0.9, false, 0, 15,
+                     "I will kill you", "", ""}};
+  Post dm = post;
+  dm.context.kind = PostKind::kDirectMessage;
+  dm.context.recipient_account_id = AccountId("acct-4");
+  dm.context.recipient_is_minor = true;
+  dm.context.account_age_days = 2;
+  TextRiskSignal grooming;
+  grooming.categories = {{"grooming", 0.72, 0.5, true}};
+  grooming.reasons = {
+      {"lexicon", "grooming.our-secret", "grooming", 0.35, true, 8, 18, "our secret", "", ""}};
+  for (const auto& [p, signal] : {std::pair{&post, &threat}, std::pair{&dm, &grooming}}) {
+    auto escalation = escalationFor(*p, *signal, {"posts", Partition{1}, Offset{9}}, 1795000000005,
+                                    config.escalation, {});
+    std::cout << escalation->value << "\n";
+  }
   return 0;
 }

@@ -85,8 +85,9 @@ TEST_CASE("SIGHUP makes a running modstream reload its banks", "[integration][re
   // A broken bank is refused and the process keeps running on the previous one.
   std::ofstream(dir / "bank.csv") << "hash_type,value,entry_id,category,source\nmd5,zz,E,A,t\n";
   process.signal(SIGHUP);
-  CHECK(waitFor([&] { return logText().find("previous banks stay in use") != std::string::npos; },
-                30000));
+  CHECK(waitFor(
+      [&] { return logText().find("the previous hash banks stay in use") != std::string::npos; },
+      30000));
   process.signal(SIGTERM);
   CHECK(process.wait() == 0);
 }

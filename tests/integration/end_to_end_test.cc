@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "pipeline/app/pipeline_app.h"
@@ -77,7 +78,19 @@ TEST_CASE("posts with some malformed produce exactly the expected outputs and de
   }
   CHECK(dead_letters.size() == workload.expected_dead_letter_values.size());
   CHECK(values == workload.expected_dead_letter_values);
-  CHECK(readWholeTopic(bootstrap, {}, topics.escalations).empty());
+  // Every threat escalated exactly once, keyed by account, quoting what was written.
+  std::multiset<std::string> escalated;
+  for (const auto& r : readWholeTopic(bootstrap, {}, topics.escalations)) {
+    const auto event = nlohmann::json::parse(r.value);
+    escalated.insert(event["content_ids"]["post_id"].get<std::string>());
+    CHECK(r.key == event["account_id"]);
+    CHECK(event["category"] == "threat_of_violence");
+    CHECK(event["reasons"][0]["quote"] == "I w1ll k i l l you");
+  }
+  CHECK(std::set<std::string>(escalated.begin(), escalated.end()) ==
+        workload.expected_escalation_posts);
+  CHECK(escalated.size() == workload.expected_escalation_posts.size());
+  CHECK(workload.expected_escalation_posts.size() > 100);
 
   // Offsets committed to the end of every partition.
   CHECK(committedTotal(bootstrap, topics.group, topics.posts) ==

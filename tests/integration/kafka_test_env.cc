@@ -64,8 +64,12 @@ Workload makeWorkload(const TestTopics& topics, int posts, int takedown_every, i
       value = "{\"post_id\": \"" + post_id + "\", broken";
       workload.expected_dead_letter_values.insert(value);
     } else {
+      // Every 13th post threatens someone (obfuscated): the text_risk stage escalates it.
+      const bool threat = i % 13 == 0 && !(takedown_every > 0 && i % takedown_every == 0);
       value = R"({"post_id":")" + post_id + R"(","account_id":")" + account +
-              R"(","created_at_ms":1795000000000,"text":"post number )" + std::to_string(i) + "\"";
+              R"(","created_at_ms":1795000000000,"text":"post number )" + std::to_string(i) +
+              (threat ? ": I w1ll k i l l you" : "") + "\"";
+      if (threat) workload.expected_escalation_posts.insert(post_id);
       if (takedown_every > 0 && i % takedown_every == 0) {
         const std::string media_id = "media-" + std::to_string(i);
         const std::string md5 = hexDigest(DigestType::kMd5, "known-" + media_id);
@@ -113,7 +117,10 @@ std::filesystem::path writeConfig(const std::filesystem::path& dir, const std::s
       << "\"\nprocessing:\n  worker_threads: " << worker_threads
       << "\n  commit_interval_ms: 200\nlogging: {level: info}\nmetrics: {listen_address: \"\"}\n"
       << "stages:\n  - name: hash_match\n    config:\n      banks: [{name: "
-         "test-bank, path: bank.csv}]\n  - name: decide\n";
+         "test-bank, path: bank.csv}]\n"
+      << "  - name: text_risk\n    config:\n      lexicons: [\"" MODSTREAM_SOURCE_DIR
+         "/config/lexicons\"]\n"
+      << "  - name: decide\n";
   return path;
 }
 

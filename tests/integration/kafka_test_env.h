@@ -33,6 +33,7 @@ struct Workload {
   std::vector<BatchRecord> records;
   std::set<std::string> expected_takedown_keys;       // media ids
   std::set<std::string> expected_dead_letter_values;  // original bytes
+  std::set<std::string> expected_escalation_posts;    // post ids
   std::string bank_csv;                               // the bank those md5s come from
 };
 Workload makeWorkload(const TestTopics& topics, int posts, int takedown_every, int malformed_every,

@@ -74,3 +74,108 @@ TEST_CASE("no matches means no outputs", "[decide]") {
   REQUIRE_FALSE(stage->process(post, StageContext{record, 0}, signals).error);
   CHECK(signals.outputs.empty());
 }
+
+namespace {
+
+Post postWith(PostKind kind, bool recipient_is_minor) {
+  Post post;
+  post.post_id = PostId("post-1");
+  post.account_id = AccountId("acct-1");
+  post.text = "I will kill you, see bad.example.test";
+  post.context.kind = kind;
+  post.context.recipient_is_minor = recipient_is_minor;
+  return post;
+}
+
+TextRiskSignal signalOf(std::vector<CategoryScore> categories) {
+  TextRiskSignal signal;
+  signal.categories = std::move(categories);
+  signal.reasons = {
+      {"lexicon", "threat.i-will-kill-you", "threat_of_violence", 0.9, false, 0, 15,
+       "I will kill you", "", ""},
+      {"lexicon", "harassment.loser", "harassment", 0.2, false, 0, 5, "loser", "", ""},
+      {"url_list", "URL-3", "listed_url", 1.0, false, 21, 37, "bad.example.test", "urls", "C"}};
+  return signal;
+}
+
+std::vector<OutputRecord> decide(const std::string& yaml, const Post& post,
+                                 const TextRiskSignal& signal) {
+  auto stage = makeStage(yaml);
+  auto record = InputRecord::owning({"posts", Partition{1}, Offset{5}}, std::string("acct-1"), "x");
+  Signals signals;
+  signals.text_risk = signal;
+  REQUIRE_FALSE(stage->process(post, StageContext{record, 1000}, signals).error);
+  return signals.outputs;
+}
+
+}  // namespace
+
+TEST_CASE("flagged text becomes one escalation with the flagged reasons only", "[decide]") {
+  const auto outputs =
+      decide("{}", postWith(PostKind::kPublic, false),
+             signalOf({{"threat_of_violence", 0.8, 0.5, true}, {"harassment", 0.2, 0.5, false}}));
+  REQUIRE(outputs.size() == 1);
+  CHECK(outputs[0].topic == OutputTopic::kEscalations);
+  CHECK(outputs[0].key == "acct-1");
+  const auto event = nlohmann::json::parse(outputs[0].value);
+  CHECK(event["priority"] == "P1");
+  CHECK(event["deadline_ms"] == 1000 + 60 * 60000);
+  CHECK(event["category"] == "threat_of_violence");
+  CHECK(event["categories"].size() == 1);
+  REQUIRE(event["reasons"].size() == 1);
+  CHECK(event["reasons"][0]["quote"] == "I will kill you");
+  // The same record always gives the same event id; another record another.
+  CHECK(event["event_id"] ==
+        nlohmann::json::parse(decide("{}", postWith(PostKind::kPublic, false),
+                                     signalOf({{"threat_of_violence", 0.8, 0.5, true}}))[0]
+                                  .value)["event_id"]);
+}
+
+TEST_CASE("priority follows category and context from config", "[decide]") {
+  auto priorityOf = [](const std::string& yaml, const Post& post, CategoryScore score) {
+    const auto outputs = decide(yaml, post, signalOf({score}));
+    REQUIRE(outputs.size() == 1);
+    return nlohmann::json::parse(outputs[0].value)["priority"].get<std::string>();
+  };
+  const Post public_post = postWith(PostKind::kPublic, false);
+  const Post dm_to_minor = postWith(PostKind::kDirectMessage, true);
+  CHECK(priorityOf("{}", public_post, {"threat_of_violence", 0.95, 0.5, true}) == "P0");
+  CHECK(priorityOf("{}", public_post, {"grooming", 0.6, 0.5, true}) == "P1");
+  CHECK(priorityOf("{}", dm_to_minor, {"grooming", 0.6, 0.5, true}) == "P0");
+  CHECK(priorityOf("{}", public_post, {"fraud", 0.6, 0.5, true}) == "P3");
+  CHECK(priorityOf("{}", public_post, {"new_category", 0.6, 0.5, true}) == "P2");
+  CHECK(priorityOf("{escalation: {priorities: {fraud: P1}}}", public_post,
+                   {"fraud", 0.6, 0.5, true}) == "P1");
+}
+
+TEST_CASE("a listed URL takes the post down instead of escalating it", "[decide]") {
+  const auto outputs =
+      decide("{}", postWith(PostKind::kPublic, false), signalOf({{"listed_url", 1.0, 0.5, true}}));
+  REQUIRE(outputs.size() == 1);
+  CHECK(outputs[0].topic == OutputTopic::kTakedowns);
+  CHECK(outputs[0].key == "post-1");
+  const auto event = nlohmann::json::parse(outputs[0].value);
+  CHECK(event["match"]["hash_type"] == "url");
+  CHECK(event["match"]["bank"] == "urls");
+  CHECK(event["match"]["category"] == "C");
+  CHECK_FALSE(event["content_ids"].contains("media_id"));
+  const auto escalated =
+      decide("{take_down_listed_urls: false}", postWith(PostKind::kPublic, false),
+             signalOf({{"listed_url", 1.0, 0.5, true}}));
+  REQUIRE(escalated.size() == 1);
+  CHECK(escalated[0].topic == OutputTopic::kEscalations);
+}
+
+TEST_CASE("bad escalation config is reported with its path", "[decide]") {
+  ConfigErrors errors;
+  testing::FixedClock clock(0);
+  auto factory = decideStageBuilder()(
+      YAML::Load("{escalation: {priorities: {fraud: P9}, sla_minutes: {P0: 0}, colour: red}}"),
+      "stages[2].config", StageEnvironment{".", clock, nullptr}, errors);
+  CHECK_FALSE(factory);
+  const std::string all = errors.str();
+  CHECK(all.find("stages[2].config.escalation.priorities.fraud: must be one of P0") !=
+        std::string::npos);
+  CHECK(all.find("stages[2].config.escalation.sla_minutes.P0") != std::string::npos);
+  CHECK(all.find("stages[2].config.escalation.colour: unknown key") != std::string::npos);
+}
