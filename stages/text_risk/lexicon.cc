@@ -6,31 +6,6 @@
 #include <stdexcept>
 
 namespace modstream {
-namespace {
-
-// Terms are literal text: escape every byte that is not a letter or digit. One exception: "1",
-// "|" and "!" stand for "l" as often as for "i", and the normaliser can only pick one ("i"), so
-// each run of i and l in a term matches any run of them ("bullet" meets "bu11et").
-std::string literalPattern(const std::string& text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c == 'i' || c == 'l') {
-      while (i + 1 < text.size() && (text[i + 1] == 'i' || text[i + 1] == 'l')) ++i;
-      out += "[il]+";
-    } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += "\\x";
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 std::vector<LexiconEntry> loadLexiconFile(const std::string& path, const TextNormalizer& normalizer,
                                           ConfigErrors& errors) {
@@ -67,27 +42,29 @@ std::vector<LexiconEntry> loadLexiconFile(const std::string& path, const TextNor
 
 LexiconDatabase::LexiconDatabase(std::vector<LexiconEntry> entries) : entries_(std::move(entries)) {
   std::set<std::string> ids;
-  std::vector<std::string> patterns;
-  std::vector<const char*> expressions;
-  std::vector<unsigned> flags, hs_ids;
-  for (size_t i = 0; i < entries_.size(); ++i) {
-    if (!ids.insert(entries_[i].id).second) {
-      throw std::runtime_error("lexicon id '" + entries_[i].id + "' is used twice");
+  // Pure literals, the fastest thing Hyperscan matches. Whole words: the scanner pads the
+  // normalised text with a space at each end, and words are separated by single spaces, so
+  // " term " finds the term as a whole word anywhere (" term" for a prefix).
+  std::vector<std::string> literals;
+  for (const auto& entry : entries_) {
+    if (!ids.insert(entry.id).second) {
+      throw std::runtime_error("lexicon id '" + entry.id + "' is used twice");
     }
-    // Whole words only: normalised text separates words with single spaces.
-    patterns.push_back("(?:^| )" + literalPattern(entries_[i].normalized) +
-                       (entries_[i].prefix ? "" : "(?: |$)"));
-  }
-  for (size_t i = 0; i < patterns.size(); ++i) {
-    expressions.push_back(patterns[i].c_str());
-    flags.push_back(HS_FLAG_SOM_LEFTMOST);
-    hs_ids.push_back(static_cast<unsigned>(i));
+    literals.push_back(" " + entry.normalized + (entry.prefix ? "" : " "));
   }
   if (entries_.empty()) return;
+  std::vector<const char*> expressions;
+  std::vector<size_t> lengths;
+  std::vector<unsigned> flags(literals.size(), 0), hs_ids;
+  for (size_t i = 0; i < literals.size(); ++i) {
+    expressions.push_back(literals[i].data());
+    lengths.push_back(literals[i].size());
+    hs_ids.push_back(static_cast<unsigned>(i));
+  }
   hs_compile_error_t* error = nullptr;
-  if (hs_compile_multi(expressions.data(), flags.data(), hs_ids.data(),
-                       static_cast<unsigned>(expressions.size()), HS_MODE_BLOCK, nullptr,
-                       &database_, &error) != HS_SUCCESS) {
+  if (hs_compile_lit_multi(expressions.data(), flags.data(), hs_ids.data(), lengths.data(),
+                           static_cast<unsigned>(expressions.size()), HS_MODE_BLOCK, nullptr,
+                           &database_, &error) != HS_SUCCESS) {
     std::string message =
         error && error->expression >= 0
             ? "lexicon entry '" + entries_[error->expression].id + "': " + error->message
@@ -121,23 +98,22 @@ LexiconScanner::~LexiconScanner() {
 std::vector<LexiconHit> LexiconScanner::scan(std::string_view normalized) {
   std::vector<LexiconHit> hits;
   if (!database_->database_ || normalized.empty()) return hits;
-  struct Context {
-    const LexiconDatabase* database;
-    std::string_view text;
-    std::vector<LexiconHit>* hits;
-  } context{database_.get(), normalized, &hits};
-  auto onMatch = [](unsigned int id, unsigned long long from, unsigned long long to,
+  padded_.assign(1, ' ');
+  padded_.append(normalized);
+  padded_.push_back(' ');
+  auto onMatch = [](unsigned int id, unsigned long long /*from*/, unsigned long long to,
                     unsigned int /*flags*/, void* opaque) -> int {
-    auto* ctx = static_cast<Context*>(opaque);
-    // Trim the word separators the pattern matched around the term.
-    size_t begin = static_cast<size_t>(from), end = static_cast<size_t>(to);
-    if (begin < end && ctx->text[begin] == ' ') ++begin;
-    if (end > begin && ctx->text[end - 1] == ' ') --end;
-    ctx->hits->push_back(LexiconHit{&ctx->database->entries_[id], begin, end});
+    auto* found = static_cast<std::pair<const LexiconDatabase*, std::vector<LexiconHit>*>*>(opaque);
+    const LexiconEntry& entry = found->first->entries_[id];
+    // `to` is in the padded text, one past the trailing space of a whole word: in the normalised
+    // text the term ends at to - 2 (whole word) or to - 1 (prefix).
+    const size_t end = static_cast<size_t>(to) - (entry.prefix ? 1 : 2);
+    found->second->push_back(LexiconHit{&entry, end - entry.normalized.size(), end});
     return 0;  // keep scanning
   };
-  hs_scan(database_->database_, normalized.data(), static_cast<unsigned>(normalized.size()), 0,
-          scratch_, onMatch, &context);
+  std::pair<const LexiconDatabase*, std::vector<LexiconHit>*> context{database_.get(), &hits};
+  hs_scan(database_->database_, padded_.data(), static_cast<unsigned>(padded_.size()), 0, scratch_,
+          onMatch, &context);
   return hits;
 }
 

@@ -2,7 +2,7 @@
 // Lexicons: terms by harm category (threat of violence, grooming, sextortion, ...), each with an
 // id, a weight and a language, loaded from YAML files under config/lexicons. Terms are normalised
 // with TextNormalizer when loaded, so they meet obfuscated text in the same form, then compiled
-// once into a Hyperscan database that finds every term in one pass over the text.
+// once into a Hyperscan literal database that finds every term in one pass over the text.
 //
 // LexiconDatabase is immutable after build and shared by all workers; each worker scans with its
 // own LexiconScanner (Hyperscan scratch space is per thread).
@@ -76,6 +76,7 @@ class LexiconScanner {
  private:
   std::shared_ptr<const LexiconDatabase> database_;
   hs_scratch* scratch_ = nullptr;
+  std::string padded_;  // the text being scanned with a space at each end; reused
 };
 
 }  // namespace modstream

@@ -81,17 +81,32 @@ char leetLetter(char c) {
 
 // Characters dropped when they sit inside a word ("don't" -> "dont", "mur.der" -> "murder",
 // "k_i_l_l" -> "kill"); elsewhere they separate words.
-bool joinsWord(char c) {
+constexpr bool joinsWord(char c) {
   return c == '\'' || c == '.' || c == '_';
 }
 
 // ASCII as the normaliser sees it: lower-case letters, digits, leetspeak symbols and characters
 // that may join a word are kept (the leetspeak pass decides later), everything else separates
-// words.
+// words. "l" becomes "i": "1", "|" and "!" stand for either letter and "I" and "l" look alike, so
+// one letter stands for both (as in Unicode's confusable skeletons); the few real words this
+// merges ("kill" and "kii") do not matter next to "k1ll", "kiII" and "k|ll" all meeting "kill".
+constexpr std::array<char, 256> kFoldedAscii = [] {
+  std::array<char, 256> table{};
+  for (int c = 0; c < 256; ++c) {
+    char folded = ' ';
+    if (c >= 'A' && c <= 'Z') {
+      folded = static_cast<char>(c - 'A' + 'a');
+    } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+               kLeetLetters[static_cast<size_t>(c)] || joinsWord(static_cast<char>(c))) {
+      folded = static_cast<char>(c);
+    }
+    table[static_cast<size_t>(c)] = folded == 'l' ? 'i' : folded;
+  }
+  return table;
+}();
+
 char foldAscii(char c) {
-  if (c >= 'A' && c <= 'Z') return static_cast<char>(c - 'A' + 'a');
-  if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || leetLetter(c) || joinsWord(c)) return c;
-  return ' ';
+  return kFoldedAscii[static_cast<unsigned char>(c)];
 }
 
 // Marks a character dropped from the output (see joinsWord).
@@ -156,7 +171,7 @@ void TextNormalizer::mapCodePoint(int32_t c, std::vector<Piece>& out) const {
     }
     if (all_ascii) {
       for (int32_t k = 0; k < prototype.length(); ++k) {
-        emitAscii(static_cast<char>(u_tolower(prototype.charAt(k))));
+        emitAscii(foldAscii(static_cast<char>(prototype.charAt(k))));
       }
     } else {
       Piece piece{0, 0, 0, {}};
@@ -184,9 +199,19 @@ void TextNormalizer::appendNonAscii(int32_t c, uint32_t begin, uint32_t end,
 }
 
 NormalizedText TextNormalizer::normalize(std::string_view utf8) const {
+  NormalizedText result;
+  normalize(utf8, result);
+  return result;
+}
+
+void TextNormalizer::normalize(std::string_view utf8, NormalizedText& out) const {
   const bool ascii = std::all_of(utf8.begin(), utf8.end(),
                                  [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-  return ascii ? normalizeAscii(utf8) : normalizeGeneral(utf8);
+  if (ascii) {
+    normalizeAscii(utf8, out);
+  } else {
+    out = normalizeGeneral(utf8);
+  }
 }
 
 NormalizedText TextNormalizer::normalizeGeneral(std::string_view utf8) const {
@@ -217,9 +242,10 @@ NormalizedText TextNormalizer::normalizeGeneral(std::string_view utf8) const {
 // The same steps as normalizeGeneral on one byte per character, with no ICU and no piece
 // records: an input byte's position is its own index until the final pass, which joins spaced
 // letters and collapses runs while it writes the output.
-NormalizedText TextNormalizer::normalizeAscii(std::string_view ascii) {
+void TextNormalizer::normalizeAscii(std::string_view ascii, NormalizedText& result) const {
   const size_t n = ascii.size();
-  std::string folded(n, ' ');
+  std::string& folded = folded_;
+  folded.resize(n);
   for (size_t i = 0; i < n; ++i) folded[i] = foldAscii(ascii[i]);
   auto letter = [&](size_t k) { return folded[k] >= 'a' && folded[k] <= 'z'; };
   for (size_t i = 0; i < n; ++i) {
@@ -240,7 +266,6 @@ NormalizedText TextNormalizer::normalizeAscii(std::string_view ascii) {
     }
   }
 
-  NormalizedText result;
   result.text.resize(n);
   result.source_begin.resize(n);
   result.source_end.resize(n);
@@ -290,7 +315,6 @@ NormalizedText TextNormalizer::normalizeAscii(std::string_view ascii) {
   result.text.resize(size);
   result.source_begin.resize(size);
   result.source_end.resize(size);
-  return result;
 }
 
 // Leetspeak inside words: a digit or symbol next to a letter is that letter; a number alone

@@ -7,9 +7,10 @@
 // Steps: drop format and default-ignorable characters (zero-width joiners, bidi controls); NFKC
 // with case folding (fullwidth, ligatures, capitals); strip combining marks (accents); map other
 // scripts' look-alikes to their Latin prototypes (ICU confusable skeletons); turn leetspeak digits
-// and symbols inside words into letters; collapse punctuation and spacing to single spaces; join
-// spaced-out letters ("k.i.l.l"); collapse repeated letters ("kiiill" -> "kil", and "kill" ->
-// "kil": lexicon terms go through the same normalizer, so both sides meet in the same form).
+// and symbols inside words into letters, and "l" into "i" (the two are written for each other);
+// drop apostrophes, dots and underscores inside words; collapse punctuation and spacing to single
+// spaces; join spaced-out letters ("k i l l"); collapse repeated letters ("kiiill" -> "ki", and
+// "kill" -> "ki": lexicon terms go through the same normalizer, so both sides meet in one form).
 //
 // Owns ICU handles; one instance per worker thread.
 
@@ -41,6 +42,8 @@ class TextNormalizer {
   TextNormalizer& operator=(const TextNormalizer&) = delete;
 
   NormalizedText normalize(std::string_view utf8) const;
+  // The same into `out`, reusing its buffers (for a worker that normalises record after record).
+  void normalize(std::string_view utf8, NormalizedText& out) const;
   // The general path, for any UTF-8. normalize() runs a faster equivalent on all-ASCII text; this
   // is public so that tests can show the two agree.
   NormalizedText normalizeGeneral(std::string_view utf8) const;
@@ -50,7 +53,7 @@ class TextNormalizer {
   // What a non-ASCII code point becomes (spans unset); computed with ICU once, then cached.
   void mapCodePoint(int32_t c, std::vector<Piece>& out) const;
   void appendNonAscii(int32_t c, uint32_t begin, uint32_t end, std::vector<Piece>& out) const;
-  static NormalizedText normalizeAscii(std::string_view ascii);
+  void normalizeAscii(std::string_view ascii, NormalizedText& out) const;
   static void resolveLeetspeak(std::vector<Piece>& pieces);
   static void joinSpacedLetters(std::vector<Piece>& pieces);
   static NormalizedText collapse(const std::vector<Piece>& pieces);
@@ -58,6 +61,7 @@ class TextNormalizer {
   USpoofChecker* spoof_ = nullptr;
   // Per instance (one per worker), so no lock; bounded by kMaxCachedCodePoints.
   mutable std::unordered_map<int32_t, std::vector<Piece>> cache_;
+  mutable std::string folded_;  // normalizeAscii's working copy, reused
 };
 
 }  // namespace modstream

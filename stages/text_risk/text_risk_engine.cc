@@ -159,10 +159,16 @@ TextRiskSignal TextRiskAnalyzer::analyze(const std::shared_ptr<const TextRiskMod
     scanner_ = std::make_unique<LexiconScanner>(model->sharedLexicons());
     model_ = model;
   }
-  const NormalizedText normalized = normalizer_.normalize(text);
+  normalizer_.normalize(text, normalized_);
+  const NormalizedText& normalized = normalized_;
   std::vector<Evidence> evidence;
   std::vector<TextReason> reasons;
+  bool reporting = false;
   for (const auto& hit : scanner_->scan(normalized.text)) {
+    if (hit.entry->category == kReportingCueCategory) {
+      reporting = true;
+      continue;
+    }
     const auto [begin, end] = normalized.sourceSpan(hit.begin, hit.end);
     evidence.push_back({hit.entry, hit.entry->category, hit.entry->weight, begin, end});
     reasons.push_back({"lexicon", hit.entry->id, hit.entry->category, 0, false, begin, end,
@@ -183,8 +189,7 @@ TextRiskSignal TextRiskAnalyzer::analyze(const std::shared_ptr<const TextRiskMod
       }
     }
   }
-  const TextRiskScores scores =
-      scoreEvidence(evidence, normalized.text, text, context, model->scoring());
+  const TextRiskScores scores = scoreEvidence(evidence, reporting, text, context, model->scoring());
   TextRiskSignal signal;
   signal.reporting = scores.reporting;
   for (size_t i = 0; i < reasons.size(); ++i) {

@@ -17,6 +17,10 @@
 
 namespace modstream {
 
+// Lexicon entries in this category mark reporting or quoting ("police said"): they discount the
+// other hits of a text and score nothing themselves.
+inline constexpr std::string_view kReportingCueCategory = "reporting_cue";
+
 struct UrlListConfig {
   std::string name;
   std::string path;
@@ -74,6 +78,7 @@ class TextRiskAnalyzer {
 
  private:
   TextNormalizer normalizer_;
+  NormalizedText normalized_;  // reused between calls
   std::shared_ptr<const TextRiskModel> model_;
   std::unique_ptr<LexiconScanner> scanner_;
 };

@@ -2,26 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <set>
 #include <tuple>
 
 namespace modstream {
 namespace {
-
-// Words (normalised) that mark reported speech rather than the writer's own voice.
-const std::vector<std::string> kReportingCues = {
-    "police said",  "police say",   "reporters said", "said that",   "told her",   "told him",
-    "told them",    "told victims", "according to",   "reported",    "reports",    "was charged",
-    "was arrested", "court heard",  "threatened to",  "the suspect", "news report"};
-
-bool containsPhrase(const std::string& text, const std::string& phrase) {
-  for (size_t at = text.find(phrase); at != std::string::npos; at = text.find(phrase, at + 1)) {
-    const bool starts = at == 0 || text[at - 1] == ' ';
-    const bool ends = at + phrase.size() == text.size() || text[at + phrase.size()] == ' ';
-    if (starts && ends) return true;
-  }
-  return false;
-}
 
 bool isSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -53,23 +39,29 @@ bool closesQuote(std::string_view text, size_t at, size_t& length) {
   return false;
 }
 
-// True when [begin, end) lies between an opening and a closing quotation mark.
-bool insideQuotes(std::string_view text, size_t begin, size_t end) {
-  bool open = false;
-  size_t length = 0;
-  for (size_t i = 0; i < begin; i += std::max<size_t>(length, 1)) {
+// The byte ranges between an opening and its closing quotation mark, found in one pass.
+std::vector<std::pair<size_t, size_t>> quotedRegions(std::string_view text) {
+  std::vector<std::pair<size_t, size_t>> regions;
+  constexpr size_t kClosed = SIZE_MAX;
+  size_t open_at = kClosed;
+  size_t length = 1;
+  for (size_t i = 0; i < text.size(); i += std::max<size_t>(length, 1)) {
     length = 1;
-    if (!open && opensQuote(text, i, length)) {
-      open = true;
-    } else if (open && closesQuote(text, i, length)) {
-      open = false;
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c != '"' && c != '\'' && c != 0xe2 && c != 0xc2) continue;  // no mark starts here
+    if (open_at == kClosed && opensQuote(text, i, length)) {
+      open_at = i;
+    } else if (open_at != kClosed && closesQuote(text, i, length)) {
+      regions.emplace_back(open_at, i + length);
+      open_at = kClosed;
     }
   }
-  if (!open) return false;
-  for (size_t i = end; i < text.size(); ++i) {
-    if (closesQuote(text, i, length)) return true;
-  }
-  return false;
+  return regions;
+}
+
+bool inside(const std::vector<std::pair<size_t, size_t>>& regions, size_t begin, size_t end) {
+  auto it = std::upper_bound(regions.begin(), regions.end(), std::pair{begin, SIZE_MAX});
+  return it != regions.begin() && std::prev(it)->second >= end;
 }
 
 bool sensitiveForMinors(const std::string& category) {
@@ -101,16 +93,15 @@ double evidenceMultiplier(const std::string& category, const TextRiskContext& co
 
 }  // namespace
 
-TextRiskScores scoreEvidence(const std::vector<Evidence>& evidence,
-                             std::string_view normalized_text, std::string_view original,
-                             const TextRiskContext& context, const ScoringSettings& settings) {
+TextRiskScores scoreEvidence(const std::vector<Evidence>& evidence, bool reporting,
+                             std::string_view original, const TextRiskContext& context,
+                             const ScoringSettings& settings) {
   TextRiskScores scores;
-  const std::string normalized(normalized_text);
-  scores.reporting = std::any_of(kReportingCues.begin(), kReportingCues.end(),
-                                 [&](const auto& cue) { return containsPhrase(normalized, cue); });
+  scores.reporting = reporting;
+  const auto quoted =
+      evidence.empty() ? decltype(quotedRegions(original)){} : quotedRegions(original);
   for (const auto& item : evidence) {
-    ScoredEvidence scored{item.weight,
-                          item.discountable && insideQuotes(original, item.begin, item.end)};
+    ScoredEvidence scored{item.weight, item.discountable && inside(quoted, item.begin, item.end)};
     if (scored.quoted) scored.effective_weight *= settings.quoted_weight;
     if (scores.reporting && item.discountable) scored.effective_weight *= settings.reporting_weight;
     scores.scored.push_back(scored);

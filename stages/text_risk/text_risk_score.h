@@ -59,8 +59,9 @@ struct TextRiskScores {
   bool reporting = false;                     // the text reads as reporting or quoting someone else
 };
 
-TextRiskScores scoreEvidence(const std::vector<Evidence>& evidence,
-                             std::string_view normalized_text, std::string_view original,
-                             const TextRiskContext& context, const ScoringSettings& settings);
+// `reporting`: the text reads as reporting someone else's words (a reporting cue was found).
+TextRiskScores scoreEvidence(const std::vector<Evidence>& evidence, bool reporting,
+                             std::string_view original, const TextRiskContext& context,
+                             const ScoringSettings& settings);
 
 }  // namespace modstream

@@ -1,0 +1,142 @@
+// Text-risk throughput on one core: modstream's full path (ICU normalisation, one Hyperscan pass
+// over every lexicon, URL extraction and list lookup, context scoring) against a naive baseline
+// measured in the same run on the same texts: one case-insensitive std::regex per lexicon entry,
+// searched over the raw text (no normalisation, so it also misses obfuscated spellings).
+// Two inputs: the corpus messages as they are (short, chat-sized) and the same messages joined into
+// posts of about 4 KB. Prints one JSON object; run.sh writes the results.
+//
+//   text_risk_bench CONFIG SECONDS CORPUS.jsonl...
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "pipeline/config/pipeline_config.h"
+#include "stages/text_risk/text_risk_engine.h"
+
+using namespace modstream;
+using SteadyClock = std::chrono::steady_clock;
+
+namespace {
+
+std::shared_ptr<const TextRiskModel> loadModel(const std::string& config_file) {
+  ConfigErrors errors;
+  const auto root = parseYamlFile(config_file, errors);
+  const auto base_dir = std::filesystem::absolute(config_file).parent_path();
+  if (root) {
+    const auto pipeline = parsePipelineConfig(*root, base_dir, errors);
+    for (const auto& stage : pipeline.stages) {
+      if (stage.name != "text_risk") continue;
+      const auto config = parseTextRiskConfig(stage.config, stage.path, errors);
+      if (auto model = TextRiskModel::load(config, base_dir, stage.path, errors)) return model;
+    }
+  }
+  std::cerr << "text_risk_bench: no usable text_risk stage in " << config_file << "\n"
+            << errors.str();
+  std::exit(2);
+}
+
+std::string regexEscape(const std::string& text) {
+  static const std::string kSpecial = R"(\^$.|?*+()[]{}-/)";
+  std::string out;
+  for (char c : text) {
+    if (kSpecial.find(c) != std::string::npos) out.push_back('\\');
+    out.push_back(c);
+  }
+  return out;
+}
+
+struct Measured {
+  double seconds = 0;
+  uint64_t bytes = 0;
+  uint64_t messages = 0;
+  uint64_t flagged = 0;  // messages with at least one finding, in the first pass
+  nlohmann::json json() const {
+    return {{"mb_per_s", bytes / seconds / 1e6},
+            {"messages_per_s", messages / seconds},
+            {"messages_with_findings", flagged},
+            {"seconds", seconds}};
+  }
+};
+
+// Runs `score` over `texts` in full passes until `min_seconds` have passed.
+template <typename Score>
+Measured measure(const std::vector<std::string>& texts, double min_seconds, Score score) {
+  Measured m;
+  const auto start = SteadyClock::now();
+  bool first = true;
+  do {
+    for (const auto& text : texts) {
+      const bool found = score(text);
+      if (first && found) ++m.flagged;
+      m.bytes += text.size();
+      ++m.messages;
+    }
+    first = false;
+    m.seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
+  } while (m.seconds < min_seconds);
+  return m;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 4) {
+    std::cerr << "usage: text_risk_bench CONFIG SECONDS CORPUS.jsonl...\n";
+    return 2;
+  }
+  const auto model = loadModel(argv[1]);
+  const double seconds = std::stod(argv[2]);
+  std::vector<std::string> messages;
+  for (int i = 3; i < argc; ++i) {
+    std::ifstream in(argv[i]);
+    for (std::string line; std::getline(in, line);) {
+      if (!line.empty()) messages.push_back(nlohmann::json::parse(line)["text"]);
+    }
+  }
+  std::vector<std::string> posts(1);
+  for (const auto& m : messages) {
+    if (posts.back().size() > 4096) posts.emplace_back();
+    posts.back() += m + "\n";
+  }
+
+  std::vector<std::regex> naive;
+  for (const auto& entry : model->lexicons().entries()) {
+    naive.emplace_back("\\b" + regexEscape(entry.term) + "\\b",
+                       std::regex::icase | std::regex::ECMAScript | std::regex::optimize);
+  }
+  TextRiskAnalyzer analyzer;
+  TextNormalizer normalizer;
+  const TextRiskContext context;
+  auto modstream = [&](const std::string& text) {
+    return !analyzer.analyze(model, text, context).reasons.empty();
+  };
+  auto normalizeOnly = [&](const std::string& text) {
+    return normalizer.normalize(text).text.empty();
+  };
+  auto regexes = [&](const std::string& text) {
+    bool found = false;
+    for (const auto& pattern : naive) found |= std::regex_search(text, pattern);
+    return found;
+  };
+
+  nlohmann::json result = {{"lexicon_entries", model->lexicons().entries().size()},
+                           {"message_count", messages.size()},
+                           {"post_count", posts.size()}};
+  // TEXT_RISK_BENCH_ONLY=modstream (say) runs one contender, for profiling.
+  const char* only = std::getenv("TEXT_RISK_BENCH_ONLY");
+  const std::vector<std::pair<std::string, std::function<bool(const std::string&)>>> contenders = {
+      {"modstream", modstream}, {"normalize_only", normalizeOnly}, {"naive_regex", regexes}};
+  for (const auto& [name, texts] : {std::pair{"messages", &messages}, std::pair{"posts", &posts}}) {
+    for (const auto& [contender, score] : contenders) {
+      if (only && contender != only) continue;
+      result[name][contender] = measure(*texts, seconds, score).json();
+    }
+  }
+  std::cout << result.dump(2) << "\n";
+  return 0;
+}
