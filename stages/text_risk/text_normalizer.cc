@@ -246,24 +246,27 @@ void TextNormalizer::normalizeAscii(std::string_view ascii, NormalizedText& resu
   const size_t n = ascii.size();
   std::string& folded = folded_;
   folded.resize(n);
-  for (size_t i = 0; i < n; ++i) folded[i] = foldAscii(ascii[i]);
   auto letter = [&](size_t k) { return folded[k] >= 'a' && folded[k] <= 'z'; };
+  // Folding and leetspeak in one pass: a character is settled once its left neighbour is; the
+  // right neighbours are read as folded but not yet resolved, as the general path reads them.
+  auto foldedAt = [&](size_t k) { return k < n ? foldAscii(ascii[k]) : '\0'; };
+  auto isLetter = [](char c) { return c >= 'a' && c <= 'z'; };
   for (size_t i = 0; i < n; ++i) {
-    if (joinsWord(folded[i])) {
-      folded[i] = i > 0 && letter(i - 1) && i + 1 < n && letter(i + 1) ? kDropped : ' ';
-      continue;
+    char c = foldAscii(ascii[i]);
+    if (joinsWord(c)) {
+      c = i > 0 && letter(i - 1) && isLetter(foldedAt(i + 1)) ? kDropped : ' ';
+    } else if (const char leet = leetLetter(c)) {
+      const bool left = i > 0 && letter(i - 1);
+      const char next = foldedAt(i + 1);
+      const bool right = isLetter(next) || (leetLetter(next) && isLetter(foldedAt(i + 2)));
+      const bool digit = c >= '0' && c <= '9';
+      if (digit ? (left || right) : right) {
+        c = leet;
+      } else if (!digit) {
+        c = ' ';
+      }
     }
-    const char leet = leetLetter(folded[i]);
-    if (!leet) continue;
-    const bool left = i > 0 && letter(i - 1);
-    const bool right =
-        i + 1 < n && (letter(i + 1) || (leetLetter(folded[i + 1]) && i + 2 < n && letter(i + 2)));
-    const bool digit = folded[i] >= '0' && folded[i] <= '9';
-    if (digit ? (left || right) : right) {
-      folded[i] = leet;
-    } else if (!digit) {
-      folded[i] = ' ';
-    }
+    folded[i] = c;
   }
 
   result.text.resize(n);

@@ -196,10 +196,13 @@ TextRiskSignal TextRiskAnalyzer::analyze(const std::shared_ptr<const TextRiskMod
     reasons[i].weight = scores.scored[i].effective_weight;
     reasons[i].quoted = scores.scored[i].quoted;
   }
-  std::stable_sort(reasons.begin(), reasons.end(), [](const TextReason& a, const TextReason& b) {
-    return a.begin < b.begin;  // in reading order
-  });
-  signal.reasons = std::move(reasons);
+  // In reading order; sorting indices moves no strings.
+  std::vector<size_t> order(reasons.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return reasons[a].begin < reasons[b].begin; });
+  signal.reasons.reserve(reasons.size());
+  for (size_t i : order) signal.reasons.push_back(std::move(reasons[i]));
   for (const auto& [category, score] : scores.by_category) {
     const double threshold = model->threshold(category);
     signal.categories.push_back({category, score, threshold, score >= threshold});
