@@ -143,8 +143,8 @@ int main(int argc, char** argv) {
   nlohmann::json result = {{"lexicon_entries", model->lexicons().entries().size()}};
   // TEXT_RISK_BENCH_ONLY=modstream (say) runs one contender, for profiling.
   const char* only = std::getenv("TEXT_RISK_BENCH_ONLY");
-  const std::vector<std::pair<std::string, std::function<bool(const std::string&)>>> contenders =
-      {{"modstream", modstream}, {"normalize_only", normalizeOnly}, {"naive_regex", regexes}};
+  const std::vector<std::pair<std::string, std::function<bool(const std::string&)>>> contenders = {
+      {"modstream", modstream}, {"normalize_only", normalizeOnly}, {"naive_regex", regexes}};
   for (const auto& [name, texts] : inputs) {
     uint64_t bytes = 0;
     for (const auto& t : texts) bytes += t.size();

@@ -40,10 +40,10 @@ struct ScoringSettings {
 };
 
 struct Evidence {
-  const void* entry;     // the lexicon or list entry: one entry counts once
+  const void* entry;          // the lexicon or list entry: one entry counts once
   std::string_view category;  // the harm category it scores in (owned by the model)
-  double weight;         // 0..1
-  size_t begin;          // byte span in the original text
+  double weight;              // 0..1
+  size_t begin;               // byte span in the original text
   size_t end;
   bool discountable = true;  // quoting and reporting discounts apply (not to listed URLs)
 };
