@@ -17,7 +17,8 @@ void parseTopics(ConfigMap map, TopicsConfig& topics) {
                             {"media", &topics.media},
                             {"takedowns", &topics.takedowns},
                             {"escalations", &topics.escalations},
-                            {"dead_letter", &topics.dead_letter}}) {
+                            {"dead_letter", &topics.dead_letter},
+                            {"reputation_changelog", &topics.reputation_changelog}}) {
     map.field(key, *value);
     if (value->empty()) map.errors().add(map.pathOf(key), "must not be empty");
   }

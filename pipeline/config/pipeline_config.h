@@ -35,6 +35,8 @@ struct TopicsConfig {
   std::string escalations = "escalations";  // output: escalation events keyed by account id
   std::string dead_letter =
       "dead-letter";  // output: rejected records, original bytes + error headers
+  // internal: compacted changelog of per-account reputation, one partition per input partition
+  std::string reputation_changelog = "modstream-reputation-changelog";
 };
 
 enum class Guarantee { kAtLeastOnce };

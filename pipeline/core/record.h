@@ -52,13 +52,16 @@ class InputRecord {
 };
 
 // A record to publish: the topic is a logical name resolved by the runtime (see OutputTopic).
-enum class OutputTopic { kTakedowns, kEscalations, kDeadLetter };
+enum class OutputTopic { kTakedowns, kEscalations, kDeadLetter, kReputationChangelog };
 
 struct OutputRecord {
   OutputTopic topic;
   std::optional<std::string> key;
   std::string value;
   std::vector<Header> headers;
+  // The partition to write to; unset lets the producer's partitioner choose. State changelogs
+  // write to the partition of the input partition they mirror.
+  std::optional<int32_t> partition = std::nullopt;
 };
 
 }  // namespace modstream

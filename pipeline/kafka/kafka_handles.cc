@@ -28,13 +28,14 @@ KafkaHandle makeKafkaClient(rd_kafka_type_t type, KafkaConf conf) {
 
 rd_kafka_resp_err_t produceRecord(rd_kafka_t* producer, const std::string& topic,
                                   const std::optional<std::string>& key, const std::string& value,
-                                  const std::vector<Header>& headers, void* opaque) {
+                                  const std::vector<Header>& headers, void* opaque,
+                                  std::optional<int32_t> partition) {
   rd_kafka_headers_t* hdrs = rd_kafka_headers_new(headers.size());
   for (const auto& h : headers) {
     rd_kafka_header_add(hdrs, h.name.data(), static_cast<ssize_t>(h.name.size()), h.value.data(),
                         static_cast<ssize_t>(h.value.size()));
   }
-  std::array<rd_kafka_vu_t, 6> fields{};
+  std::array<rd_kafka_vu_t, 7> fields{};
   fields[0].vtype = RD_KAFKA_VTYPE_TOPIC;
   fields[0].u.cstr = topic.c_str();
   fields[1].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
@@ -52,6 +53,11 @@ rd_kafka_resp_err_t produceRecord(rd_kafka_t* producer, const std::string& topic
     fields[5].u.mem.ptr = const_cast<char*>(key->data());
     fields[5].u.mem.size = key->size();
     count = 6;
+  }
+  if (partition) {
+    fields[count].vtype = RD_KAFKA_VTYPE_PARTITION;
+    fields[count].u.i32 = *partition;
+    ++count;
   }
   rd_kafka_error_t* error = rd_kafka_produceva(producer, fields.data(), count);
   if (!error) return RD_KAFKA_RESP_ERR_NO_ERROR;

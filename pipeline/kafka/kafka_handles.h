@@ -42,11 +42,13 @@ KafkaConf makeKafkaConf(const std::vector<std::map<std::string, std::string>>& p
 
 KafkaHandle makeKafkaClient(rd_kafka_type_t type, KafkaConf conf);
 
-// Enqueues one record (copying key, value and headers). Returns librdkafka's error code; on
-// success `opaque` is handed to the delivery report callback.
+// Enqueues one record (copying key, value and headers) to `partition`, or to the partitioner's
+// choice when none is given. Returns librdkafka's error code; on success `opaque` is handed to the
+// delivery report callback.
 rd_kafka_resp_err_t produceRecord(rd_kafka_t* producer, const std::string& topic,
                                   const std::optional<std::string>& key, const std::string& value,
-                                  const std::vector<Header>& headers, void* opaque);
+                                  const std::vector<Header>& headers, void* opaque,
+                                  std::optional<int32_t> partition = std::nullopt);
 
 // The headers of a consumed message, copied, in order.
 std::vector<Header> messageHeaders(rd_kafka_message_t* message);

@@ -14,6 +14,8 @@ const std::string& OutputTopicNames::name(OutputTopic topic) const {
       return escalations;
     case OutputTopic::kDeadLetter:
       return dead_letter;
+    case OutputTopic::kReputationChangelog:
+      return reputation_changelog;
   }
   return dead_letter;
 }
@@ -74,8 +76,8 @@ bool OutputProducer::publish(const OutputRecord& record, std::shared_ptr<Deliver
   const std::string& topic = topics_.name(record.topic);
   auto tag = std::make_unique<DeliveryTag>(DeliveryTag{std::move(listener), source_offset});
   while (true) {
-    const rd_kafka_resp_err_t err =
-        produceRecord(producer_.get(), topic, record.key, record.value, record.headers, tag.get());
+    const rd_kafka_resp_err_t err = produceRecord(producer_.get(), topic, record.key, record.value,
+                                                  record.headers, tag.get(), record.partition);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       tag.release();  // now owned by the delivery report
       return true;

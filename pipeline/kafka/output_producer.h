@@ -30,6 +30,7 @@ struct OutputTopicNames {
   std::string takedowns;
   std::string escalations;
   std::string dead_letter;
+  std::string reputation_changelog;
   const std::string& name(OutputTopic topic) const;
 };
 

@@ -36,12 +36,13 @@ bool cooperative(rd_kafka_t* rk) {
 }  // namespace
 
 Runtime::Runtime(const PipelineConfig& config, WorkerPool::ProcessorFactory make_processor,
-                 PipelineMetrics& metrics)
-    : config_(config), metrics_(metrics) {
+                 PipelineMetrics& metrics, std::vector<PartitionObserver*> observers)
+    : config_(config), metrics_(metrics), observers_(std::move(observers)) {
   const auto& topics = config.topics;
   producer_ = std::make_unique<OutputProducer>(
       config.kafka.bootstrap_servers, config.kafka.producer_properties,
-      OutputTopicNames{topics.takedowns, topics.escalations, topics.dead_letter},
+      OutputTopicNames{topics.takedowns, topics.escalations, topics.dead_letter,
+                       topics.reputation_changelog},
       [this](const std::string& topic, bool ok) {
         if (ok) {
           metrics_.published(topic);
@@ -124,6 +125,7 @@ ExitStatus Runtime::run() {
     }
   }
 
+  if (restore_failed_) status = ExitStatus::kStateRestoreFailed;
   spdlog::info("shutting down: draining {} partitions", partitions_.size());
   const auto all = assignedStates();
   if (status == ExitStatus::kOk) {
@@ -288,16 +290,40 @@ bool Runtime::anyDeliveryFailed() const {
                      [](const auto& entry) { return entry.second->tracker().failed(); });
 }
 
-size_t Runtime::pickWorker() {
-  auto least = std::min_element(worker_load_.begin(), worker_load_.end());
-  *least += 1;
-  return static_cast<size_t>(least - worker_load_.begin());
+size_t Runtime::pickWorker(int32_t partition) {
+  auto [it, inserted] = partition_numbers_.try_emplace(partition, NumberOwner{0, 0});
+  if (inserted) {
+    auto least = std::min_element(worker_load_.begin(), worker_load_.end());
+    *least += 1;
+    it->second.worker = static_cast<size_t>(least - worker_load_.begin());
+  }
+  it->second.topics += 1;
+  return it->second.worker;
+}
+
+bool Runtime::releasePartitionNumber(int32_t partition) {
+  auto it = partition_numbers_.find(partition);
+  if (it == partition_numbers_.end() || --it->second.topics > 0) return false;
+  worker_load_[it->second.worker] -= 1;
+  partition_numbers_.erase(it);
+  return true;
 }
 
 void Runtime::assign(rd_kafka_topic_partition_list_t* partitions) {
+  std::vector<int32_t> new_numbers;
   for (int i = 0; i < partitions->cnt; ++i) {
     TopicPartition tp{partitions->elems[i].topic, Partition{partitions->elems[i].partition}};
-    partitions_[tp] = std::make_shared<PartitionState>(tp, pickWorker());
+    if (!partition_numbers_.count(tp.partition.value)) new_numbers.push_back(tp.partition.value);
+    partitions_[tp] = std::make_shared<PartitionState>(tp, pickWorker(tp.partition.value));
+  }
+  // State is restored here, before the assignment takes effect, so no record of these partitions
+  // can be processed without it.
+  for (auto* observer : observers_) {
+    if (!new_numbers.empty() && !observer->partitionsAssigned(new_numbers)) {
+      spdlog::critical("state for partitions could not be restored; stopping");
+      restore_failed_ = true;
+      stop();
+    }
   }
   metrics_.rebalance("assign");
   metrics_.assignedPartitions().Set(static_cast<double>(partitions_.size()));
@@ -318,10 +344,16 @@ void Runtime::revoke(rd_kafka_topic_partition_list_t* partitions) {
     drain(revoked);
     commitCompleted(revoked, /*sync=*/true);
   }
+  std::vector<int32_t> released;
   for (const auto& state : revoked) {
     state->abandoned = true;
-    worker_load_[state->worker()] -= 1;
+    if (releasePartitionNumber(state->topicPartition().partition.value)) {
+      released.push_back(state->topicPartition().partition.value);
+    }
     partitions_.erase(state->topicPartition());
+  }
+  if (!released.empty()) {
+    for (auto* observer : observers_) observer->partitionsRevoked(released);
   }
   metrics_.rebalance(lost ? "lost" : "revoke");
   metrics_.assignedPartitions().Set(static_cast<double>(partitions_.size()));

@@ -16,6 +16,7 @@
 
 #include "pipeline/config/pipeline_config.h"
 #include "pipeline/core/clock.h"
+#include "pipeline/core/partition_observer.h"
 #include "pipeline/kafka/kafka_handles.h"
 #include "pipeline/kafka/output_producer.h"
 #include "pipeline/runtime/pipeline_metrics.h"
@@ -35,12 +36,19 @@ struct RuntimeStats {
   bool idle = false;
 };
 
-enum class ExitStatus { kOk = 0, kStartupError = 2, kDeliveryFailed = 3, kKafkaFatal = 4 };
+enum class ExitStatus {
+  kOk = 0,
+  kStartupError = 2,
+  kDeliveryFailed = 3,
+  kKafkaFatal = 4,
+  kStateRestoreFailed = 5,
+};
 
 class Runtime {
  public:
+  // `observers` learn which partition numbers this process owns (stages with per-partition state).
   Runtime(const PipelineConfig& config, WorkerPool::ProcessorFactory make_processor,
-          PipelineMetrics& metrics);
+          PipelineMetrics& metrics, std::vector<PartitionObserver*> observers = {});
   ~Runtime();
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
@@ -66,7 +74,11 @@ class Runtime {
   void commitCompleted(const std::vector<std::shared_ptr<PartitionState>>& partitions, bool sync);
   bool anyDeliveryFailed() const;
   std::vector<std::shared_ptr<PartitionState>> assignedStates() const;
-  size_t pickWorker();
+  // The worker for partition number `partition` of any input topic: one worker serves a number
+  // across topics, so per-partition state is only ever touched by one thread.
+  size_t pickWorker(int32_t partition);
+  // Drops one topic's claim on a partition number; returns true when no topic holds it any more.
+  bool releasePartitionNumber(int32_t partition);
 
   const PipelineConfig& config_;
   PipelineMetrics& metrics_;
@@ -85,7 +97,14 @@ class Runtime {
   KafkaHandle consumer_;
   // Assigned partitions; touched only on the consumer thread (rebalance callbacks run inside poll).
   std::map<TopicPartition, std::shared_ptr<PartitionState>> partitions_;
-  std::vector<size_t> worker_load_;
+  std::vector<size_t> worker_load_;  // partition numbers per worker
+  struct NumberOwner {
+    size_t worker;
+    int topics;  // assigned topic-partitions with this number
+  };
+  std::map<int32_t, NumberOwner> partition_numbers_;
+  std::vector<PartitionObserver*> observers_;
+  std::atomic<bool> restore_failed_{false};
 };
 
 }  // namespace modstream
