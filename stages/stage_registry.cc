@@ -2,6 +2,7 @@
 
 #include "stages/decide/decide_stage.h"
 #include "stages/hash_match/hash_match_stage.h"
+#include "stages/reputation/reputation_stage.h"
 #include "stages/text_risk/text_risk_stage.h"
 
 namespace modstream {
@@ -10,6 +11,7 @@ StageRegistry builtinStages() {
   StageRegistry registry;
   registry.add("hash_match", hashMatchStageBuilder());
   registry.add("text_risk", textRiskStageBuilder());
+  registry.add("reputation", reputationStageBuilder());
   registry.add("decide", decideStageBuilder());
   return registry;
 }

@@ -8,7 +8,10 @@ std::optional<LoadedPipeline> loadPipeline(const YAML::Node& root,
                                            ConfigErrors& errors, prometheus::Registry* metrics) {
   LoadedPipeline pipeline;
   pipeline.config = parsePipelineConfig(root, base_dir, errors);
-  const StageEnvironment env{base_dir, clock, metrics};
+  StageEnvironment env{base_dir, clock, metrics};
+  env.kafka =
+      &pipeline.config.kafka;  // valid while the factories are built; they copy what they need
+  env.topics = &pipeline.config.topics;
   for (const auto& spec : pipeline.config.stages) {
     if (spec.name.empty()) continue;  // already reported
     auto factory = registry.build(spec.name, spec.config, spec.path, env, errors);
@@ -26,6 +29,14 @@ std::optional<LoadedPipeline> loadPipelineFile(const std::string& file,
   if (!root) return std::nullopt;
   const auto base_dir = std::filesystem::absolute(file).parent_path();
   return loadPipeline(*root, base_dir, registry, clock, errors, metrics);
+}
+
+std::vector<PartitionObserver*> partitionObservers(const LoadedPipeline& pipeline) {
+  std::vector<PartitionObserver*> observers;
+  for (const auto& stage : pipeline.stages) {
+    if (auto* observer = stage.factory->partitionObserver()) observers.push_back(observer);
+  }
+  return observers;
 }
 
 WorkerPool::ProcessorFactory processorFactory(const LoadedPipeline& pipeline, const Clock& clock,

@@ -37,6 +37,9 @@ std::optional<LoadedPipeline> loadPipelineFile(const std::string& file,
                                                ConfigErrors& errors,
                                                prometheus::Registry* metrics = nullptr);
 
+// The stages that keep state per input partition, for the Runtime.
+std::vector<PartitionObserver*> partitionObservers(const LoadedPipeline& pipeline);
+
 // Makes one RecordProcessor per worker thread, each with its own stage instances.
 WorkerPool::ProcessorFactory processorFactory(const LoadedPipeline& pipeline, const Clock& clock,
                                               PipelineMetrics& metrics);

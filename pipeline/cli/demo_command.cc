@@ -163,7 +163,8 @@ int demoCommand(const DemoOptions& options) {
             << " partitions each)\n";
 
   PipelineMetrics metrics(registry);
-  Runtime runtime(pipeline->config, processorFactory(*pipeline, clock, metrics), metrics);
+  Runtime runtime(pipeline->config, processorFactory(*pipeline, clock, metrics), metrics,
+                  partitionObservers(*pipeline));
   ExitStatus status = ExitStatus::kOk;
   std::thread consumer([&] { status = runtime.run(); });
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);

@@ -69,8 +69,9 @@ int runCommand(const RunOptions& options) {
       exposer->RegisterCollectable(registry);
       spdlog::info("metrics at http://{}/metrics", address);
     }
-    runtime = std::make_unique<Runtime>(pipeline->config,
-                                        processorFactory(*pipeline, clock, metrics), metrics);
+    runtime =
+        std::make_unique<Runtime>(pipeline->config, processorFactory(*pipeline, clock, metrics),
+                                  metrics, partitionObservers(*pipeline));
   } catch (const std::exception& e) {  // a bad Kafka property, a metrics port in use
     spdlog::critical("cannot start: {}", e.what());
     return static_cast<int>(ExitStatus::kStartupError);

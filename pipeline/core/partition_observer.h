@@ -18,9 +18,9 @@ class PartitionObserver {
   // Returns false when the state could not be made ready (the runtime then stops: processing
   // without it would lose counts).
   virtual bool partitionsAssigned(const std::vector<int32_t>& partitions) = 0;
-  // After the partitions' records are drained and committed (or, when the assignment was lost,
-  // without that: nothing may be committed for them any more).
-  virtual void partitionsRevoked(const std::vector<int32_t>& partitions) = 0;
+  // After the partitions' records are drained and committed (`clean`), or, when the assignment
+  // was lost, without that: another process may already own them.
+  virtual void partitionsRevoked(const std::vector<int32_t>& partitions, bool clean) = 0;
 };
 
 }  // namespace modstream

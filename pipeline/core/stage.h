@@ -20,6 +20,7 @@
 #include "pipeline/config/config_reader.h"
 #include "pipeline/core/clock.h"
 #include "pipeline/core/error.h"
+#include "pipeline/core/partition_observer.h"
 #include "pipeline/core/record.h"
 #include "pipeline/input/content.h"
 
@@ -72,10 +73,28 @@ struct TextRiskSignal {
   }
 };
 
+// The account's reputation as the reputation stage saw it for this record: its activity including
+// this record, its strikes before this record's findings. See stages/reputation/README.md.
+struct ReputationSnapshot {
+  double trust = 1.0;  // 0..1
+  int64_t account_age_days = 0;
+  std::map<std::string, double> strikes;  // decayed, by category
+  int64_t confirmed_violations = 0;
+  int64_t dismissed_escalations = 0;
+  int64_t posts_last_hour = 0;
+  int64_t posts_last_day = 0;
+  int64_t direct_messages_last_day = 0;
+  int64_t messages_to_minors_last_hour = 0;
+  int64_t messages_to_minors_last_day = 0;
+  int64_t distinct_recipients_last_hour = 0;
+  int64_t distinct_recipients_last_day = 0;
+};
+
 // What the stages learned about one record; owned by the runtime for the record's lifetime.
 struct Signals {
   std::vector<BankMatch> bank_matches;
   std::optional<TextRiskSignal> text_risk;
+  std::optional<ReputationSnapshot> reputation;
   // Records to publish for this input record; filled by the decide stage.
   std::vector<OutputRecord> outputs;
 };
@@ -109,7 +128,12 @@ class StageFactory {
   // every instance; on failure the previous data stays in use. Called on SIGHUP from the signal
   // thread. Returns false when the reload failed.
   virtual bool reload() { return true; }
+  // Stages that keep state per input partition are told which partitions this process owns.
+  virtual PartitionObserver* partitionObserver() { return nullptr; }
 };
+
+struct KafkaConfig;
+struct TopicsConfig;
 
 // What a factory may use while it builds: where relative files live, the clock, and a registry
 // for metrics of its own.
@@ -118,6 +142,10 @@ struct StageEnvironment {
   const Clock& clock;
   // Where a stage registers metrics of its own (beyond the standard per-stage ones); may be null.
   prometheus::Registry* metrics;
+  // The process's Kafka settings and topics, for stages that keep state in Kafka; may be null
+  // (tools that build a stage without a cluster).
+  const KafkaConfig* kafka = nullptr;
+  const TopicsConfig* topics = nullptr;
 };
 
 // Builds a factory from a stage's config node, adding any problems (with their paths, prefixed by

@@ -1,5 +1,6 @@
 #include "pipeline/kafka/topic_io.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 
@@ -22,6 +23,31 @@ int partitionCount(rd_kafka_t* rk, const std::string& topic, int timeout_ms) {
   return count;
 }
 
+TopicRecord toTopicRecord(const std::string& topic, rd_kafka_message_t* m) {
+  TopicRecord record;
+  record.topic = topic;
+  record.partition = m->partition;
+  record.offset = m->offset;
+  if (m->key) record.key = std::string(static_cast<const char*>(m->key), m->key_len);
+  if (m->payload) record.value = std::string(static_cast<const char*>(m->payload), m->len);
+  record.tombstone = m->payload == nullptr;
+  rd_kafka_timestamp_type_t ts_type;
+  record.timestamp_ms = rd_kafka_message_timestamp(m, &ts_type);
+  record.headers = messageHeaders(m);
+  return record;
+}
+
+KafkaHandle readerFor(const std::string& bootstrap_servers,
+                      const std::map<std::string, std::string>& properties) {
+  return makeKafkaClient(RD_KAFKA_CONSUMER,
+                         makeKafkaConf({{{"bootstrap.servers", bootstrap_servers},
+                                         {"group.id", "modstream-topic-reader"},
+                                         {"enable.auto.commit", "false"},
+                                         {"isolation.level", "read_committed"},
+                                         {"enable.partition.eof", "true"}},
+                                        properties}));
+}
+
 }  // namespace
 
 std::optional<std::string_view> TopicRecord::header(std::string_view name) const {
@@ -34,13 +60,7 @@ std::optional<std::string_view> TopicRecord::header(std::string_view name) const
 std::vector<TopicRecord> readWholeTopic(const std::string& bootstrap_servers,
                                         const std::map<std::string, std::string>& properties,
                                         const std::string& topic, int timeout_ms) {
-  KafkaHandle consumer =
-      makeKafkaClient(RD_KAFKA_CONSUMER, makeKafkaConf({{{"bootstrap.servers", bootstrap_servers},
-                                                         {"group.id", "modstream-topic-reader"},
-                                                         {"enable.auto.commit", "false"},
-                                                         {"isolation.level", "read_committed"},
-                                                         {"enable.partition.eof", "true"}},
-                                                        properties}));
+  KafkaHandle consumer = readerFor(bootstrap_servers, properties);
   const int partitions = partitionCount(consumer.get(), topic, timeout_ms);
   PartitionList assignment(rd_kafka_topic_partition_list_new(partitions));
   int remaining = 0;
@@ -69,19 +89,63 @@ std::vector<TopicRecord> readWholeTopic(const std::string& bootstrap_servers,
     }
     if (m->err)
       throw KafkaSetupError("reading topic " + topic + ": " + rd_kafka_message_errstr(m.get()));
-    TopicRecord record;
-    record.topic = topic;
-    record.partition = m->partition;
-    record.offset = m->offset;
-    if (m->key) record.key = std::string(static_cast<const char*>(m->key), m->key_len);
-    if (m->payload) record.value = std::string(static_cast<const char*>(m->payload), m->len);
-    rd_kafka_timestamp_type_t ts_type;
-    record.timestamp_ms = rd_kafka_message_timestamp(m.get(), &ts_type);
-    record.headers = messageHeaders(m.get());
-    records.push_back(std::move(record));
+    records.push_back(toTopicRecord(topic, m.get()));
   }
   rd_kafka_consumer_close(consumer.get());
   return records;
+}
+
+int topicPartitionCount(const std::string& bootstrap_servers,
+                        const std::map<std::string, std::string>& properties,
+                        const std::string& topic, int timeout_ms) {
+  KafkaHandle consumer = readerFor(bootstrap_servers, properties);
+  return partitionCount(consumer.get(), topic, timeout_ms);
+}
+
+int64_t readPartition(const std::string& bootstrap_servers,
+                      const std::map<std::string, std::string>& properties,
+                      const std::string& topic, int32_t partition, int64_t from_offset,
+                      const std::function<void(const TopicRecord&)>& apply, int timeout_ms) {
+  KafkaHandle consumer = readerFor(bootstrap_servers, properties);
+  int64_t low = 0, high = 0;
+  if (auto err = rd_kafka_query_watermark_offsets(consumer.get(), topic.c_str(), partition, &low,
+                                                  &high, timeout_ms)) {
+    throw KafkaSetupError("cannot read the offsets of " + topic + " [" + std::to_string(partition) +
+                          "]: " + rd_kafka_err2str(err));
+  }
+  const int64_t start = std::max(from_offset, low);  // compaction may have removed the start
+  if (start >= high) return high;
+  PartitionList assignment(rd_kafka_topic_partition_list_new(1));
+  rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), partition)->offset = start;
+  rd_kafka_assign(consumer.get(), assignment.get());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (true) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw KafkaSetupError("reading " + topic + " [" + std::to_string(partition) + "] timed out");
+    }
+    KafkaMessage m(rd_kafka_consumer_poll(consumer.get(), 100));
+    if (!m) continue;
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) break;
+    if (m->err) {
+      throw KafkaSetupError("reading " + topic + ": " + rd_kafka_message_errstr(m.get()));
+    }
+    apply(toTopicRecord(topic, m.get()));
+    if (m->offset + 1 >= high) break;
+  }
+  rd_kafka_consumer_close(consumer.get());
+  return high;
+}
+
+int64_t highWatermark(const std::string& bootstrap_servers,
+                      const std::map<std::string, std::string>& properties,
+                      const std::string& topic, int32_t partition, int timeout_ms) {
+  KafkaHandle consumer = readerFor(bootstrap_servers, properties);
+  int64_t low = 0, high = 0;
+  if (auto err = rd_kafka_query_watermark_offsets(consumer.get(), topic.c_str(), partition, &low,
+                                                  &high, timeout_ms)) {
+    throw KafkaSetupError("cannot read the offsets of " + topic + ": " + rd_kafka_err2str(err));
+  }
+  return high;
 }
 
 void produceBatch(const std::string& bootstrap_servers,

@@ -2,6 +2,7 @@
 // Whole-topic reads and simple batch writes, outside any consumer group. For the demo, tools and
 // tests that need to see exactly what a topic holds; the pipeline itself never uses them.
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -17,6 +18,7 @@ struct TopicRecord {
   int64_t offset = 0;
   std::optional<std::string> key;
   std::string value;
+  bool tombstone = false;  // a null value (a deletion in a compacted topic)
   std::vector<Header> headers;
   int64_t timestamp_ms = 0;
   std::optional<std::string_view> header(std::string_view name) const;
@@ -34,6 +36,25 @@ struct BatchRecord {
 std::vector<TopicRecord> readWholeTopic(const std::string& bootstrap_servers,
                                         const std::map<std::string, std::string>& properties,
                                         const std::string& topic, int timeout_ms = 30000);
+
+// The number of partitions of `topic`. Throws KafkaSetupError when it does not exist.
+int topicPartitionCount(const std::string& bootstrap_servers,
+                        const std::map<std::string, std::string>& properties,
+                        const std::string& topic, int timeout_ms = 30000);
+
+// Reads one partition from `from_offset` (or the earliest offset still there) up to its high
+// watermark at call time, handing each record to `apply` in order, and returns that watermark: the
+// offset to start from next time. For restoring state from a changelog.
+int64_t readPartition(const std::string& bootstrap_servers,
+                      const std::map<std::string, std::string>& properties,
+                      const std::string& topic, int32_t partition, int64_t from_offset,
+                      const std::function<void(const TopicRecord&)>& apply,
+                      int timeout_ms = 120000);
+
+// The next offset to be written to one partition.
+int64_t highWatermark(const std::string& bootstrap_servers,
+                      const std::map<std::string, std::string>& properties,
+                      const std::string& topic, int32_t partition, int timeout_ms = 30000);
 
 // Produces `records` with an idempotent producer and waits for every acknowledgement.
 // Throws KafkaSetupError if any record is not acknowledged within `timeout_ms`.

@@ -60,8 +60,10 @@ Runtime::Runtime(const PipelineConfig& config, WorkerPool::ProcessorFactory make
       // Eager rebalancing: every partition is drained and committed before the group rejoins.
       // Debian's librdkafka 2.0.2 loses the whole assignment when a commit races a cooperative
       // rebalance (librdkafka #4059, fixed upstream in 2.10), which re-processes uncommitted
-      // records; the eager protocol cannot hit that. cooperative-sticky still works if configured.
-      {"partition.assignment.strategy", "roundrobin"},
+      // records; the eager protocol cannot hit that. Range gives partition p of every input topic
+      // to the same member (the topics are co-partitioned by account), which per-partition state
+      // (reputation) relies on.
+      {"partition.assignment.strategy", "range"},
       {"queued.max.messages.kbytes", "16384"},  // bounds librdkafka's own prefetch memory
       {"enable.partition.eof", "false"},
   };
@@ -149,6 +151,7 @@ RuntimeStats Runtime::stats() const {
   s.paused = paused_.load();
   s.idle = idle_.load();
   s.committed_partitions = commits_acked_.load();
+  s.assigned_partitions = assigned_count_.load();
   return s;
 }
 
@@ -325,6 +328,7 @@ void Runtime::assign(rd_kafka_topic_partition_list_t* partitions) {
       stop();
     }
   }
+  assigned_count_ = partitions_.size();
   metrics_.rebalance("assign");
   metrics_.assignedPartitions().Set(static_cast<double>(partitions_.size()));
   spdlog::info("assigned {} partitions (now {})", partitions->cnt, partitions_.size());
@@ -353,8 +357,9 @@ void Runtime::revoke(rd_kafka_topic_partition_list_t* partitions) {
     partitions_.erase(state->topicPartition());
   }
   if (!released.empty()) {
-    for (auto* observer : observers_) observer->partitionsRevoked(released);
+    for (auto* observer : observers_) observer->partitionsRevoked(released, !lost);
   }
+  assigned_count_ = partitions_.size();
   metrics_.rebalance(lost ? "lost" : "revoke");
   metrics_.assignedPartitions().Set(static_cast<double>(partitions_.size()));
   spdlog::info("{} {} partitions (now {})", lost ? "lost" : "revoked", revoked.size(),

@@ -28,6 +28,7 @@ struct RuntimeStats {
   uint64_t consumed = 0;   // records read from input topics
   uint64_t processed = 0;  // records run through the stage chain
   uint64_t committed_partitions = 0;
+  size_t assigned_partitions = 0;  // topic-partitions owned now
   int64_t in_flight_bytes = 0;
   int64_t peak_in_flight_bytes = 0;  // the most ever in flight at once
   uint64_t pauses = 0;               // times back-pressure paused the partitions
@@ -88,9 +89,9 @@ class Runtime {
   std::atomic<bool> paused_{false};
   std::atomic<int64_t> peak_in_flight_bytes_{0};
   std::atomic<uint64_t> pauses_{0};
-  std::atomic<size_t> assigned_count_{0};
   std::atomic<bool> idle_{true};
   std::atomic<uint64_t> commits_acked_{0};
+  std::atomic<size_t> assigned_count_{0};
 
   std::unique_ptr<OutputProducer> producer_;
   std::unique_ptr<WorkerPool> workers_;

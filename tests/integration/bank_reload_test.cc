@@ -32,7 +32,8 @@ TEST_CASE("banks reload under load without losing or stalling records", "[integr
   INFO(errors.str());
   REQUIRE(pipeline);
   PipelineMetrics metrics(std::make_shared<prometheus::Registry>());
-  Runtime runtime(pipeline->config, processorFactory(*pipeline, clock, metrics), metrics);
+  Runtime runtime(pipeline->config, processorFactory(*pipeline, clock, metrics), metrics,
+                  partitionObservers(*pipeline));
   std::thread consumer([&] { (void)runtime.run(); });
 
   std::thread producer([&] { produceOverTime(bootstrap, before.records, 1000, 50); });

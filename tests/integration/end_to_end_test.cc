@@ -41,7 +41,8 @@ TEST_CASE("posts with some malformed produce exactly the expected outputs and de
   INFO(errors.str());
   REQUIRE(pipeline);
   PipelineMetrics metrics(std::make_shared<prometheus::Registry>());
-  Runtime runtime(pipeline->config, processorFactory(*pipeline, clock, metrics), metrics);
+  Runtime runtime(pipeline->config, processorFactory(*pipeline, clock, metrics), metrics,
+                  partitionObservers(*pipeline));
   ExitStatus status = ExitStatus::kStartupError;
   std::thread consumer([&] { status = runtime.run(); });
   const bool done = waitFor(

@@ -57,21 +57,6 @@ size_t deadLetterCount(const std::string& bootstrap, const TestTopics& topics,
   return found;
 }
 
-// The partitions a process owns now, from its last "assigned/revoked ... (now N)" log line.
-int ownedPartitions(const std::filesystem::path& log) {
-  std::ifstream in(log);
-  std::stringstream text;
-  text << in.rdbuf();
-  const std::string s = text.str();
-  static const std::regex now_re(R"(\(now (\d+)\))");
-  int owned = -1;
-  for (auto it = std::sregex_iterator(s.begin(), s.end(), now_re); it != std::sregex_iterator();
-       ++it) {
-    owned = std::stoi((*it)[1]);
-  }
-  return owned;
-}
-
 // The record count a process logged when it stopped ("stopped after N records").
 int64_t recordsProcessed(const std::filesystem::path& log) {
   std::ifstream in(log);

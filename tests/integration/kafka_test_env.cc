@@ -9,6 +9,8 @@
 #include <chrono>
 #include <fstream>
 #include <random>
+#include <regex>
+#include <sstream>
 #include <thread>
 
 #include "pipeline/core/digest.h"
@@ -41,8 +43,13 @@ std::string uniqueSuffix() {
 TestTopics createTestTopics(const std::string& bootstrap, const std::string& name,
                             int input_partitions) {
   const std::string prefix = name + "-" + uniqueSuffix() + ".";
-  TestTopics topics{prefix + "posts",       prefix + "media",       prefix + "takedowns",
-                    prefix + "escalations", prefix + "dead-letter", prefix + "group"};
+  TestTopics topics{prefix + "posts",
+                    prefix + "media",
+                    prefix + "takedowns",
+                    prefix + "escalations",
+                    prefix + "dead-letter",
+                    prefix + "group",
+                    prefix + "reputation-changelog"};
   createTopics(bootstrap, {},
                {{topics.posts, input_partitions, {}},
                 {topics.media, input_partitions, {}},
@@ -70,6 +77,7 @@ Workload makeWorkload(const TestTopics& topics, int posts, int takedown_every, i
               R"(","created_at_ms":1795000000000,"text":"post number )" + std::to_string(i) +
               (threat ? ": I w1ll k i l l you" : "") + "\"";
       if (threat) workload.expected_escalation_posts.insert(post_id);
+      workload.expected_posts_per_account[account] += 1;
       if (takedown_every > 0 && i % takedown_every == 0) {
         const std::string media_id = "media-" + std::to_string(i);
         const std::string md5 = hexDigest(DigestType::kMd5, "known-" + media_id);
@@ -103,7 +111,7 @@ std::filesystem::path makeTempDir(const std::string& name) {
 
 std::filesystem::path writeConfig(const std::filesystem::path& dir, const std::string& bootstrap,
                                   const TestTopics& topics, const std::string& bank_csv,
-                                  int worker_threads) {
+                                  int worker_threads, bool reputation) {
   std::ofstream(dir / "bank.csv") << bank_csv;
   const auto path = dir / "pipeline.yaml";
   std::ofstream(path)
@@ -113,15 +121,44 @@ std::filesystem::path writeConfig(const std::filesystem::path& dir, const std::s
          "heartbeat.interval.ms: \"500\"}\n"
       << "topics:\n  posts: \"" << topics.posts << "\"\n  media: \"" << topics.media
       << "\"\n  takedowns: \"" << topics.takedowns << "\"\n  escalations: \"" << topics.escalations
-      << "\"\n  dead_letter: \"" << topics.dead_letter
-      << "\"\nprocessing:\n  worker_threads: " << worker_threads
+      << "\"\n  dead_letter: \"" << topics.dead_letter << "\"\n  reputation_changelog: \""
+      << topics.reputation_changelog << "\"\nprocessing:\n  worker_threads: " << worker_threads
       << "\n  commit_interval_ms: 200\nlogging: {level: info}\nmetrics: {listen_address: \"\"}\n"
       << "stages:\n  - name: hash_match\n    config:\n      banks: [{name: "
          "test-bank, path: bank.csv}]\n"
       << "  - name: text_risk\n    config:\n      lexicons: [\"" MODSTREAM_SOURCE_DIR
          "/config/lexicons\"]\n"
+      << (reputation ? "  - name: reputation\n    config: {state_dir: state}\n" : "")
       << "  - name: decide\n";
   return path;
+}
+
+int ownedPartitions(const std::filesystem::path& log) {
+  std::ifstream in(log);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string s = text.str();
+  static const std::regex now_re(R"(\(now (\d+)\))");
+  int owned = -1;
+  for (auto it = std::sregex_iterator(s.begin(), s.end(), now_re); it != std::sregex_iterator();
+       ++it) {
+    owned = std::stoi((*it)[1]);
+  }
+  return owned;
+}
+
+std::map<std::string, std::string> latestByKey(const std::string& bootstrap,
+                                               const std::string& topic) {
+  std::map<std::string, std::string> latest;
+  for (auto& record : readWholeTopic(bootstrap, {}, topic, 120000)) {
+    if (!record.key) continue;
+    if (record.tombstone) {
+      latest.erase(*record.key);
+    } else {
+      latest[*record.key] = std::move(record.value);
+    }
+  }
+  return latest;
 }
 
 ChildProcess::ChildProcess(const std::filesystem::path& config, const std::filesystem::path& log) {

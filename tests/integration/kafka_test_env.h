@@ -23,6 +23,7 @@ std::string brokerBootstrap();
 struct TestTopics {
   std::string posts, media, takedowns, escalations, dead_letter;
   std::string group;
+  std::string reputation_changelog;  // created by the reputation stage when it first starts
 };
 TestTopics createTestTopics(const std::string& bootstrap, const std::string& name,
                             int input_partitions);
@@ -31,10 +32,11 @@ TestTopics createTestTopics(const std::string& bootstrap, const std::string& nam
 // bank, every `malformed_every`-th is broken JSON. Records what each must produce.
 struct Workload {
   std::vector<BatchRecord> records;
-  std::set<std::string> expected_takedown_keys;       // media ids
-  std::set<std::string> expected_dead_letter_values;  // original bytes
-  std::set<std::string> expected_escalation_posts;    // post ids
-  std::string bank_csv;                               // the bank those md5s come from
+  std::set<std::string> expected_takedown_keys;               // media ids
+  std::set<std::string> expected_dead_letter_values;          // original bytes
+  std::set<std::string> expected_escalation_posts;            // post ids
+  std::map<std::string, int64_t> expected_posts_per_account;  // well-formed posts
+  std::string bank_csv;                                       // the bank those md5s come from
 };
 Workload makeWorkload(const TestTopics& topics, int posts, int takedown_every, int malformed_every,
                       int first_post = 0);
@@ -46,10 +48,19 @@ void produceOverTime(const std::string& bootstrap, const std::vector<BatchRecord
 
 std::filesystem::path makeTempDir(const std::string& name);
 
-// Writes a pipeline config for `topics` (bank file beside it) and returns its path.
+// Writes a pipeline config for `topics` (bank file beside it) and returns its path. With
+// `reputation`, the reputation stage keeps its state under dir/state.
 std::filesystem::path writeConfig(const std::filesystem::path& dir, const std::string& bootstrap,
                                   const TestTopics& topics, const std::string& bank_csv,
-                                  int worker_threads = 2);
+                                  int worker_threads = 2, bool reputation = false);
+
+// The partitions a process owns now, from its last "assigned/revoked ... (now N)" log line; -1
+// before the first.
+int ownedPartitions(const std::filesystem::path& log);
+
+// The latest value per key of a compacted topic (tombstones remove the key).
+std::map<std::string, std::string> latestByKey(const std::string& bootstrap,
+                                               const std::string& topic);
 
 // `modstream run --config FILE` as a child process, stderr to `log`.
 class ChildProcess {

@@ -1,0 +1,115 @@
+#include "stages/reputation/reputation_stage.h"
+
+#include <spdlog/spdlog.h>
+
+namespace modstream {
+namespace {
+
+// Event time: when the post was written, or when the record was produced.
+int64_t eventTime(const Content& content, const InputRecord& record) {
+  if (const auto* post = std::get_if<Post>(&content)) return post->created_at_ms;
+  return record.timestampMs();
+}
+
+class ReputationStage final : public Stage {
+ public:
+  ReputationStage(std::shared_ptr<ReputationStores> stores, ReputationSettings settings)
+      : stores_(std::move(stores)), settings_(settings) {}
+
+  StageStatus process(const Content& content, const StageContext& context,
+                      Signals& signals) override {
+    const auto& source = context.record.source();
+    auto store = stores_->store(source.partition.value);
+    if (!store) {
+      // The runtime restores state before it hands out a partition's records; this is a bug.
+      spdlog::error("reputation: no state for partition {}; record {}@{} not counted",
+                    source.partition.value, source.topic, source.offset.value);
+      return StageStatus::ok();
+    }
+    const std::string account = accountOf(content).str();
+    AccountState state;
+    if (auto stored = store->get(account)) {
+      if (auto decoded = decodeState(*stored)) state = std::move(*decoded);
+    }
+    state.account_id = account;
+    const int64_t now_ms = eventTime(content, context.record);
+    auto last = state.last_offsets.find(source.topic);
+    const bool replayed = last != state.last_offsets.end() && source.offset.value <= last->second;
+    if (!replayed) {
+      recordActivity(state, content, now_ms, settings_);
+      state.last_offsets[source.topic] = source.offset.value;
+    }
+    // Strikes from this record's findings count from the next record on: the snapshot that
+    // decides about this record holds the account's past, not the record itself.
+    signals.reputation = snapshotOf(state, now_ms, settings_);
+    if (!replayed) recordFindings(state, signals, now_ms, settings_);
+    const std::string value = encodeState(state);
+    if (!replayed) store->put(account, value);
+    // A replayed record re-publishes the state: its first publication may never have been
+    // acknowledged (the reason it is being replayed), and full states make repeats harmless.
+    OutputRecord changelog{OutputTopic::kReputationChangelog, account, value, {}};
+    changelog.partition = source.partition.value;
+    signals.outputs.push_back(std::move(changelog));
+    return StageStatus::ok();
+  }
+
+ private:
+  std::shared_ptr<ReputationStores> stores_;
+  ReputationSettings settings_;
+};
+
+class ReputationFactory final : public StageFactory {
+ public:
+  ReputationFactory(std::shared_ptr<ReputationStores> stores, ReputationSettings settings)
+      : stores_(std::move(stores)), settings_(settings) {}
+  std::unique_ptr<Stage> create() const override {
+    return std::make_unique<ReputationStage>(stores_, settings_);
+  }
+  PartitionObserver* partitionObserver() override { return stores_.get(); }
+
+ private:
+  std::shared_ptr<ReputationStores> stores_;
+  ReputationSettings settings_;
+};
+
+}  // namespace
+
+ReputationConfig parseReputationConfig(const YAML::Node& node, const std::string& path,
+                                       ConfigErrors& errors) {
+  ReputationConfig config;
+  ConfigMap map(node, path, errors);
+  map.field("state_dir", config.state_dir);
+  if (config.state_dir.empty()) errors.add(map.pathOf("state_dir"), "must not be empty");
+  auto& s = config.settings;
+  int half_life_days = static_cast<int>(s.strike_half_life_ms / (24 * 3600 * 1000));
+  map.field("strike_half_life_days", half_life_days, {1, 3650});
+  s.strike_half_life_ms = int64_t{half_life_days} * 24 * 3600 * 1000;
+  map.field("confirmed_weight", s.confirmed_weight, {0.0, 100.0});
+  map.field("dismissed_credit", s.dismissed_credit, {0.0, 100.0});
+  map.field("trust_scale", s.trust_scale, {0.01, 1000.0});
+  map.field("trust_maturity_days", s.trust_maturity_days, {1, 36500});
+  map.field("expire_after_days", s.expire_after_days, {0, 36500});
+  int max_recipients = static_cast<int>(s.max_recipients);
+  map.field("max_recipients", max_recipients, {1, 100000});
+  s.max_recipients = static_cast<size_t>(max_recipients);
+  map.finish();
+  return config;
+}
+
+StageFactoryBuilder reputationStageBuilder() {
+  return [](const YAML::Node& node, const std::string& path, const StageEnvironment& env,
+            ConfigErrors& errors) -> std::unique_ptr<StageFactory> {
+    const size_t errors_before = errors.all().size();
+    ReputationConfig config = parseReputationConfig(node, path, errors);
+    if (!env.kafka || !env.topics) {
+      errors.add(path, "the reputation stage needs the pipeline's kafka and topics settings");
+    }
+    if (errors.all().size() != errors_before) return nullptr;
+    auto stores =
+        std::make_shared<ReputationStores>(env.base_dir / config.state_dir, *env.kafka,
+                                           env.topics->reputation_changelog, env.topics->posts);
+    return std::make_unique<ReputationFactory>(std::move(stores), config.settings);
+  };
+}
+
+}  // namespace modstream

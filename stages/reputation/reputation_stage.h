@@ -1,0 +1,25 @@
+#pragma once
+// reputation: keeps per-account state (stages/reputation/account_state.h) in RocksDB per input
+// partition, mirrored to a compacted changelog topic, and puts the account's snapshot in
+// Signals::reputation for the decide stage. Place it after hash_match and text_risk (it counts
+// their findings as strikes) and before decide. See README.md.
+
+#include <filesystem>
+
+#include "pipeline/core/stage.h"
+#include "stages/reputation/account_state.h"
+#include "stages/reputation/state_store.h"
+
+namespace modstream {
+
+struct ReputationConfig {
+  std::string state_dir = "state/reputation";  // relative to the config file
+  ReputationSettings settings;
+};
+
+ReputationConfig parseReputationConfig(const YAML::Node& node, const std::string& path,
+                                       ConfigErrors& errors);
+
+StageFactoryBuilder reputationStageBuilder();
+
+}  // namespace modstream

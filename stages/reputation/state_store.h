@@ -1,0 +1,90 @@
+#pragma once
+// Reputation state per input partition: one RocksDB instance per partition number under the state
+// directory, mirrored to a compacted changelog topic (one changelog partition per input partition,
+// keyed by account). Kafka is the source of truth: a partition assigned to this process is first
+// brought up to date from the changelog, starting at the checkpoint stored with the local state
+// (or at the beginning when there is none: a new host or a wiped disk), and its records are only
+// processed after that. A cleanly revoked partition stores the changelog's end as its checkpoint.
+//
+// Threading: assignment and revocation run on the consumer thread; store(p) may be called from any
+// worker, and a PartitionStore is used by the one worker that owns its partition (RocksDB itself
+// is thread-safe, so a flush on revocation may overlap a straggling write safely).
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "pipeline/config/pipeline_config.h"
+#include "pipeline/core/partition_observer.h"
+
+namespace rocksdb {
+class DB;
+}
+
+namespace modstream {
+
+class PartitionStore {
+ public:
+  // Opens (creating if needed) the RocksDB instance at `dir`; throws std::runtime_error naming it.
+  explicit PartitionStore(const std::filesystem::path& dir);
+  ~PartitionStore();
+  PartitionStore(const PartitionStore&) = delete;
+  PartitionStore& operator=(const PartitionStore&) = delete;
+
+  std::optional<std::string> get(const std::string& account) const;
+  void put(const std::string& account, const std::string& value);
+  void remove(const std::string& account);
+  // The changelog offset this state is complete up to (the next offset to restore from).
+  std::optional<int64_t> checkpoint() const;
+  void setCheckpoint(int64_t next_offset);
+  void clearCheckpoint();
+  void flush();
+  void forEach(
+      const std::function<void(const std::string& account, const std::string& value)>& visit) const;
+
+ private:
+  std::unique_ptr<rocksdb::DB> db_;
+};
+
+struct RestoreStats {
+  int32_t partition = 0;
+  int64_t from_offset = 0;
+  int64_t records = 0;
+  double seconds = 0;
+};
+
+class ReputationStores final : public PartitionObserver {
+ public:
+  ReputationStores(std::filesystem::path state_dir, KafkaConfig kafka, std::string changelog_topic,
+                   std::string partition_count_topic);
+
+  bool partitionsAssigned(const std::vector<int32_t>& partitions) override;
+  void partitionsRevoked(const std::vector<int32_t>& partitions, bool clean) override;
+
+  // The store of an assigned partition, or null.
+  std::shared_ptr<PartitionStore> store(int32_t partition) const;
+  // Restores (or creates) the local state of `partition` from the changelog; public for tools.
+  std::shared_ptr<PartitionStore> openAndRestore(int32_t partition, RestoreStats& stats);
+
+  static std::filesystem::path partitionDir(const std::filesystem::path& state_dir,
+                                            int32_t partition);
+
+ private:
+  void ensureChangelogTopic();
+
+  std::filesystem::path state_dir_;
+  KafkaConfig kafka_;
+  std::string changelog_topic_;
+  std::string partition_count_topic_;  // the changelog gets as many partitions as this topic
+  bool changelog_checked_ = false;
+  mutable std::shared_mutex mutex_;
+  std::map<int32_t, std::shared_ptr<PartitionStore>> stores_;
+};
+
+}  // namespace modstream
