@@ -43,6 +43,14 @@ struct BankOptions {
 };
 int bankCommand(const BankOptions& options);
 
+struct ReputationOptions {
+  std::string action;   // get or dump
+  std::string account;  // for get
+  std::string config_file;
+  std::string state_dir;  // read this local state instead of the changelog topic
+};
+int reputationCommand(const ReputationOptions& options);
+
 struct TextRiskOptions {
   // A pipeline config whose text_risk stage is used (lexicons, URL lists, thresholds, context).
   std::string config_file = MODSTREAM_CONFIG_DIR "/demo.yaml";

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <iostream>
 
 #include "pipeline/cli/commands.h"
 
@@ -101,7 +102,28 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
 
+  modstream::cli::ReputationOptions reputation;
+  auto* reputation_cmd =
+      app.add_subcommand("reputation",
+                         "Print accounts' reputation (state and snapshot) as JSON lines, from the "
+                         "changelog topic or a stopped process's --state-dir");
+  reputation_cmd->add_option("action", reputation.action, "get ACCOUNT, or dump every account")
+      ->required()
+      ->check(CLI::IsMember({"get", "dump"}));
+  reputation_cmd->add_option("account", reputation.account, "The account id, for get");
+  reputation_cmd->add_option("--config", reputation.config_file, "Pipeline config file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  reputation_cmd
+      ->add_option("--state-dir", reputation.state_dir,
+                   "Read this local state directory (of a stopped process) instead of Kafka")
+      ->check(CLI::ExistingDirectory);
+
   CLI11_PARSE(app, argc, argv);
+  if (*reputation_cmd && reputation.action == "get" && reputation.account.empty()) {
+    std::cerr << "modstream reputation get: which account?\n";
+    return 2;
+  }
 
   if (*run_cmd) return modstream::cli::runCommand(run);
   if (*check_cmd) return modstream::cli::checkConfigCommand(check);
@@ -109,6 +131,7 @@ int main(int argc, char** argv) {
   if (*hash_cmd) return modstream::cli::hashCommand(hash);
   if (*match_cmd) return modstream::cli::matchCommand(match);
   if (*bank_cmd) return modstream::cli::bankCommand(bank);
+  if (*reputation_cmd) return modstream::cli::reputationCommand(reputation);
   if (*text_risk_cmd) return modstream::cli::textRiskCommand(text_risk);
   return 2;
 }

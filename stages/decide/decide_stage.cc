@@ -47,8 +47,8 @@ class DecideStage final : public Stage {
         taken_down.insert(reason.category);
       }
     }
-    if (auto escalation = escalationFor(post, text, context.record.source(), context.now_ms,
-                                        config_.escalation, taken_down)) {
+    if (auto escalation = escalationFor(post, text, signals.reputation, context.record.source(),
+                                        context.now_ms, config_.escalation, taken_down)) {
       signals.outputs.push_back(std::move(*escalation));
     }
   }

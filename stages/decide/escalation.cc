@@ -59,6 +59,9 @@ EscalationConfig parseEscalationConfig(ConfigMap map) {
   priorityField("default_priority", config.default_priority);
   priorityField("minor_recipient_priority", config.minor_recipient_priority);
   map.field("imminent_threat_score", config.imminent_threat_score, {0.0, 1.0});
+  map.field("low_trust_below", config.low_trust_below, {0.0, 1.0});
+  map.field("low_trust_threshold_factor", config.low_trust_threshold_factor, {0.0, 1.0});
+  map.field("minor_contacts_per_day", config.minor_contacts_per_day, {1, 1000000});
   ConfigMap sla = map.child("sla_minutes");
   for (int p = 0; p < 4; ++p) {
     int minutes = static_cast<int>(config.sla_minutes[p]);
@@ -77,16 +80,38 @@ std::string escalationEventId(const Post& post, const SourceCoordinates& source)
   return "es-" + hexDigest(DigestType::kSha256, identity).substr(0, 32);
 }
 
+nlohmann::json reputationJson(const ReputationSnapshot& r) {
+  return {{"trust", r.trust},
+          {"account_age_days", r.account_age_days},
+          {"strikes", r.strikes},
+          {"confirmed_violations", r.confirmed_violations},
+          {"dismissed_escalations", r.dismissed_escalations},
+          {"posts_last_hour", r.posts_last_hour},
+          {"posts_last_day", r.posts_last_day},
+          {"direct_messages_last_day", r.direct_messages_last_day},
+          {"messages_to_minors_last_hour", r.messages_to_minors_last_hour},
+          {"messages_to_minors_last_day", r.messages_to_minors_last_day},
+          {"distinct_recipients_last_hour", r.distinct_recipients_last_hour},
+          {"distinct_recipients_last_day", r.distinct_recipients_last_day}};
+}
+
 std::optional<OutputRecord> escalationFor(const Post& post, const TextRiskSignal& signal,
+                                          const std::optional<ReputationSnapshot>& reputation,
                                           const SourceCoordinates& source, int64_t detected_at_ms,
                                           const EscalationConfig& config,
                                           const std::set<std::string>& excluded) {
+  const bool low_trust = reputation && reputation->trust < config.low_trust_below;
+  const bool contacts_minors =
+      reputation && reputation->messages_to_minors_last_day >= config.minor_contacts_per_day;
   const CategoryScore* primary = nullptr;
   int priority = 4;
   nlohmann::json categories = nlohmann::json::array();
   std::set<std::string> flagged;
   for (const auto& category : signal.categories) {
-    if (!category.flagged || excluded.count(category.category)) continue;
+    const bool crosses =
+        category.flagged ||
+        (low_trust && category.score >= category.threshold * config.low_trust_threshold_factor);
+    if (!crosses || excluded.count(category.category)) continue;
     flagged.insert(category.category);
     categories.push_back({{"category", category.category},
                           {"score", category.score},
@@ -98,6 +123,7 @@ std::optional<OutputRecord> escalationFor(const Post& post, const TextRiskSignal
     }
   }
   if (!primary) return std::nullopt;
+  if ((low_trust || contacts_minors) && priority > 0) --priority;  // repeat risk moves up
   nlohmann::json reasons = nlohmann::json::array();
   for (const auto& reason : signal.reasons) {
     if (!flagged.count(reason.category)) continue;
@@ -126,7 +152,7 @@ std::optional<OutputRecord> escalationFor(const Post& post, const TextRiskSignal
       {"reasons", reasons},
       {"context", context},
       {"reporting", signal.reporting},
-      {"reputation", nullptr},
+      {"reputation", reputation ? reputationJson(*reputation) : nlohmann::json(nullptr)},
       {"detected_at_ms", detected_at_ms},
       {"source",
        {{"topic", source.topic},

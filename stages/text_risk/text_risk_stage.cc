@@ -37,8 +37,10 @@ class TextRiskStage final : public Stage {
     const auto* post = std::get_if<Post>(&content);
     if (!post) return StageStatus::ok();
     model_.refreshed();
-    signals.text_risk =
-        analyzer_.analyze(model_.shared(), post->text, textRiskContextOf(post->context));
+    TextRiskContext text_context = textRiskContextOf(post->context);
+    // When reputation runs first, a low-trust account's evidence counts for more.
+    if (signals.reputation) text_context.account_trust = signals.reputation->trust;
+    signals.text_risk = analyzer_.analyze(model_.shared(), post->text, text_context);
     for (const auto& category : signals.text_risk->categories) {
       if (!category.flagged) continue;
       auto& counter = flagged_[category.category];

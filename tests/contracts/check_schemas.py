@@ -53,6 +53,8 @@ for event in events:
     check(f"{event['event_type']} {event.get('event_id')}", not errors,
           "; ".join(e.message for e in errors))
 check("a threat scoring 0.9 is P0", events[5]["priority"] == "P0", events[5])
+check("an escalation carries the reputation snapshot when there is one",
+      events[5]["reputation"] is None and events[6]["reputation"]["trust"] == 0.42, events[6])
 check("grooming in a DM to a minor is P0 with a 15 minute deadline",
       events[6]["priority"] == "P0" and events[6]["deadline_ms"] - events[6]["detected_at_ms"] == 15 * 60000,
       events[6])

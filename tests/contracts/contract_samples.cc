@@ -45,10 +45,18 @@ int main() {
   grooming.categories = {{"grooming", 0.72, 0.5, true}};
   grooming.reasons = {
       {"lexicon", "grooming.our-secret", "grooming", 0.35, true, 8, 18, "our secret", "", ""}};
-  for (const auto& [p, signal] : {std::pair{&post, &threat}, std::pair{&dm, &grooming}}) {
-    auto escalation = escalationFor(*p, *signal, {"posts", Partition{1}, Offset{9}}, 1795000000005,
-                                    config.escalation, {});
-    std::cout << escalation->value << "\n";
-  }
+  ReputationSnapshot snapshot;
+  snapshot.trust = 0.42;
+  snapshot.account_age_days = 2;
+  snapshot.strikes = {{"grooming", 1.5}};
+  snapshot.messages_to_minors_last_day = 3;
+  const std::optional<ReputationSnapshot> none;
+  const SourceCoordinates post_source{"posts", Partition{1}, Offset{9}};
+  std::cout
+      << escalationFor(post, threat, none, post_source, 1795000000005, config.escalation, {})->value
+      << "\n"
+      << escalationFor(dm, grooming, snapshot, post_source, 1795000000006, config.escalation, {})
+             ->value
+      << "\n";
   return 0;
 }

@@ -5,6 +5,8 @@
 #include <signal.h>
 
 #include <catch2/catch.hpp>
+#include <cstdio>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "pipeline/app/pipeline_app.h"
@@ -67,6 +69,17 @@ std::map<std::string, int64_t> countedPosts(const std::map<std::string, std::str
   return counts;
 }
 
+// The standard output of a shell command.
+std::string runCommand(const std::string& command) {
+  std::string out;
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe);
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+  pclose(pipe);
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("reputation counts every post once and a wiped disk is restored from the changelog",
@@ -85,6 +98,17 @@ TEST_CASE("reputation counts every post once and a wiped disk is restored from t
   const auto before = localStates(dir / "state", 4);
   CHECK(before.size() == workload.expected_posts_per_account.size());
   CHECK(before == changelog);
+
+  // The operator's view: `modstream reputation get` reads the same state from the changelog.
+  const auto& [account, posts] = *workload.expected_posts_per_account.begin();
+  const auto got =
+      nlohmann::json::parse(runCommand(std::string(MODSTREAM_BINARY) + " reputation get " +
+                                       account + " --config " + config.string()));
+  CHECK(got["state"]["totals"]["posts"] == posts);
+  CHECK(got["snapshot"]["trust"].get<double>() > 0);
+  const std::string dump = runCommand(std::string(MODSTREAM_BINARY) + " reputation dump --config " +
+                                      config.string() + " --state-dir " + (dir / "state").string());
+  CHECK(static_cast<size_t>(std::count(dump.begin(), dump.end(), '\n')) == before.size());
 
   // A new host: no local state. Assignment restores every partition before any record.
   std::filesystem::remove_all(dir / "state");

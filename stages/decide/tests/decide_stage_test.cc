@@ -179,3 +179,34 @@ TEST_CASE("bad escalation config is reported with its path", "[decide]") {
   CHECK(all.find("stages[2].config.escalation.sla_minutes.P0") != std::string::npos);
   CHECK(all.find("stages[2].config.escalation.colour: unknown key") != std::string::npos);
 }
+
+TEST_CASE("reputation lowers the bar and raises the priority for risky accounts", "[decide]") {
+  const Post public_post = postWith(PostKind::kPublic, false);
+  auto decideWith = [&](std::optional<ReputationSnapshot> reputation, CategoryScore score) {
+    auto stage = makeStage("{}");
+    auto record =
+        InputRecord::owning({"posts", Partition{1}, Offset{5}}, std::string("acct-1"), "x");
+    Signals signals;
+    signals.text_risk = signalOf({score});
+    signals.reputation = reputation;
+    REQUIRE_FALSE(stage->process(public_post, StageContext{record, 1000}, signals).error);
+    return signals.outputs;
+  };
+  ReputationSnapshot trusted;
+  ReputationSnapshot low_trust;
+  low_trust.trust = 0.1;
+  ReputationSnapshot contacts_minors;
+  contacts_minors.messages_to_minors_last_day = 25;
+  const CategoryScore below{"harassment", 0.45, 0.5, false};  // under 0.5, over 0.5 * 0.8
+  CHECK(decideWith(trusted, below).empty());
+  const auto low = decideWith(low_trust, below);
+  REQUIRE(low.size() == 1);
+  const auto event = nlohmann::json::parse(low[0].value);
+  CHECK(event["priority"] == "P1");  // harassment is P2, one level up
+  CHECK(event["reputation"]["trust"] == 0.1);
+  const auto busy = decideWith(contacts_minors, {"harassment", 0.6, 0.5, true});
+  REQUIRE(busy.size() == 1);
+  CHECK(nlohmann::json::parse(busy[0].value)["priority"] == "P1");
+  const auto none = decideWith(std::nullopt, {"harassment", 0.6, 0.5, true});
+  CHECK(nlohmann::json::parse(none[0].value)["reputation"].is_null());
+}
