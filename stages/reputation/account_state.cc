@@ -1,7 +1,11 @@
 #include "stages/reputation/account_state.h"
 
+#include <fmt/format.h>
+#include <simdjson.h>
+
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "pipeline/core/digest.h"
@@ -27,64 +31,101 @@ void addStrike(AccountState& state, const std::string& category, int64_t now_ms,
 
 }  // namespace
 
+// Written with fmt rather than built as a nlohmann::json tree: the state is encoded on every
+// update (it is the changelog record), and building the tree dominated the update's cost.
+// Strings still go through nlohmann's escaper.
 std::string encodeState(const AccountState& s) {
-  nlohmann::json strikes = nlohmann::json::object();
-  for (const auto& [category, strike] : s.strikes) {
-    strikes[category] = {{"value", strike.value}, {"at_ms", strike.at_ms}};
-  }
-  nlohmann::json hours = nlohmann::json::array();
+  const auto quoted = [](const std::string& text) { return nlohmann::json(text).dump(); };
+  fmt::memory_buffer out;
+  fmt::format_to(std::back_inserter(out),
+                 R"({{"schema_version":1,"account_id":{},"first_seen_ms":{},"last_seen_ms":{},)",
+                 quoted(s.account_id), s.first_seen_ms, s.last_seen_ms);
+  const auto object = [&](const char* name, const auto& map, const auto& write_value) {
+    fmt::format_to(std::back_inserter(out), R"("{}":{{)", name);
+    bool first = true;
+    for (const auto& [key, value] : map) {
+      fmt::format_to(std::back_inserter(out), "{}{}:", first ? "" : ",", quoted(key));
+      write_value(value);
+      first = false;
+    }
+    out.push_back('}');
+    out.push_back(',');
+  };
+  const auto number = [&](int64_t v) { fmt::format_to(std::back_inserter(out), "{}", v); };
+  object("last_offsets", s.last_offsets, number);
+  object("strikes", s.strikes, [&](const Strike& strike) {
+    fmt::format_to(std::back_inserter(out), R"({{"value":{},"at_ms":{}}})", strike.value,
+                   strike.at_ms);
+  });
+  object("confirmed", s.confirmed, number);
+  fmt::format_to(std::back_inserter(out),
+                 R"("dismissed":{},"totals":{{"posts":{},"direct_messages":{},)"
+                 R"("messages_to_minors":{},"media":{}}},"hours":[)",
+                 s.dismissed, s.totals.posts, s.totals.direct_messages, s.totals.messages_to_minors,
+                 s.totals.media);
+  bool first = true;
   for (const auto& h : s.hours) {
     if (h.hour < 0) continue;
-    hours.push_back({h.hour, h.posts, h.direct_messages, h.messages_to_minors});
+    fmt::format_to(std::back_inserter(out), "{}[{},{},{},{}]", first ? "" : ",", h.hour, h.posts,
+                   h.direct_messages, h.messages_to_minors);
+    first = false;
   }
-  nlohmann::json recipients = nlohmann::json::array();
-  for (const auto& [hash, hour] : s.recipients) recipients.push_back({hash, hour});
-  return nlohmann::json{{"schema_version", 1},
-                        {"account_id", s.account_id},
-                        {"first_seen_ms", s.first_seen_ms},
-                        {"last_seen_ms", s.last_seen_ms},
-                        {"last_offsets", s.last_offsets},
-                        {"strikes", strikes},
-                        {"confirmed", s.confirmed},
-                        {"dismissed", s.dismissed},
-                        {"totals",
-                         {{"posts", s.totals.posts},
-                          {"direct_messages", s.totals.direct_messages},
-                          {"messages_to_minors", s.totals.messages_to_minors},
-                          {"media", s.totals.media}}},
-                        {"hours", hours},
-                        {"recipients", recipients}}
-      .dump();
+  out.append(std::string_view(R"(],"recipients":[)"));
+  first = true;
+  for (const auto& [hash, hour] : s.recipients) {
+    fmt::format_to(std::back_inserter(out), "{}[{},{}]", first ? "" : ",", hash, hour);
+    first = false;
+  }
+  out.append(std::string_view("]}"));
+  return fmt::to_string(out);
 }
 
+// simdjson rather than nlohmann: a cache miss decodes a stored state, and with many accounts most
+// updates are misses.
 std::optional<AccountState> decodeState(std::string_view json) {
-  const auto j = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object() || j.value("schema_version", 0) != 1) return std::nullopt;
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(json.data(), json.size()).get(root) != simdjson::SUCCESS) return std::nullopt;
+  const auto integer = [](simdjson::dom::element e) {
+    int64_t v = 0;
+    if (e.get_int64().get(v) != simdjson::SUCCESS) {
+      uint64_t u = 0;
+      if (e.get_uint64().get(u) != simdjson::SUCCESS)
+        throw simdjson::simdjson_error(simdjson::INCORRECT_TYPE);
+      v = static_cast<int64_t>(u);
+    }
+    return v;
+  };
   try {
+    if (integer(root["schema_version"]) != 1) return std::nullopt;
     AccountState s;
-    s.account_id = j.at("account_id").get<std::string>();
-    s.first_seen_ms = j.at("first_seen_ms").get<int64_t>();
-    s.last_seen_ms = j.at("last_seen_ms").get<int64_t>();
-    s.last_offsets = j.at("last_offsets").get<std::map<std::string, int64_t>>();
-    for (const auto& [category, strike] : j.at("strikes").items()) {
-      s.strikes[category] = {strike.at("value").get<double>(), strike.at("at_ms").get<int64_t>()};
+    s.account_id = std::string(std::string_view(root["account_id"]));
+    s.first_seen_ms = integer(root["first_seen_ms"]);
+    s.last_seen_ms = integer(root["last_seen_ms"]);
+    for (auto [key, value] : simdjson::dom::object(root["last_offsets"])) {
+      s.last_offsets[std::string(key)] = integer(value);
     }
-    s.confirmed = j.at("confirmed").get<std::map<std::string, int64_t>>();
-    s.dismissed = j.at("dismissed").get<int64_t>();
-    const auto& t = j.at("totals");
-    s.totals = {t.at("posts").get<int64_t>(), t.at("direct_messages").get<int64_t>(),
-                t.at("messages_to_minors").get<int64_t>(), t.at("media").get<int64_t>()};
-    for (const auto& h : j.at("hours")) {
-      const int64_t hour = h.at(0).get<int64_t>();
+    for (auto [key, value] : simdjson::dom::object(root["strikes"])) {
+      s.strikes[std::string(key)] = {double(value["value"]), integer(value["at_ms"])};
+    }
+    for (auto [key, value] : simdjson::dom::object(root["confirmed"])) {
+      s.confirmed[std::string(key)] = integer(value);
+    }
+    s.dismissed = integer(root["dismissed"]);
+    const auto totals = root["totals"];
+    s.totals = {integer(totals["posts"]), integer(totals["direct_messages"]),
+                integer(totals["messages_to_minors"]), integer(totals["media"])};
+    for (auto h : simdjson::dom::array(root["hours"])) {
+      const int64_t hour = integer(h.at(0));
       if (hour < 0) continue;
-      s.hours[static_cast<size_t>(hour % 24)] = {hour, h.at(1).get<int64_t>(),
-                                                 h.at(2).get<int64_t>(), h.at(3).get<int64_t>()};
+      s.hours[static_cast<size_t>(hour % 24)] = {hour, integer(h.at(1)), integer(h.at(2)),
+                                                 integer(h.at(3))};
     }
-    for (const auto& r : j.at("recipients")) {
-      s.recipients.emplace_back(r.at(0).get<uint64_t>(), r.at(1).get<int64_t>());
+    for (auto r : simdjson::dom::array(root["recipients"])) {
+      s.recipients.emplace_back(uint64_t(r.at(0)), integer(r.at(1)));
     }
     return s;
-  } catch (const nlohmann::json::exception&) {
+  } catch (const simdjson::simdjson_error&) {
     return std::nullopt;
   }
 }

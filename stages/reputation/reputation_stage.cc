@@ -27,11 +27,7 @@ class ReputationStage final : public Stage {
       return StageStatus::ok();
     }
     const std::string account = accountOf(content).str();
-    AccountState state;
-    if (auto stored = store->get(account)) {
-      if (auto decoded = decodeState(*stored)) state = std::move(*decoded);
-    }
-    state.account_id = account;
+    AccountState& state = store->account(account);
     const int64_t now_ms = eventTime(content, context.record);
     auto last = state.last_offsets.find(source.topic);
     const bool replayed = last != state.last_offsets.end() && source.offset.value <= last->second;

@@ -2,6 +2,7 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -25,6 +26,15 @@ void check(const rocksdb::Status& status, const std::string& what) {
   if (!status.ok()) throw std::runtime_error(what + ": " + status.ToString());
 }
 
+// No write-ahead log: the changelog topic is the durable copy. While a partition is owned its
+// checkpoint is cleared, so after a crash the state is rebuilt from the changelog whatever the
+// local files hold.
+rocksdb::WriteOptions stateWrites() {
+  rocksdb::WriteOptions options;
+  options.disableWAL = true;
+  return options;
+}
+
 }  // namespace
 
 PartitionStore::PartitionStore(const std::filesystem::path& dir) {
@@ -38,11 +48,48 @@ PartitionStore::PartitionStore(const std::filesystem::path& dir) {
   db_.reset(db);
 }
 
+AccountState* PartitionStore::Cache::find(const std::string& account) {
+  auto it = index_.find(account);
+  if (it == index_.end()) return nullptr;
+  recent_.splice(recent_.begin(), recent_, it->second);
+  return &*it->second;
+}
+
+AccountState& PartitionStore::Cache::put(AccountState state) {
+  if (auto* cached = find(state.account_id)) {
+    *cached = std::move(state);
+    return *cached;
+  }
+  if (recent_.size() >= capacity_) {
+    index_.erase(recent_.back().account_id);
+    recent_.pop_back();
+  }
+  recent_.push_front(std::move(state));
+  index_[recent_.front().account_id] = recent_.begin();
+  return recent_.front();
+}
+
 PartitionStore::~PartitionStore() {
+  try {
+    writePending();
+  } catch (const std::exception& e) {
+    spdlog::warn("reputation state: pending writes lost on close ({})", e.what());
+  }
   if (db_) db_->Close().PermitUncheckedError();
 }
 
+AccountState& PartitionStore::account(const std::string& account_id) {
+  if (AccountState* cached = cache.find(account_id)) return *cached;
+  AccountState loaded;
+  if (auto stored = get(account_id)) {
+    if (auto decoded = decodeState(*stored)) loaded = std::move(*decoded);
+  }
+  loaded.account_id = account_id;
+  return cache.put(std::move(loaded));
+}
+
 std::optional<std::string> PartitionStore::get(const std::string& account) const {
+  if (auto it = pending_.find(account); it != pending_.end()) return it->second;
   std::string value;
   const auto status = db_->Get(rocksdb::ReadOptions(), accountKey(account), &value);
   if (status.IsNotFound()) return std::nullopt;
@@ -51,11 +98,21 @@ std::optional<std::string> PartitionStore::get(const std::string& account) const
 }
 
 void PartitionStore::put(const std::string& account, const std::string& value) {
-  check(db_->Put(rocksdb::WriteOptions(), accountKey(account), value), "reputation state write");
+  pending_[account] = value;
+  if (pending_.size() >= kBatch) writePending();
+}
+
+void PartitionStore::writePending() {
+  if (pending_.empty()) return;
+  rocksdb::WriteBatch batch;
+  for (const auto& [account, value] : pending_) batch.Put(accountKey(account), value);
+  check(db_->Write(stateWrites(), &batch), "reputation state write");
+  pending_.clear();
 }
 
 void PartitionStore::remove(const std::string& account) {
-  check(db_->Delete(rocksdb::WriteOptions(), accountKey(account)), "reputation state delete");
+  pending_.erase(account);
+  check(db_->Delete(stateWrites(), accountKey(account)), "reputation state delete");
 }
 
 std::optional<int64_t> PartitionStore::checkpoint() const {
@@ -76,11 +133,13 @@ void PartitionStore::clearCheckpoint() {
 }
 
 void PartitionStore::flush() {
+  writePending();
   check(db_->Flush(rocksdb::FlushOptions()), "reputation state flush");
 }
 
 void PartitionStore::forEach(
-    const std::function<void(const std::string&, const std::string&)>& visit) const {
+    const std::function<void(const std::string&, const std::string&)>& visit) {
+  writePending();
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek(std::string(kAccountPrefix)); it->Valid() && it->key().starts_with(kAccountPrefix);
        it->Next()) {
@@ -123,8 +182,6 @@ std::shared_ptr<PartitionStore> ReputationStores::openAndRestore(int32_t partiti
   auto store = std::make_shared<PartitionStore>(partitionDir(state_dir_, partition));
   stats.partition = partition;
   stats.from_offset = store->checkpoint().value_or(0);
-  // Until the restore completes, a crash must restart it from the same place.
-  store->clearCheckpoint();
   const int64_t next =
       readPartition(kafka_.bootstrap_servers, kafka_.consumer_properties, changelog_topic_,
                     partition, stats.from_offset, [&](const TopicRecord& record) {
@@ -136,6 +193,9 @@ std::shared_ptr<PartitionStore> ReputationStores::openAndRestore(int32_t partiti
                         store->put(*record.key, record.value);
                       }
                     });
+  // Restored state is flushed before the checkpoint moves past it. Later changes (written without
+  // a log) may be lost in a crash, but they are all in the changelog after this checkpoint.
+  store->flush();
   store->setCheckpoint(next);
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return store;
@@ -171,14 +231,14 @@ void ReputationStores::partitionsRevoked(const std::vector<int32_t>& partitions,
       stores_.erase(it);
     }
     try {
-      // Every change of a drained partition is acknowledged in the changelog, so the local state
-      // is complete up to its end. After a lost assignment nothing is known: no checkpoint, and
-      // the next restore starts from the previous one.
+      // Every change of a drained partition is acknowledged in the changelog, so the flushed local
+      // state is complete up to its end. After a lost assignment the checkpoint stays where the
+      // restore left it, and the next restore replays everything written since.
+      store->flush();
       if (clean) {
         store->setCheckpoint(highWatermark(kafka_.bootstrap_servers, kafka_.consumer_properties,
                                            changelog_topic_, partition));
       }
-      store->flush();
     } catch (const std::exception& e) {
       spdlog::warn(
           "reputation partition {}: checkpoint not written ({}); the next owner "

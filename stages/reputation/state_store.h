@@ -4,7 +4,10 @@
 // keyed by account). Kafka is the source of truth: a partition assigned to this process is first
 // brought up to date from the changelog, starting at the checkpoint stored with the local state
 // (or at the beginning when there is none: a new host or a wiped disk), and its records are only
-// processed after that. A cleanly revoked partition stores the changelog's end as its checkpoint.
+// processed after that. The checkpoint only ever names a changelog offset up to which the local
+// files are flushed: after a restore, and after a clean revocation (the changelog's end, since
+// every change of a drained partition is acknowledged). Account writes skip RocksDB's log: what a
+// crash loses is in the changelog after the checkpoint.
 //
 // Threading: assignment and revocation run on the consumer thread; store(p) may be called from any
 // worker, and a PartitionStore is used by the one worker that owns its partition (RocksDB itself
@@ -12,16 +15,19 @@
 
 #include <filesystem>
 #include <functional>
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "pipeline/config/pipeline_config.h"
 #include "pipeline/core/partition_observer.h"
+#include "stages/reputation/account_state.h"
 
 namespace rocksdb {
 class DB;
@@ -31,13 +37,32 @@ namespace modstream {
 
 class PartitionStore {
  public:
+  // The decoded state of recently used accounts, so that a busy account is not read and parsed
+  // from RocksDB for every record. Belongs to the store: a partition that leaves and comes back
+  // starts with an empty cache. Used by the partition's worker only.
+  class Cache {
+   public:
+    explicit Cache(size_t capacity) : capacity_(capacity) {}
+    AccountState* find(const std::string& account);
+    AccountState& put(AccountState state);
+
+   private:
+    size_t capacity_;
+    std::list<AccountState> recent_;  // most recent first
+    std::unordered_map<std::string, std::list<AccountState>::iterator> index_;
+  };
+
   // Opens (creating if needed) the RocksDB instance at `dir`; throws std::runtime_error naming it.
   explicit PartitionStore(const std::filesystem::path& dir);
   ~PartitionStore();
   PartitionStore(const PartitionStore&) = delete;
   PartitionStore& operator=(const PartitionStore&) = delete;
 
+  // The account's state for an update: from the cache, else read and decoded (an empty state for
+  // an account not seen before).
+  AccountState& account(const std::string& account_id);
   std::optional<std::string> get(const std::string& account) const;
+  // Writes are collected and written in batches of `kBatch` (and by flush()); get() sees them.
   void put(const std::string& account, const std::string& value);
   void remove(const std::string& account);
   // The changelog offset this state is complete up to (the next offset to restore from).
@@ -46,10 +71,17 @@ class PartitionStore {
   void clearCheckpoint();
   void flush();
   void forEach(
-      const std::function<void(const std::string& account, const std::string& value)>& visit) const;
+      const std::function<void(const std::string& account, const std::string& value)>& visit);
 
  private:
+  void writePending();
+
+  static constexpr size_t kBatch = 1000;
   std::unique_ptr<rocksdb::DB> db_;
+  std::unordered_map<std::string, std::string> pending_;  // account -> value not yet written
+
+ public:
+  Cache cache{100000};
 };
 
 struct RestoreStats {

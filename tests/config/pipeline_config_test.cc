@@ -103,7 +103,7 @@ extra_top_level: 1
            "stages[0].config.banks[1].name: duplicate bank name 'a'",
            "stages[0].config.banks[1].enabled: expected true or false",
            "stages[1].name: unknown stage 'no_such_stage' (known stages: decide, hash_match, "
-           "text_risk)",
+           "reputation, text_risk)",
            "stages[2].name: is required",
            "stages[3].config.action: must be one of remove, restrict, label",
            "extra_top_level: unknown key",
