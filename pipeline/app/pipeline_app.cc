@@ -52,7 +52,9 @@ WorkerPool::ProcessorFactory processorFactory(const LoadedPipeline& pipeline, co
     }
     const auto& config = pipeline.config;
     return std::make_unique<RecordProcessor>(
-        RecordDecoder(InputTopics{config.topics.posts, config.topics.media}, config.limits),
+        RecordDecoder(
+            InputTopics{config.topics.posts, config.topics.media, config.topics.decisions},
+            config.limits),
         std::move(stages), clock, &metrics);
   };
 }

@@ -22,6 +22,11 @@ void parseTopics(ConfigMap map, TopicsConfig& topics) {
     map.field(key, *value);
     if (value->empty()) map.errors().add(map.pathOf(key), "must not be empty");
   }
+  map.field("decisions", topics.decisions);
+  if (!topics.decisions.empty() &&
+      (topics.decisions == topics.posts || topics.decisions == topics.media)) {
+    map.errors().add(map.pathOf("decisions"), "must differ from topics.posts and topics.media");
+  }
   if (topics.posts == topics.media) {
     map.errors().add(map.pathOf("media"), "must differ from topics.posts");
   }

@@ -37,6 +37,8 @@ struct TopicsConfig {
       "dead-letter";  // output: rejected records, original bytes + error headers
   // internal: compacted changelog of per-account reputation, one partition per input partition
   std::string reputation_changelog = "modstream-reputation-changelog";
+  // input: moderator decisions keyed by account id, co-partitioned with posts; empty: none
+  std::string decisions;
 };
 
 enum class Guarantee { kAtLeastOnce };

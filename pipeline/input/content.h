@@ -50,7 +50,25 @@ struct MediaRecord {
   std::string_view bytes;
 };
 
-using Content = std::variant<Post, MediaRecord>;
+// A moderator's decision on an escalation (config/schemas/moderator-decision.schema.json), from
+// the decisions topic; the reputation stage counts it, and confirmed media hashes may feed a bank.
+enum class Verdict { kConfirmed, kDismissed };
+
+struct DecisionHash {
+  std::string type;   // md5, sha1, sha256, pdq
+  std::string value;  // lower-case hex
+};
+
+struct ModeratorDecision {
+  std::string case_id;
+  AccountId account_id;
+  Verdict verdict = Verdict::kConfirmed;
+  std::string category;
+  int64_t decided_at_ms = 0;
+  std::vector<DecisionHash> media_hashes;
+};
+
+using Content = std::variant<Post, MediaRecord, ModeratorDecision>;
 
 const AccountId& accountOf(const Content& content);
 std::string_view postKindName(PostKind kind);

@@ -167,8 +167,83 @@ Result<Content> RecordDecoder::decode(const InputRecord& record) {
     if (!media.ok()) return media.error();
     return Content(std::move(media).value());
   }
+  if (!topics_.decisions.empty() && topic == topics_.decisions) {
+    auto decision = decodeDecision(record.value());
+    if (!decision.ok()) return decision.error();
+    if (!record.key() || *record.key() != decision.value().account_id.str()) {
+      return schemaError("record key must equal account_id '" + decision.value().account_id.str() +
+                         "' (input topics are keyed by account)");
+    }
+    return Content(std::move(decision).value());
+  }
   return RecordError{ErrorClass::kUnknownTopic, std::string(kStage),
-                     "topic '" + topic + "' is neither the posts nor the media topic"};
+                     "topic '" + topic + "' is not an input topic"};
+}
+
+Result<ModeratorDecision> RecordDecoder::decodeDecision(std::string_view json) {
+  simdjson::dom::element doc;
+  if (auto error = parser_.parse(json.data(), json.size()).get(doc); error) {
+    return RecordError{ErrorClass::kMalformedJson, std::string(kStage),
+                       std::string("value is not valid JSON: ") + simdjson::error_message(error)};
+  }
+  simdjson::dom::object obj;
+  if (doc.get_object().get(obj) != simdjson::SUCCESS) {
+    return schemaError("value must be a JSON object");
+  }
+  ModeratorDecision decision;
+  auto case_id = requiredString(obj, "case_id", "case_id");
+  if (!case_id.ok()) return case_id.error();
+  decision.case_id = std::move(case_id).value();
+  auto account_id = requiredString(obj, "account_id", "account_id");
+  if (!account_id.ok()) return account_id.error();
+  decision.account_id = AccountId(std::move(account_id).value());
+  auto verdict = requiredString(obj, "decision", "decision");
+  if (!verdict.ok()) return verdict.error();
+  if (verdict.value() == "confirmed") {
+    decision.verdict = Verdict::kConfirmed;
+  } else if (verdict.value() == "dismissed") {
+    decision.verdict = Verdict::kDismissed;
+  } else {
+    return schemaError("field 'decision': must be confirmed or dismissed, got '" +
+                       verdict.value().substr(0, 80) + "'");
+  }
+  auto category = requiredString(obj, "category", "category");
+  if (!category.ok()) return category.error();
+  decision.category = std::move(category).value();
+  simdjson::dom::element el;
+  if (obj["decided_at_ms"].get(el) != simdjson::SUCCESS ||
+      el.get_int64().get(decision.decided_at_ms) != simdjson::SUCCESS ||
+      decision.decided_at_ms < 0) {
+    return schemaError("field 'decided_at_ms': expected a non-negative integer (ms since epoch)");
+  }
+  simdjson::dom::array hashes;
+  if (obj["media_hashes"].get(el) == simdjson::SUCCESS && !el.is_null()) {
+    if (el.get_array().get(hashes) != simdjson::SUCCESS) {
+      return schemaError("field 'media_hashes': expected an array");
+    }
+    size_t i = 0;
+    for (auto item : hashes) {
+      const std::string path = "media_hashes[" + std::to_string(i++) + "]";
+      simdjson::dom::object hash;
+      if (item.get_object().get(hash) != simdjson::SUCCESS) {
+        return schemaError("field '" + path + "': expected an object");
+      }
+      auto type = requiredString(hash, "type", path + ".type");
+      if (!type.ok()) return type.error();
+      const size_t digits = type.value() == "md5"                               ? 32
+                            : type.value() == "sha1"                            ? 40
+                            : type.value() == "sha256" || type.value() == "pdq" ? 64
+                                                                                : 0;
+      if (digits == 0) {
+        return schemaError("field '" + path + ".type': must be md5, sha1, sha256 or pdq");
+      }
+      auto value = optionalHash(hash, "value", path + ".value", digits);
+      if (!value.ok()) return value.error();
+      if (!value.value()) return schemaError("missing required field '" + path + ".value'");
+      decision.media_hashes.push_back({type.value(), *value.value()});
+    }
+  }
+  return decision;
 }
 
 Result<Post> RecordDecoder::decodePost(std::string_view json) {

@@ -24,6 +24,7 @@ struct DecoderLimits {
 struct InputTopics {
   std::string posts = "posts";
   std::string media = "media";
+  std::string decisions;  // empty: no decisions topic
 };
 
 class RecordDecoder {
@@ -33,6 +34,7 @@ class RecordDecoder {
   Result<Content> decode(const InputRecord& record);
   Result<Post> decodePost(std::string_view json);
   Result<MediaRecord> decodeMedia(const InputRecord& record) const;
+  Result<ModeratorDecision> decodeDecision(std::string_view json);
 
  private:
   InputTopics topics_;

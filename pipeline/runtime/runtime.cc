@@ -88,6 +88,10 @@ ExitStatus Runtime::run() {
                                     RD_KAFKA_PARTITION_UA);
   rd_kafka_topic_partition_list_add(topics.get(), config_.topics.media.c_str(),
                                     RD_KAFKA_PARTITION_UA);
+  if (!config_.topics.decisions.empty()) {
+    rd_kafka_topic_partition_list_add(topics.get(), config_.topics.decisions.c_str(),
+                                      RD_KAFKA_PARTITION_UA);
+  }
   if (auto err = rd_kafka_subscribe(consumer_.get(), topics.get()); err) {
     spdlog::error("cannot subscribe to {} and {}: {}", config_.topics.posts, config_.topics.media,
                   rd_kafka_err2str(err));

@@ -141,6 +141,14 @@ void recordActivity(AccountState& state, const Content& content, int64_t now_ms,
   if (state.first_seen_ms == 0 || now_ms < state.first_seen_ms) state.first_seen_ms = now_ms;
   state.last_seen_ms = std::max(state.last_seen_ms, now_ms);
   const int64_t hour = now_ms / kHourMs;
+  if (const auto* decision = std::get_if<ModeratorDecision>(&content)) {
+    if (decision->verdict == Verdict::kConfirmed) {
+      ++state.confirmed[decision->category];
+    } else {
+      ++state.dismissed;
+    }
+    return;
+  }
   if (const auto* media = std::get_if<MediaRecord>(&content)) {
     (void)media;
     ++state.totals.media;

@@ -66,7 +66,8 @@ std::string encodeState(const AccountState& state);
 // nullopt when `json` is not a state this version can read.
 std::optional<AccountState> decodeState(std::string_view json);
 
-// Applies the record's activity: totals, hourly counters, recipients, first/last seen.
+// Applies the record's activity: totals, hourly counters, recipients, first/last seen; for a
+// moderator decision, a confirmed violation or a dismissed escalation.
 void recordActivity(AccountState& state, const Content& content, int64_t now_ms,
                     const ReputationSettings& settings);
 // Adds a strike per flagged text category and per known-content match.

@@ -2,19 +2,61 @@
 
 #include <spdlog/spdlog.h>
 
+#include <fstream>
+#include <mutex>
+
 namespace modstream {
 namespace {
 
-// Event time: when the post was written, or when the record was produced.
+// Event time: when the post was written or the decision made, or when the record was produced.
 int64_t eventTime(const Content& content, const InputRecord& record) {
   if (const auto* post = std::get_if<Post>(&content)) return post->created_at_ms;
+  if (const auto* decision = std::get_if<ModeratorDecision>(&content)) {
+    return decision->decided_at_ms;
+  }
   return record.timestampMs();
 }
 
+// Appends the media hashes of confirmed decisions to a bank file (hash_match's CSV), which
+// hash_match reloads when it changes. Shared by the workers.
+class ConfirmedHashBank {
+ public:
+  explicit ConfirmedHashBank(std::filesystem::path path) : path_(std::move(path)) {}
+  void append(const ModeratorDecision& decision) {
+    if (path_.empty() || decision.verdict != Verdict::kConfirmed) return;
+    std::lock_guard lock(mutex_);
+    const bool fresh = !std::filesystem::exists(path_);
+    std::ofstream out(path_, std::ios::app);
+    if (fresh) out << "hash_type,value,entry_id,category,source\n";
+    for (size_t i = 0; i < decision.media_hashes.size(); ++i) {
+      const auto& hash = decision.media_hashes[i];
+      // Case ids come from the moderation tool; quoted so that a comma cannot split the line.
+      out << hash.type << "," << hash.value << ",\"case-" << csvEscaped(decision.case_id) << "-"
+          << i << "\",\"" << csvEscaped(decision.category) << "\",moderator decision\n";
+    }
+    if (!out) spdlog::error("cannot append confirmed hashes to {}", path_.string());
+  }
+
+ private:
+  static std::string csvEscaped(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+      if (c == '"') out.push_back('"');
+      if (c != '\n' && c != '\r') out.push_back(c);
+    }
+    return out;
+  }
+  std::filesystem::path path_;
+  std::mutex mutex_;
+};
+
 class ReputationStage final : public Stage {
  public:
-  ReputationStage(std::shared_ptr<ReputationStores> stores, ReputationSettings settings)
-      : stores_(std::move(stores)), settings_(settings) {}
+  ReputationStage(std::shared_ptr<ReputationStores> stores, ReputationSettings settings,
+                  std::shared_ptr<ConfirmedHashBank> confirmed_bank)
+      : stores_(std::move(stores)),
+        settings_(settings),
+        confirmed_bank_(std::move(confirmed_bank)) {}
 
   StageStatus process(const Content& content, const StageContext& context,
                       Signals& signals) override {
@@ -34,6 +76,9 @@ class ReputationStage final : public Stage {
     if (!replayed) {
       recordActivity(state, content, now_ms, settings_);
       state.last_offsets[source.topic] = source.offset.value;
+      if (const auto* decision = std::get_if<ModeratorDecision>(&content)) {
+        confirmed_bank_->append(*decision);
+      }
     }
     // Strikes from this record's findings count from the next record on: the snapshot that
     // decides about this record holds the account's past, not the record itself.
@@ -52,20 +97,25 @@ class ReputationStage final : public Stage {
  private:
   std::shared_ptr<ReputationStores> stores_;
   ReputationSettings settings_;
+  std::shared_ptr<ConfirmedHashBank> confirmed_bank_;
 };
 
 class ReputationFactory final : public StageFactory {
  public:
-  ReputationFactory(std::shared_ptr<ReputationStores> stores, ReputationSettings settings)
-      : stores_(std::move(stores)), settings_(settings) {}
+  ReputationFactory(std::shared_ptr<ReputationStores> stores, ReputationSettings settings,
+                    std::shared_ptr<ConfirmedHashBank> confirmed_bank)
+      : stores_(std::move(stores)),
+        settings_(settings),
+        confirmed_bank_(std::move(confirmed_bank)) {}
   std::unique_ptr<Stage> create() const override {
-    return std::make_unique<ReputationStage>(stores_, settings_);
+    return std::make_unique<ReputationStage>(stores_, settings_, confirmed_bank_);
   }
   PartitionObserver* partitionObserver() override { return stores_.get(); }
 
  private:
   std::shared_ptr<ReputationStores> stores_;
   ReputationSettings settings_;
+  std::shared_ptr<ConfirmedHashBank> confirmed_bank_;
 };
 
 }  // namespace
@@ -75,6 +125,7 @@ ReputationConfig parseReputationConfig(const YAML::Node& node, const std::string
   ReputationConfig config;
   ConfigMap map(node, path, errors);
   map.field("state_dir", config.state_dir);
+  map.field("confirmed_hashes_bank", config.confirmed_hashes_bank);
   if (config.state_dir.empty()) errors.add(map.pathOf("state_dir"), "must not be empty");
   auto& s = config.settings;
   int half_life_days = static_cast<int>(s.strike_half_life_ms / (24 * 3600 * 1000));
@@ -104,7 +155,11 @@ StageFactoryBuilder reputationStageBuilder() {
     auto stores =
         std::make_shared<ReputationStores>(env.base_dir / config.state_dir, *env.kafka,
                                            env.topics->reputation_changelog, env.topics->posts);
-    return std::make_unique<ReputationFactory>(std::move(stores), config.settings);
+    auto confirmed_bank = std::make_shared<ConfirmedHashBank>(
+        config.confirmed_hashes_bank.empty() ? std::filesystem::path()
+                                             : env.base_dir / config.confirmed_hashes_bank);
+    return std::make_unique<ReputationFactory>(std::move(stores), config.settings,
+                                               std::move(confirmed_bank));
   };
 }
 

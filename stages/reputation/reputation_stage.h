@@ -14,6 +14,9 @@ namespace modstream {
 
 struct ReputationConfig {
   std::string state_dir = "state/reputation";  // relative to the config file
+  // A hash bank file (hash_match CSV) to which the media hashes of confirmed decisions are
+  // appended; hash_match reloads it when it changes. Empty: not kept.
+  std::string confirmed_hashes_bank;
   ReputationSettings settings;
 };
 

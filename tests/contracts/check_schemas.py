@@ -31,15 +31,17 @@ def validator(schema_file):
     return jsonschema.Draft202012Validator(schema)
 
 
-posts = validator("post.schema.json")
-for expect_valid in (True, False):
-    folder = source / "tests" / "contracts" / "posts" / ("valid" if expect_valid else "invalid")
-    files = sorted(folder.glob("*.json"))
-    check(f"{folder} has examples", len(files) >= 4)
-    for path in files:
-        errors = list(posts.iter_errors(json.loads(path.read_text())))
-        check(path.name, (not errors) == expect_valid,
-              "; ".join(e.message for e in errors) or "unexpectedly valid")
+for topic, schema_file in (("posts", "post.schema.json"),
+                           ("decisions", "moderator-decision.schema.json")):
+    inputs = validator(schema_file)
+    for expect_valid in (True, False):
+        folder = source / "tests" / "contracts" / topic / ("valid" if expect_valid else "invalid")
+        files = sorted(folder.glob("*.json"))
+        check(f"{folder} has examples", len(files) >= 3)
+        for path in files:
+            errors = list(inputs.iter_errors(json.loads(path.read_text())))
+            check(f"{topic}/{path.name}", (not errors) == expect_valid,
+                  "; ".join(e.message for e in errors) or "unexpectedly valid")
 
 by_type = {"takedown": validator("takedown-event.schema.json"),
            "escalation": validator("escalation-event.schema.json")}

@@ -49,10 +49,12 @@ TestTopics createTestTopics(const std::string& bootstrap, const std::string& nam
                     prefix + "escalations",
                     prefix + "dead-letter",
                     prefix + "group",
-                    prefix + "reputation-changelog"};
+                    prefix + "reputation-changelog",
+                    prefix + "decisions"};
   createTopics(bootstrap, {},
                {{topics.posts, input_partitions, {}},
                 {topics.media, input_partitions, {}},
+                {topics.decisions, input_partitions, {}},
                 {topics.takedowns, 3, {}},
                 {topics.escalations, 3, {}},
                 {topics.dead_letter, 1, {}}});
@@ -122,13 +124,16 @@ std::filesystem::path writeConfig(const std::filesystem::path& dir, const std::s
       << "topics:\n  posts: \"" << topics.posts << "\"\n  media: \"" << topics.media
       << "\"\n  takedowns: \"" << topics.takedowns << "\"\n  escalations: \"" << topics.escalations
       << "\"\n  dead_letter: \"" << topics.dead_letter << "\"\n  reputation_changelog: \""
-      << topics.reputation_changelog << "\"\nprocessing:\n  worker_threads: " << worker_threads
+      << topics.reputation_changelog << "\"\n  decisions: \"" << topics.decisions
+      << "\"\nprocessing:\n  worker_threads: " << worker_threads
       << "\n  commit_interval_ms: 200\nlogging: {level: info}\nmetrics: {listen_address: \"\"}\n"
       << "stages:\n  - name: hash_match\n    config:\n      banks: [{name: "
          "test-bank, path: bank.csv}]\n"
       << "  - name: text_risk\n    config:\n      lexicons: [\"" MODSTREAM_SOURCE_DIR
          "/config/lexicons\"]\n"
-      << (reputation ? "  - name: reputation\n    config: {state_dir: state}\n" : "")
+      << (reputation ? "  - name: reputation\n    config: {state_dir: state, "
+                       "confirmed_hashes_bank: confirmed.csv}\n"
+                     : "")
       << "  - name: decide\n";
   return path;
 }

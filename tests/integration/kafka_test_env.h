@@ -24,6 +24,7 @@ struct TestTopics {
   std::string posts, media, takedowns, escalations, dead_letter;
   std::string group;
   std::string reputation_changelog;  // created by the reputation stage when it first starts
+  std::string decisions;             // moderator decisions, co-partitioned with posts
 };
 TestTopics createTestTopics(const std::string& bootstrap, const std::string& name,
                             int input_partitions);

@@ -6,7 +6,9 @@
 
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "pipeline/app/pipeline_app.h"
@@ -184,4 +186,51 @@ TEST_CASE("a rebalance between two processes under load keeps every account's co
   CHECK(a.wait() == 0);
   CHECK(countedPosts(latestByKey(bootstrap, topics.reputation_changelog)) ==
         workload.expected_posts_per_account);
+}
+
+TEST_CASE("moderator decisions update reputation and confirmed hashes reach a bank file",
+          "[integration][reputation]") {
+  const std::string bootstrap = brokerBootstrap();
+  const TestTopics topics = createTestTopics(bootstrap, "decisions", 2);
+  const std::string md5 = "900150983cd24fb0d6963f7d28e17f72";
+  const std::vector<BatchRecord> decisions = {
+      {topics.decisions,
+       "acct-1",
+       R"({"case_id":"c-1","account_id":"acct-1","decision":"confirmed","category":"grooming",)"
+       R"("decided_at_ms":1795000000000,"media_hashes":[{"type":"md5","value":")" +
+           md5 + R"("}]})",
+       {}},
+      {topics.decisions,
+       "acct-1",
+       R"({"case_id":"c-2","account_id":"acct-1","decision":"dismissed","category":"fraud",)"
+       R"("decided_at_ms":1795000001000})",
+       {}},
+      {topics.decisions,
+       "acct-2",
+       R"({"case_id":"c-3","account_id":"acct-2","decision":"maybe"})",
+       {}}};
+  produceBatch(bootstrap, {}, decisions);
+  const auto dir = makeTempDir("decisions");
+  const auto config = writeConfig(dir, bootstrap, topics,
+                                  "hash_type,value,entry_id,category,source\n"
+                                  "md5,00000000000000000000000000000001,E-1,A,t\n",
+                                  2, true);
+  runUntil(config, [&](const RuntimeStats& s) { return s.processed >= decisions.size(); });
+
+  const auto states = latestByKey(bootstrap, topics.reputation_changelog);
+  REQUIRE(states.count("acct-1"));
+  const auto state = decodeState(states.at("acct-1"));
+  REQUIRE(state);
+  CHECK(state->confirmed == std::map<std::string, int64_t>{{"grooming", 1}});
+  CHECK(state->dismissed == 1);
+  // The malformed decision is dead-lettered, not counted.
+  CHECK_FALSE(states.count("acct-2"));
+  const auto dead = readWholeTopic(bootstrap, {}, topics.dead_letter);
+  REQUIRE(dead.size() == 1);
+  CHECK(dead[0].header("modstream.error.class") == "schema_violation");
+  std::ifstream bank(dir / "confirmed.csv");
+  std::stringstream lines;
+  lines << bank.rdbuf();
+  CHECK(lines.str() == "hash_type,value,entry_id,category,source\nmd5," + md5 +
+                           ",\"case-c-1-0\",\"grooming\",moderator decision\n");
 }
