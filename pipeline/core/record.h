@@ -62,6 +62,8 @@ struct OutputRecord {
   // The partition to write to; unset lets the producer's partitioner choose. State changelogs
   // write to the partition of the input partition they mirror.
   std::optional<int32_t> partition = std::nullopt;
+  // A null value: deletes the key from a compacted topic (`value` is ignored).
+  bool tombstone = false;
 };
 
 }  // namespace modstream

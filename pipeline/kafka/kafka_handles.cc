@@ -29,7 +29,7 @@ KafkaHandle makeKafkaClient(rd_kafka_type_t type, KafkaConf conf) {
 rd_kafka_resp_err_t produceRecord(rd_kafka_t* producer, const std::string& topic,
                                   const std::optional<std::string>& key, const std::string& value,
                                   const std::vector<Header>& headers, void* opaque,
-                                  std::optional<int32_t> partition) {
+                                  std::optional<int32_t> partition, bool tombstone) {
   rd_kafka_headers_t* hdrs = rd_kafka_headers_new(headers.size());
   for (const auto& h : headers) {
     rd_kafka_header_add(hdrs, h.name.data(), static_cast<ssize_t>(h.name.size()), h.value.data(),
@@ -41,8 +41,8 @@ rd_kafka_resp_err_t produceRecord(rd_kafka_t* producer, const std::string& topic
   fields[1].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
   fields[1].u.i = RD_KAFKA_MSG_F_COPY;
   fields[2].vtype = RD_KAFKA_VTYPE_VALUE;
-  fields[2].u.mem.ptr = const_cast<char*>(value.data());
-  fields[2].u.mem.size = value.size();
+  fields[2].u.mem.ptr = tombstone ? nullptr : const_cast<char*>(value.data());
+  fields[2].u.mem.size = tombstone ? 0 : value.size();
   fields[3].vtype = RD_KAFKA_VTYPE_HEADERS;
   fields[3].u.headers = hdrs;
   fields[4].vtype = RD_KAFKA_VTYPE_OPAQUE;

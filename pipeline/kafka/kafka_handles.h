@@ -48,7 +48,8 @@ KafkaHandle makeKafkaClient(rd_kafka_type_t type, KafkaConf conf);
 rd_kafka_resp_err_t produceRecord(rd_kafka_t* producer, const std::string& topic,
                                   const std::optional<std::string>& key, const std::string& value,
                                   const std::vector<Header>& headers, void* opaque,
-                                  std::optional<int32_t> partition = std::nullopt);
+                                  std::optional<int32_t> partition = std::nullopt,
+                                  bool tombstone = false);
 
 // The headers of a consumed message, copied, in order.
 std::vector<Header> messageHeaders(rd_kafka_message_t* message);

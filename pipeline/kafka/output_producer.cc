@@ -76,8 +76,9 @@ bool OutputProducer::publish(const OutputRecord& record, std::shared_ptr<Deliver
   const std::string& topic = topics_.name(record.topic);
   auto tag = std::make_unique<DeliveryTag>(DeliveryTag{std::move(listener), source_offset});
   while (true) {
-    const rd_kafka_resp_err_t err = produceRecord(producer_.get(), topic, record.key, record.value,
-                                                  record.headers, tag.get(), record.partition);
+    const rd_kafka_resp_err_t err =
+        produceRecord(producer_.get(), topic, record.key, record.value, record.headers, tag.get(),
+                      record.partition, record.tombstone);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       tag.release();  // now owned by the delivery report
       return true;

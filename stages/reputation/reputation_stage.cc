@@ -80,6 +80,7 @@ class ReputationStage final : public Stage {
         confirmed_bank_->append(*decision);
       }
     }
+    if (!replayed) expireIdle(*store, source.partition.value, account, now_ms, signals);
     // Strikes from this record's findings count from the next record on: the snapshot that
     // decides about this record holds the account's past, not the record itself.
     signals.reputation = snapshotOf(state, now_ms, settings_);
@@ -95,9 +96,38 @@ class ReputationStage final : public Stage {
   }
 
  private:
+  // Once per day of event time per partition, accounts idle longer than expire_after_days are
+  // deleted, locally and from the changelog (tombstones, published as this record's outputs).
+  void expireIdle(PartitionStore& store, int32_t partition, const std::string& current,
+                  int64_t now_ms, Signals& signals) {
+    constexpr int64_t kDayMs = 24ll * 3600 * 1000;
+    if (settings_.expire_after_days <= 0) return;
+    auto [last, first_time] = last_sweep_ms_.try_emplace(partition, now_ms);
+    if (!first_time && now_ms - last->second < kDayMs) return;
+    last->second = now_ms;
+    std::vector<std::string> idle;
+    store.forEach([&](const std::string& account, const std::string& value) {
+      auto state = decodeState(value);
+      if (account != current && state && idleTooLong(*state, now_ms, settings_)) {
+        idle.push_back(account);
+      }
+    });
+    for (const auto& account : idle) {
+      store.remove(account);
+      OutputRecord tombstone{OutputTopic::kReputationChangelog, account, "", {}};
+      tombstone.partition = partition;
+      tombstone.tombstone = true;
+      signals.outputs.push_back(std::move(tombstone));
+    }
+    if (!idle.empty()) {
+      spdlog::info("reputation partition {}: {} idle accounts expired", partition, idle.size());
+    }
+  }
+
   std::shared_ptr<ReputationStores> stores_;
   ReputationSettings settings_;
   std::shared_ptr<ConfirmedHashBank> confirmed_bank_;
+  std::map<int32_t, int64_t> last_sweep_ms_;  // event time of each partition's last sweep
 };
 
 class ReputationFactory final : public StageFactory {

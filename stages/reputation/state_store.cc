@@ -69,6 +69,13 @@ AccountState& PartitionStore::Cache::put(AccountState state) {
   return recent_.front();
 }
 
+void PartitionStore::Cache::erase(const std::string& account) {
+  auto it = index_.find(account);
+  if (it == index_.end()) return;
+  recent_.erase(it->second);
+  index_.erase(it);
+}
+
 PartitionStore::~PartitionStore() {
   try {
     writePending();
@@ -112,6 +119,7 @@ void PartitionStore::writePending() {
 
 void PartitionStore::remove(const std::string& account) {
   pending_.erase(account);
+  cache.erase(account);
   check(db_->Delete(stateWrites(), accountKey(account)), "reputation state delete");
 }
 

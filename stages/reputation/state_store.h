@@ -45,6 +45,7 @@ class PartitionStore {
     explicit Cache(size_t capacity) : capacity_(capacity) {}
     AccountState* find(const std::string& account);
     AccountState& put(AccountState state);
+    void erase(const std::string& account);
 
    private:
     size_t capacity_;

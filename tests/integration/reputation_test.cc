@@ -234,3 +234,32 @@ TEST_CASE("moderator decisions update reputation and confirmed hashes reach a ba
   CHECK(lines.str() == "hash_type,value,entry_id,category,source\nmd5," + md5 +
                            ",\"case-c-1-0\",\"grooming\",moderator decision\n");
 }
+
+TEST_CASE("accounts idle longer than expire_after_days are deleted from the changelog",
+          "[integration][reputation]") {
+  const std::string bootstrap = brokerBootstrap();
+  const TestTopics topics = createTestTopics(bootstrap, "expiry", 1);
+  constexpr int64_t kDay = 24ll * 3600 * 1000;
+  auto post = [&](const std::string& account, int64_t at_ms) {
+    return BatchRecord{topics.posts,
+                       account,
+                       R"({"post_id":"p-)" + account + R"(","account_id":")" + account +
+                           R"(","created_at_ms":)" + std::to_string(at_ms) + R"(,"text":"hi"})",
+                       {}};
+  };
+  const int64_t start = 1795000000000;
+  produceBatch(
+      bootstrap, {},
+      {post("old", start), post("recent", start + 100 * kDay), post("new", start + 200 * kDay)});
+  const auto dir = makeTempDir("expiry");
+  const auto config = writeConfig(dir, bootstrap, topics,
+                                  "hash_type,value,entry_id,category,source\n"
+                                  "md5,00000000000000000000000000000001,E-1,A,t\n",
+                                  1, true);
+  runUntil(config, [](const RuntimeStats& s) { return s.processed >= 3; });
+  // "old" was last seen 200 days before "new" arrived (the default expiry is 180 days).
+  const auto states = latestByKey(bootstrap, topics.reputation_changelog);
+  CHECK_FALSE(states.count("old"));
+  CHECK(states.count("recent"));
+  CHECK(states.count("new"));
+}
