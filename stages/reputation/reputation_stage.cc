@@ -156,6 +156,7 @@ ReputationConfig parseReputationConfig(const YAML::Node& node, const std::string
   ConfigMap map(node, path, errors);
   map.field("state_dir", config.state_dir);
   map.field("confirmed_hashes_bank", config.confirmed_hashes_bank);
+  map.field("cache_accounts", config.cache_accounts, {1, 100000000});
   if (config.state_dir.empty()) errors.add(map.pathOf("state_dir"), "must not be empty");
   auto& s = config.settings;
   int half_life_days = static_cast<int>(s.strike_half_life_ms / (24 * 3600 * 1000));
@@ -182,9 +183,9 @@ StageFactoryBuilder reputationStageBuilder() {
       errors.add(path, "the reputation stage needs the pipeline's kafka and topics settings");
     }
     if (errors.all().size() != errors_before) return nullptr;
-    auto stores =
-        std::make_shared<ReputationStores>(env.base_dir / config.state_dir, *env.kafka,
-                                           env.topics->reputation_changelog, env.topics->posts);
+    auto stores = std::make_shared<ReputationStores>(
+        env.base_dir / config.state_dir, *env.kafka, env.topics->reputation_changelog,
+        env.topics->posts, static_cast<size_t>(config.cache_accounts));
     auto confirmed_bank = std::make_shared<ConfirmedHashBank>(
         config.confirmed_hashes_bank.empty() ? std::filesystem::path()
                                              : env.base_dir / config.confirmed_hashes_bank);

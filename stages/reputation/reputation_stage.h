@@ -17,6 +17,8 @@ struct ReputationConfig {
   // A hash bank file (hash_match CSV) to which the media hashes of confirmed decisions are
   // appended; hash_match reloads it when it changes. Empty: not kept.
   std::string confirmed_hashes_bank;
+  // Accounts kept decoded in memory per partition (write-back cache).
+  int cache_accounts = 100000;
   ReputationSettings settings;
 };
 

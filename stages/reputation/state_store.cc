@@ -5,6 +5,7 @@
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 
@@ -37,7 +38,8 @@ rocksdb::WriteOptions stateWrites() {
 
 }  // namespace
 
-PartitionStore::PartitionStore(const std::filesystem::path& dir) {
+PartitionStore::PartitionStore(const std::filesystem::path& dir, size_t cache_capacity)
+    : cache_capacity_(std::max<size_t>(cache_capacity, 1)) {
   std::filesystem::create_directories(dir);
   rocksdb::Options options;
   options.create_if_missing = true;
@@ -48,37 +50,9 @@ PartitionStore::PartitionStore(const std::filesystem::path& dir) {
   db_.reset(db);
 }
 
-AccountState* PartitionStore::Cache::find(const std::string& account) {
-  auto it = index_.find(account);
-  if (it == index_.end()) return nullptr;
-  recent_.splice(recent_.begin(), recent_, it->second);
-  return &*it->second;
-}
-
-AccountState& PartitionStore::Cache::put(AccountState state) {
-  if (auto* cached = find(state.account_id)) {
-    *cached = std::move(state);
-    return *cached;
-  }
-  if (recent_.size() >= capacity_) {
-    index_.erase(recent_.back().account_id);
-    recent_.pop_back();
-  }
-  recent_.push_front(std::move(state));
-  index_[recent_.front().account_id] = recent_.begin();
-  return recent_.front();
-}
-
-void PartitionStore::Cache::erase(const std::string& account) {
-  auto it = index_.find(account);
-  if (it == index_.end()) return;
-  recent_.erase(it->second);
-  index_.erase(it);
-}
-
 PartitionStore::~PartitionStore() {
   try {
-    writePending();
+    flush();
   } catch (const std::exception& e) {
     spdlog::warn("reputation state: pending writes lost on close ({})", e.what());
   }
@@ -86,13 +60,29 @@ PartitionStore::~PartitionStore() {
 }
 
 AccountState& PartitionStore::account(const std::string& account_id) {
-  if (AccountState* cached = cache.find(account_id)) return *cached;
+  if (auto it = index_.find(account_id); it != index_.end()) {
+    recent_.splice(recent_.begin(), recent_, it->second);
+    return it->second->state;
+  }
   AccountState loaded;
   if (auto stored = get(account_id)) {
     if (auto decoded = decodeState(*stored)) loaded = std::move(*decoded);
   }
   loaded.account_id = account_id;
-  return cache.put(std::move(loaded));
+  return remember(std::move(loaded)).state;
+}
+
+PartitionStore::Cached& PartitionStore::remember(AccountState state) {
+  if (recent_.size() >= cache_capacity_) {
+    Cached& oldest = recent_.back();
+    if (oldest.dirty) pending_[oldest.state.account_id] = std::move(oldest.encoded);
+    index_.erase(oldest.state.account_id);
+    recent_.pop_back();
+    if (pending_.size() >= kBatch) writePending();
+  }
+  recent_.push_front(Cached{std::move(state), {}, false});
+  index_[recent_.front().state.account_id] = recent_.begin();
+  return recent_.front();
 }
 
 std::optional<std::string> PartitionStore::get(const std::string& account) const {
@@ -104,8 +94,13 @@ std::optional<std::string> PartitionStore::get(const std::string& account) const
   return value;
 }
 
-void PartitionStore::put(const std::string& account, const std::string& value) {
-  pending_[account] = value;
+void PartitionStore::put(const std::string& account, std::string encoded) {
+  if (auto it = index_.find(account); it != index_.end()) {
+    it->second->encoded = std::move(encoded);
+    it->second->dirty = true;
+    return;
+  }
+  pending_[account] = std::move(encoded);
   if (pending_.size() >= kBatch) writePending();
 }
 
@@ -119,7 +114,10 @@ void PartitionStore::writePending() {
 
 void PartitionStore::remove(const std::string& account) {
   pending_.erase(account);
-  cache.erase(account);
+  if (auto it = index_.find(account); it != index_.end()) {
+    recent_.erase(it->second);
+    index_.erase(it);
+  }
   check(db_->Delete(stateWrites(), accountKey(account)), "reputation state delete");
 }
 
@@ -141,13 +139,18 @@ void PartitionStore::clearCheckpoint() {
 }
 
 void PartitionStore::flush() {
+  for (auto& cached : recent_) {
+    if (!cached.dirty) continue;
+    pending_[cached.state.account_id] = cached.encoded;
+    cached.dirty = false;
+  }
   writePending();
   check(db_->Flush(rocksdb::FlushOptions()), "reputation state flush");
 }
 
 void PartitionStore::forEach(
     const std::function<void(const std::string&, const std::string&)>& visit) {
-  writePending();
+  flush();
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek(std::string(kAccountPrefix)); it->Valid() && it->key().starts_with(kAccountPrefix);
        it->Next()) {
@@ -156,11 +159,13 @@ void PartitionStore::forEach(
 }
 
 ReputationStores::ReputationStores(std::filesystem::path state_dir, KafkaConfig kafka,
-                                   std::string changelog_topic, std::string partition_count_topic)
+                                   std::string changelog_topic, std::string partition_count_topic,
+                                   size_t cache_accounts)
     : state_dir_(std::move(state_dir)),
       kafka_(std::move(kafka)),
       changelog_topic_(std::move(changelog_topic)),
-      partition_count_topic_(std::move(partition_count_topic)) {}
+      partition_count_topic_(std::move(partition_count_topic)),
+      cache_accounts_(cache_accounts) {}
 
 std::filesystem::path ReputationStores::partitionDir(const std::filesystem::path& state_dir,
                                                      int32_t partition) {
@@ -187,7 +192,8 @@ void ReputationStores::ensureChangelogTopic() {
 std::shared_ptr<PartitionStore> ReputationStores::openAndRestore(int32_t partition,
                                                                  RestoreStats& stats) {
   const auto started = std::chrono::steady_clock::now();
-  auto store = std::make_shared<PartitionStore>(partitionDir(state_dir_, partition));
+  auto store =
+      std::make_shared<PartitionStore>(partitionDir(state_dir_, partition), cache_accounts_);
   stats.partition = partition;
   stats.from_offset = store->checkpoint().value_or(0);
   const int64_t next =

@@ -37,52 +37,49 @@ namespace modstream {
 
 class PartitionStore {
  public:
-  // The decoded state of recently used accounts, so that a busy account is not read and parsed
-  // from RocksDB for every record. Belongs to the store: a partition that leaves and comes back
-  // starts with an empty cache. Used by the partition's worker only.
-  class Cache {
-   public:
-    explicit Cache(size_t capacity) : capacity_(capacity) {}
-    AccountState* find(const std::string& account);
-    AccountState& put(AccountState state);
-    void erase(const std::string& account);
-
-   private:
-    size_t capacity_;
-    std::list<AccountState> recent_;  // most recent first
-    std::unordered_map<std::string, std::list<AccountState>::iterator> index_;
-  };
-
   // Opens (creating if needed) the RocksDB instance at `dir`; throws std::runtime_error naming it.
-  explicit PartitionStore(const std::filesystem::path& dir);
+  // Up to `cache_capacity` accounts are kept decoded in memory.
+  explicit PartitionStore(const std::filesystem::path& dir, size_t cache_capacity = 100000);
   ~PartitionStore();
   PartitionStore(const PartitionStore&) = delete;
   PartitionStore& operator=(const PartitionStore&) = delete;
 
   // The account's state for an update: from the cache, else read and decoded (an empty state for
-  // an account not seen before).
+  // an account not seen before). Valid until the next call that changes the store.
   AccountState& account(const std::string& account_id);
+  // Stores the account's new state (`encoded` is encodeState of it). A write-back cache: a cached
+  // account is written to RocksDB when it leaves the cache or at flush(), so a busy account costs
+  // one write per flush, not one per record. Like everything written here it may be lost in a
+  // crash; the changelog has it (see the checkpoint rules above).
+  void put(const std::string& account, std::string encoded);
   std::optional<std::string> get(const std::string& account) const;
-  // Writes are collected and written in batches of `kBatch` (and by flush()); get() sees them.
-  void put(const std::string& account, const std::string& value);
   void remove(const std::string& account);
   // The changelog offset this state is complete up to (the next offset to restore from).
   std::optional<int64_t> checkpoint() const;
   void setCheckpoint(int64_t next_offset);
   void clearCheckpoint();
+  // Writes everything held in memory and flushes RocksDB's memtables to disk.
   void flush();
   void forEach(
       const std::function<void(const std::string& account, const std::string& value)>& visit);
 
  private:
+  // The decoded state of recently used accounts; belongs to the store, so a partition that leaves
+  // and comes back starts cold. Used by the partition's worker only.
+  struct Cached {
+    AccountState state;
+    std::string encoded;  // the state to write when dirty
+    bool dirty = false;
+  };
+  Cached& remember(AccountState state);
   void writePending();
 
   static constexpr size_t kBatch = 1000;
   std::unique_ptr<rocksdb::DB> db_;
+  size_t cache_capacity_;
+  std::list<Cached> recent_;  // most recently used first
+  std::unordered_map<std::string, std::list<Cached>::iterator> index_;
   std::unordered_map<std::string, std::string> pending_;  // account -> value not yet written
-
- public:
-  Cache cache{100000};
 };
 
 struct RestoreStats {
@@ -95,7 +92,7 @@ struct RestoreStats {
 class ReputationStores final : public PartitionObserver {
  public:
   ReputationStores(std::filesystem::path state_dir, KafkaConfig kafka, std::string changelog_topic,
-                   std::string partition_count_topic);
+                   std::string partition_count_topic, size_t cache_accounts = 100000);
 
   bool partitionsAssigned(const std::vector<int32_t>& partitions) override;
   void partitionsRevoked(const std::vector<int32_t>& partitions, bool clean) override;
@@ -115,6 +112,7 @@ class ReputationStores final : public PartitionObserver {
   KafkaConfig kafka_;
   std::string changelog_topic_;
   std::string partition_count_topic_;  // the changelog gets as many partitions as this topic
+  size_t cache_accounts_;
   bool changelog_checked_ = false;
   mutable std::shared_mutex mutex_;
   std::map<int32_t, std::shared_ptr<PartitionStore>> stores_;

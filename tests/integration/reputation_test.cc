@@ -114,7 +114,9 @@ TEST_CASE("reputation counts every post once and a wiped disk is restored from t
 
   // A new host: no local state. Assignment restores every partition before any record.
   std::filesystem::remove_all(dir / "state");
-  runUntil(config, [](const RuntimeStats& s) { return s.assigned_partitions == 8; });
+  runUntil(config, [](const RuntimeStats& s) {
+    return s.assigned_partitions == 12;
+  });  // 4 each of posts, media, decisions
   CHECK(localStates(dir / "state", 4) == before);
 }
 
