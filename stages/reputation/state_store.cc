@@ -246,10 +246,11 @@ void ReputationStores::partitionsRevoked(const std::vector<int32_t>& partitions,
     }
     try {
       // Every change of a drained partition is acknowledged in the changelog, so the flushed local
-      // state is complete up to its end. After a lost assignment the checkpoint stays where the
-      // restore left it, and the next restore replays everything written since.
-      store->flush();
+      // state is complete up to its end. After a lost assignment a worker may still be finishing
+      // one of its records, so the store is left alone (its last user closes it) and the
+      // checkpoint stays where the restore left it: the next restore replays everything since.
       if (clean) {
+        store->flush();
         store->setCheckpoint(highWatermark(kafka_.bootstrap_servers, kafka_.consumer_properties,
                                            changelog_topic_, partition));
       }

@@ -134,12 +134,12 @@ TEST_CASE("two consumers split the partitions and a rebalance under load loses n
       waitFor([&] { return committedTotal(bootstrap, topics.group, topics.posts) > 0; }, 60000));
   {
     ChildProcess b(config, dir / "b.log");
-    // Both members own a share of the (posts + media) partitions.
+    // Both members own a share of the (posts, media and decisions) partitions.
     const bool split = waitFor(
         [&] {
           const int owned_a = ownedPartitions(dir / "a.log");
           const int owned_b = ownedPartitions(dir / "b.log");
-          return owned_a > 0 && owned_b > 0 && owned_a + owned_b == 2 * partitions;
+          return owned_a > 0 && owned_b > 0 && owned_a + owned_b == 3 * partitions;
         },
         60000);
     INFO("a owns " << ownedPartitions(dir / "a.log") << ", b owns "
@@ -158,7 +158,7 @@ TEST_CASE("two consumers split the partitions and a rebalance under load loses n
   REQUIRE(waitFor([&] { return committedTotal(bootstrap, topics.group, topics.posts) == total; },
                   120000));
   // After b left, a owns everything again.
-  CHECK(waitFor([&] { return ownedPartitions(dir / "a.log") == 2 * partitions; }, 30000));
+  CHECK(waitFor([&] { return ownedPartitions(dir / "a.log") == 3 * partitions; }, 30000));
   a.signal(SIGTERM);
   CHECK(a.wait() == 0);
 
