@@ -9,10 +9,13 @@
 #include <simdjson.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -21,6 +24,7 @@
 #include "pipeline/cli/commands.h"
 #include "pipeline/events/dead_letter.h"
 #include "pipeline/kafka/topic_io.h"
+#include "stages/reputation/account_state.h"
 #include "stages/stage_registry.h"
 
 namespace modstream::cli {
@@ -100,6 +104,34 @@ void printEscalations(const std::vector<TopicRecord>& escalations) {
   }
 }
 
+// The reputation changelog's latest state per account, the least trusted first.
+void printReputation(const std::vector<TopicRecord>& changelog, int64_t now_ms) {
+  std::map<std::string, std::string> latest;
+  for (const auto& record : changelog) {
+    if (record.key) latest[*record.key] = record.value;
+  }
+  std::vector<std::pair<double, std::string>> by_trust;
+  const ReputationSettings settings;
+  for (const auto& [account, value] : latest) {
+    if (auto state = decodeState(value)) {
+      const auto snapshot = snapshotOf(*state, now_ms, settings);
+      std::string strikes;
+      for (const auto& [category, strike] : snapshot.strikes) {
+        strikes += (strikes.empty() ? "" : ", ") + category;
+      }
+      by_trust.emplace_back(snapshot.trust, account + "  trust " +
+                                                std::to_string(snapshot.trust).substr(0, 4) +
+                                                (strikes.empty() ? "" : "  strikes: " + strikes));
+    }
+  }
+  std::sort(by_trust.begin(), by_trust.end());
+  std::cout << "\nReputation: " << latest.size()
+            << " accounts in the changelog; the least trusted:\n";
+  for (size_t i = 0; i < by_trust.size() && i < 3; ++i) {
+    std::cout << "  " << by_trust[i].second << "\n";
+  }
+}
+
 void printDeadLetters(const std::vector<TopicRecord>& dead_letters) {
   std::cout << "\nDead-lettered: " << dead_letters.size() << "\n";
   namespace h = dead_letter_header;
@@ -128,6 +160,21 @@ int demoCommand(const DemoOptions& options) {
   }
   InProcessKafka kafka;
   (*root)["kafka"]["bootstrap_servers"] = kafka.bootstrap();
+  // Reputation state goes to a fresh temporary directory: the demo leaves nothing behind.
+  const auto state_dir =
+      std::filesystem::temp_directory_path() / ("modstream-demo-" + std::to_string(::getpid()));
+  for (auto stage : (*root)["stages"]) {
+    if (stage["name"].as<std::string>("") == "reputation") {
+      stage["config"]["state_dir"] = state_dir.string();
+    }
+  }
+  struct RemoveOnExit {
+    std::filesystem::path dir;
+    ~RemoveOnExit() {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    }
+  } remove_state{state_dir};
 
   SystemClock clock;
   auto registry = std::make_shared<prometheus::Registry>();
@@ -191,6 +238,8 @@ int demoCommand(const DemoOptions& options) {
   printTakedowns(takedowns);
   printEscalations(escalations);
   printDeadLetters(dead_letters);
+  printReputation(readWholeTopic(kafka.bootstrap(), {}, topics.reputation_changelog),
+                  1795000100000);  // just after the sample firehose's posts
   // Records with any output, by source coordinates (a record may match several banks).
   std::set<std::string> acted_on;
   for (const auto& r : dead_letters) {

@@ -177,10 +177,16 @@ void ReputationStores::ensureChangelogTopic() {
   // Compacted, one partition per input partition: the latest state of every account is kept.
   const int partitions = topicPartitionCount(kafka_.bootstrap_servers, kafka_.consumer_properties,
                                              partition_count_topic_);
-  createTopics(kafka_.bootstrap_servers, kafka_.producer_properties,
-               {{changelog_topic_, partitions, {{"cleanup.policy", "compact"}}}});
-  const int changelog_partitions =
-      topicPartitionCount(kafka_.bootstrap_servers, kafka_.consumer_properties, changelog_topic_);
+  int changelog_partitions = 0;
+  try {
+    changelog_partitions =
+        topicPartitionCount(kafka_.bootstrap_servers, kafka_.consumer_properties, changelog_topic_);
+  } catch (const KafkaSetupError&) {  // not there yet: this is the first start
+    createTopics(kafka_.bootstrap_servers, kafka_.producer_properties,
+                 {{changelog_topic_, partitions, {{"cleanup.policy", "compact"}}}});
+    changelog_partitions =
+        topicPartitionCount(kafka_.bootstrap_servers, kafka_.consumer_properties, changelog_topic_);
+  }
   if (changelog_partitions != partitions) {
     throw KafkaSetupError("the reputation changelog " + changelog_topic_ + " has " +
                           std::to_string(changelog_partitions) + " partitions but " +

@@ -58,7 +58,7 @@ for expected in ("Taken down: 6", "Dead-lettered: 7", "Escalated to moderators: 
                  "missing_header", "malformed_json", "unsupported_image",
                  "post post-25 of acct-127  matched sample-url-list entry URL-0003",
                  "P0 post post-21 of acct-121  grooming", "\"I w1ll k i l l you\" [threat.i-will-kill-you]",
-                 "Allowed: 10 records"):
+                 "Allowed: 10 records", "Reputation: 16 accounts in the changelog"):
     check(f"demo prints {expected}", expected in demo.stdout, demo.stdout)
 
 # hash -> match -> bank: one command's output feeds the next.
