@@ -28,6 +28,11 @@ category: grooming
 entries:
   - {id: g.age, term: "how old are you", weight: 0.3}
 )";
+    std::ofstream(dir / "cues.yaml") << R"(
+category: reporting_cue
+entries:
+  - {id: cue.police-said, term: "police said", weight: 1.0}
+)";
     ConfigErrors errors;
     TextRiskConfig config;
     config.lexicons = {dir.string()};
@@ -66,6 +71,14 @@ TEST_CASE("quoted and reported threats do not score like threats", "[score]") {
   CHECK(news < 0.5);
   CHECK(quoted < 0.5);
   CHECK(s.score("I'll say it: I will kill you", "threat_of_violence") >= 0.9);  // apostrophe
+}
+
+TEST_CASE("a reporting cue halves every hit and scores nothing itself", "[score]") {
+  Scorer s;
+  // Unquoted, so only the reporting discount applies: 0.9 * 0.5 ("kill" inside it overlaps).
+  CHECK(s.score("police said i will kill you", "threat_of_violence") == Approx(0.45));
+  CHECK(s.score("police said", "reporting_cue") == 0.0);
+  CHECK(s.score("police said how old are you", "grooming") == Approx(0.15));
 }
 
 TEST_CASE("a direct message to a minor counts grooming evidence twice", "[score]") {
