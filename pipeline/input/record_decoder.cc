@@ -13,6 +13,15 @@ RecordError schemaError(std::string message) {
   return RecordError{ErrorClass::kSchemaViolation, std::string(kStage), std::move(message)};
 }
 
+// Input topics are keyed by account: a record whose key is not its account id is rejected.
+std::optional<RecordError> wrongKey(const InputRecord& record, const AccountId& account) {
+  if (record.key() && *record.key() == account.str()) return std::nullopt;
+  return schemaError("record key must equal account_id '" + account.str() +
+                     "' (input topics are keyed by account), got " +
+                     (record.key() ? "'" + std::string(record.key()->substr(0, 80)) + "'"
+                                   : std::string("no key")));
+}
+
 bool isLowerHex(std::string_view s) {
   return std::all_of(s.begin(), s.end(),
                      [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
@@ -154,12 +163,7 @@ Result<Content> RecordDecoder::decode(const InputRecord& record) {
   if (topic == topics_.posts) {
     auto post = decodePost(record.value());
     if (!post.ok()) return post.error();
-    if (!record.key() || *record.key() != post.value().account_id.str()) {
-      return schemaError("record key must equal account_id '" + post.value().account_id.str() +
-                         "' (input topics are keyed by account), got " +
-                         (record.key() ? "'" + std::string(record.key()->substr(0, 80)) + "'"
-                                       : std::string("no key")));
-    }
+    if (auto wrong = wrongKey(record, post.value().account_id)) return *wrong;
     return Content(std::move(post).value());
   }
   if (topic == topics_.media) {
@@ -170,17 +174,14 @@ Result<Content> RecordDecoder::decode(const InputRecord& record) {
   if (!topics_.decisions.empty() && topic == topics_.decisions) {
     auto decision = decodeDecision(record.value());
     if (!decision.ok()) return decision.error();
-    if (!record.key() || *record.key() != decision.value().account_id.str()) {
-      return schemaError("record key must equal account_id '" + decision.value().account_id.str() +
-                         "' (input topics are keyed by account)");
-    }
+    if (auto wrong = wrongKey(record, decision.value().account_id)) return *wrong;
     return Content(std::move(decision).value());
   }
   return RecordError{ErrorClass::kUnknownTopic, std::string(kStage),
                      "topic '" + topic + "' is not an input topic"};
 }
 
-Result<ModeratorDecision> RecordDecoder::decodeDecision(std::string_view json) {
+Result<simdjson::dom::object> RecordDecoder::parseObject(std::string_view json) {
   simdjson::dom::element doc;
   if (auto error = parser_.parse(json.data(), json.size()).get(doc); error) {
     return RecordError{ErrorClass::kMalformedJson, std::string(kStage),
@@ -190,6 +191,13 @@ Result<ModeratorDecision> RecordDecoder::decodeDecision(std::string_view json) {
   if (doc.get_object().get(obj) != simdjson::SUCCESS) {
     return schemaError("value must be a JSON object");
   }
+  return obj;
+}
+
+Result<ModeratorDecision> RecordDecoder::decodeDecision(std::string_view json) {
+  auto parsed = parseObject(json);
+  if (!parsed.ok()) return parsed.error();
+  const simdjson::dom::object obj = parsed.value();
   ModeratorDecision decision;
   auto case_id = requiredString(obj, "case_id", "case_id");
   if (!case_id.ok()) return case_id.error();
@@ -247,15 +255,9 @@ Result<ModeratorDecision> RecordDecoder::decodeDecision(std::string_view json) {
 }
 
 Result<Post> RecordDecoder::decodePost(std::string_view json) {
-  simdjson::dom::element doc;
-  if (auto error = parser_.parse(json.data(), json.size()).get(doc); error) {
-    return RecordError{ErrorClass::kMalformedJson, std::string(kStage),
-                       std::string("value is not valid JSON: ") + simdjson::error_message(error)};
-  }
-  simdjson::dom::object obj;
-  if (doc.get_object().get(obj) != simdjson::SUCCESS) {
-    return schemaError("value must be a JSON object");
-  }
+  auto parsed = parseObject(json);
+  if (!parsed.ok()) return parsed.error();
+  const simdjson::dom::object obj = parsed.value();
   Post post;
   auto post_id = requiredString(obj, "post_id", "post_id");
   if (!post_id.ok()) return post_id.error();

@@ -37,6 +37,9 @@ class RecordDecoder {
   Result<ModeratorDecision> decodeDecision(std::string_view json);
 
  private:
+  // The value as a JSON object, or malformed_json / schema_violation.
+  Result<simdjson::dom::object> parseObject(std::string_view json);
+
   InputTopics topics_;
   DecoderLimits limits_;
   simdjson::dom::parser parser_;
