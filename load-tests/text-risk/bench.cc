@@ -27,14 +27,11 @@ namespace {
 
 std::shared_ptr<const TextRiskModel> loadModel(const std::string& config_file) {
   ConfigErrors errors;
-  const auto root = parseYamlFile(config_file, errors);
-  const auto base_dir = std::filesystem::absolute(config_file).parent_path();
-  if (root) {
-    const auto pipeline = parsePipelineConfig(*root, base_dir, errors);
-    for (const auto& stage : pipeline.stages) {
-      if (stage.name != "text_risk") continue;
-      const auto config = parseTextRiskConfig(stage.config, stage.path, errors);
-      if (auto model = TextRiskModel::load(config, base_dir, stage.path, errors)) return model;
+  if (const auto found = readStageConfig(config_file, "text_risk", errors)) {
+    const auto config = parseTextRiskConfig(found->stage.config, found->stage.path, errors);
+    if (auto model =
+            TextRiskModel::load(config, found->pipeline.base_dir, found->stage.path, errors)) {
+      return model;
     }
   }
   std::cerr << "text_risk_bench: no usable text_risk stage in " << config_file << "\n"

@@ -21,27 +21,16 @@ namespace {
 struct Loaded {
   PipelineConfig pipeline;
   ReputationConfig reputation;
-  std::filesystem::path base_dir;
 };
 
 std::optional<Loaded> load(const std::string& file) {
   ConfigErrors errors;
-  Loaded loaded;
-  if (auto root = parseYamlFile(file, errors)) {
-    loaded.base_dir = std::filesystem::absolute(file).parent_path();
-    loaded.pipeline = parsePipelineConfig(*root, loaded.base_dir, errors);
-    bool found = false;
-    for (const auto& stage : loaded.pipeline.stages) {
-      if (stage.name != "reputation") continue;
-      loaded.reputation = parseReputationConfig(stage.config, stage.path, errors);
-      found = true;
-    }
-    if (!found) errors.add(file + ": stages", "no reputation stage is configured");
+  std::optional<Loaded> loaded;
+  if (auto found = readStageConfig(file, "reputation", errors)) {
+    auto reputation = parseReputationConfig(found->stage.config, found->stage.path, errors);
+    if (errors.empty()) loaded = Loaded{std::move(found->pipeline), std::move(reputation)};
   }
-  if (!errors.empty()) {
-    std::cerr << "modstream reputation: " << errors.str();
-    return std::nullopt;
-  }
+  if (!loaded) std::cerr << "modstream reputation: " << errors.str();
   return loaded;
 }
 

@@ -20,44 +20,22 @@ namespace {
 // The text_risk stage's config from a pipeline config file, with the command-line overrides.
 std::shared_ptr<const TextRiskModel> loadModel(const TextRiskOptions& options) {
   ConfigErrors errors;
-  const auto root = parseYamlFile(options.config_file, errors);
   std::shared_ptr<const TextRiskModel> model;
-  if (root) {
-    const auto base_dir = std::filesystem::absolute(options.config_file).parent_path();
-    const PipelineConfig pipeline = parsePipelineConfig(*root, base_dir, errors);
-    const StageSpec* spec = nullptr;
-    for (const auto& stage : pipeline.stages) {
-      if (stage.name == "text_risk") spec = &stage;
+  if (const auto found = readStageConfig(options.config_file, "text_risk", errors)) {
+    TextRiskConfig config = parseTextRiskConfig(found->stage.config, found->stage.path, errors);
+    if (!options.lexicons.empty()) {
+      config.lexicons = {std::filesystem::absolute(options.lexicons).string()};
     }
-    if (!spec) {
-      errors.add(options.config_file + ": stages", "no text_risk stage is configured");
-    } else if (errors.empty()) {
-      TextRiskConfig config = parseTextRiskConfig(spec->config, spec->path, errors);
-      if (!options.lexicons.empty()) {
-        config.lexicons = {std::filesystem::absolute(options.lexicons).string()};
-      }
-      if (options.threshold) {
-        config.default_threshold = *options.threshold;
-        config.thresholds.clear();
-      }
-      if (errors.empty()) model = TextRiskModel::load(config, base_dir, spec->path, errors);
+    if (options.threshold) {
+      config.default_threshold = *options.threshold;
+      config.thresholds.clear();
+    }
+    if (errors.empty()) {
+      model = TextRiskModel::load(config, found->pipeline.base_dir, found->stage.path, errors);
     }
   }
   if (!model) std::cerr << "modstream text-risk: " << errors.str();
   return model;
-}
-
-TextRiskContext contextFromJson(const nlohmann::json& input) {
-  TextRiskContext context;
-  if (!input.contains("context") || !input["context"].is_object()) return context;
-  const auto& c = input["context"];
-  context.direct_message = c.value("kind", "public") == "direct_message";
-  context.reply = c.value("kind", "public") == "reply";
-  context.recipient_is_minor = c.value("recipient_is_minor", false);
-  if (c.contains("account_age_days") && c["account_age_days"].is_number_integer()) {
-    context.account_age_days = c["account_age_days"].get<int64_t>();
-  }
-  return context;
 }
 
 nlohmann::json signalJson(const TextRiskSignal& signal) {
@@ -96,7 +74,7 @@ int scoreLines(const std::shared_ptr<const TextRiskModel>& model) {
     }
     nlohmann::json out = {{"line", number}};
     out.update(signalJson(
-        analyzer.analyze(model, input["text"].get<std::string>(), contextFromJson(input))));
+        analyzer.analyze(model, input["text"].get<std::string>(), textRiskContextFromJson(input))));
     std::cout << out.dump() << "\n";
   }
   return bad_lines == 0 ? 0 : 1;

@@ -108,4 +108,21 @@ PipelineConfig parsePipelineConfig(const YAML::Node& root, const std::filesystem
   return config;
 }
 
+std::optional<StageInFile> readStageConfig(const std::string& file, const std::string& stage_name,
+                                           ConfigErrors& errors) {
+  const auto root = parseYamlFile(file, errors);
+  if (!root) return std::nullopt;
+  StageInFile found;
+  found.pipeline =
+      parsePipelineConfig(*root, std::filesystem::absolute(file).parent_path(), errors);
+  if (!errors.empty()) return std::nullopt;
+  for (const auto& stage : found.pipeline.stages) {
+    if (stage.name != stage_name) continue;
+    found.stage = stage;
+    return found;
+  }
+  errors.add(file + ": stages", "no " + stage_name + " stage is configured");
+  return std::nullopt;
+}
+
 }  // namespace modstream

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -91,5 +92,15 @@ struct PipelineConfig {
 // meaningful when `errors` stays empty.
 PipelineConfig parsePipelineConfig(const YAML::Node& root, const std::filesystem::path& base_dir,
                                    ConfigErrors& errors);
+
+// For tools that run one stage without the pipeline (`modstream text-risk`, `modstream
+// reputation`, benchmarks): the file's pipeline config and the first stage named `stage_name`.
+// nullopt when the file is invalid or has no such stage, with the reasons in `errors`.
+struct StageInFile {
+  PipelineConfig pipeline;  // base_dir: the file's directory
+  StageSpec stage;
+};
+std::optional<StageInFile> readStageConfig(const std::string& file, const std::string& stage_name,
+                                           ConfigErrors& errors);
 
 }  // namespace modstream

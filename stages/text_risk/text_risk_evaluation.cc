@@ -13,7 +13,9 @@ struct Judged {
   std::set<std::string> flagged;
 };
 
-TextRiskContext contextOf(const nlohmann::json& message) {
+}  // namespace
+
+TextRiskContext textRiskContextFromJson(const nlohmann::json& message) {
   TextRiskContext context;
   if (!message.contains("context") || !message["context"].is_object()) return context;
   const auto& c = message["context"];
@@ -26,8 +28,6 @@ TextRiskContext contextOf(const nlohmann::json& message) {
   }
   return context;
 }
-
-}  // namespace
 
 double CategoryEvaluation::precision() const {
   const int flagged = true_positives + false_positives;
@@ -66,8 +66,8 @@ CorpusEvaluation evaluateCorpus(const std::shared_ptr<const TextRiskModel>& mode
     for (const auto& label : message["labels"]) {
       if (label.is_string()) labels.insert(label.get<std::string>());
     }
-    const auto signal =
-        analyzer.analyze(model, message["text"].get<std::string>(), contextOf(message));
+    const auto signal = analyzer.analyze(model, message["text"].get<std::string>(),
+                                         textRiskContextFromJson(message));
     Judged& result = judged[id];
     for (const auto& category : signal.categories) {
       result.scores[category.category] = category.score;

@@ -5,6 +5,7 @@
 // test.
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,10 @@ struct CorpusEvaluation {
   std::vector<VariantDisagreement> variant_disagreements;
   std::vector<std::string> errors;  // file:line: problem
 };
+
+// The "context" field of a JSON line (`modstream text-risk` input, corpus messages): a post's
+// context fields; absent or not an object gives the default (a public post).
+TextRiskContext textRiskContextFromJson(const nlohmann::json& message);
 
 CorpusEvaluation evaluateCorpus(const std::shared_ptr<const TextRiskModel>& model,
                                 const std::string& corpus_path, double variant_tolerance);
