@@ -105,11 +105,8 @@ void printEscalations(const std::vector<TopicRecord>& escalations) {
 }
 
 // The reputation changelog's latest state per account, the least trusted first.
-void printReputation(const std::vector<TopicRecord>& changelog, int64_t now_ms) {
-  std::map<std::string, std::string> latest;
-  for (const auto& record : changelog) {
-    if (record.key) latest[*record.key] = record.value;
-  }
+void printReputation(std::vector<TopicRecord> changelog, int64_t now_ms) {
+  const auto latest = latestByKey(std::move(changelog));
   std::vector<std::pair<double, std::string>> by_trust;
   const ReputationSettings settings;
   for (const auto& [account, value] : latest) {

@@ -72,17 +72,11 @@ int reputationCommand(const ReputationOptions& options) {
       }
     } else {
       const auto& kafka = loaded->pipeline.kafka;
-      std::map<std::string, std::string> latest;
-      for (auto& record : readWholeTopic(kafka.bootstrap_servers, kafka.consumer_properties,
-                                         loaded->pipeline.topics.reputation_changelog, 120000)) {
-        if (!record.key || !wanted(*record.key)) continue;
-        if (record.tombstone) {
-          latest.erase(*record.key);
-        } else {
-          latest[*record.key] = std::move(record.value);
-        }
-      }
+      const auto latest =
+          latestByKey(readWholeTopic(kafka.bootstrap_servers, kafka.consumer_properties,
+                                     loaded->pipeline.topics.reputation_changelog, 120000));
       for (const auto& [account, value] : latest) {
+        if (!wanted(account)) continue;
         print(value, loaded->reputation.settings, now_ms);
         ++found;
       }

@@ -95,6 +95,19 @@ std::vector<TopicRecord> readWholeTopic(const std::string& bootstrap_servers,
   return records;
 }
 
+std::map<std::string, std::string> latestByKey(std::vector<TopicRecord> records) {
+  std::map<std::string, std::string> latest;
+  for (auto& record : records) {
+    if (!record.key) continue;
+    if (record.tombstone) {
+      latest.erase(*record.key);
+    } else {
+      latest[*record.key] = std::move(record.value);
+    }
+  }
+  return latest;
+}
+
 int topicPartitionCount(const std::string& bootstrap_servers,
                         const std::map<std::string, std::string>& properties,
                         const std::string& topic, int timeout_ms) {

@@ -37,6 +37,10 @@ std::vector<TopicRecord> readWholeTopic(const std::string& bootstrap_servers,
                                         const std::map<std::string, std::string>& properties,
                                         const std::string& topic, int timeout_ms = 30000);
 
+// What compaction keeps of `records` (in offset order): the latest value per key, keys whose
+// latest record is a tombstone removed. Records without a key are ignored.
+std::map<std::string, std::string> latestByKey(std::vector<TopicRecord> records);
+
 // The number of partitions of `topic`. Throws KafkaSetupError when it does not exist.
 int topicPartitionCount(const std::string& bootstrap_servers,
                         const std::map<std::string, std::string>& properties,

@@ -1,15 +1,10 @@
 // The pipeline against a real Kafka broker: exact outputs, dead letters and committed offsets.
 
-#include <prometheus/registry.h>
-
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <thread>
 
-#include "pipeline/app/pipeline_app.h"
 #include "pipeline/events/dead_letter.h"
-#include "stages/stage_registry.h"
 #include "tests/integration/kafka_test_env.h"
 
 using namespace modstream;
@@ -34,28 +29,10 @@ TEST_CASE("posts with some malformed produce exactly the expected outputs and de
   produceBatch(bootstrap, {}, workload.records);
 
   const auto dir = makeTempDir("e2e");
-  ConfigErrors errors;
-  SystemClock clock;
-  auto pipeline = loadPipelineFile(writeConfig(dir, bootstrap, topics, workload.bank_csv).string(),
-                                   builtinStages(), clock, errors);
-  INFO(errors.str());
-  REQUIRE(pipeline);
-  PipelineMetrics metrics(std::make_shared<prometheus::Registry>());
-  Runtime runtime(pipeline->config, processorFactory(*pipeline, clock, metrics), metrics,
-                  partitionObservers(*pipeline));
-  ExitStatus status = ExitStatus::kStartupError;
-  std::thread consumer([&] { status = runtime.run(); });
-  const bool done = waitFor(
-      [&] {
-        auto stats = runtime.stats();
-        return stats.processed >= workload.records.size() && stats.idle;
-      },
-      60000);
-  runtime.stop();
-  consumer.join();
-  REQUIRE(done);
-  CHECK(status == ExitStatus::kOk);
-  CHECK(runtime.stats().consumed == workload.records.size());
+  const RuntimeStats stats = runUntil(
+      writeConfig(dir, bootstrap, topics, workload.bank_csv),
+      [&](const RuntimeStats& s) { return s.processed >= workload.records.size(); }, 60000);
+  CHECK(stats.consumed == workload.records.size());
 
   // Every expected takedown exactly once, nothing else.
   auto takedowns = readWholeTopic(bootstrap, {}, topics.takedowns);

@@ -13,8 +13,10 @@
 #include <sstream>
 #include <thread>
 
+#include "pipeline/app/pipeline_app.h"
 #include "pipeline/core/digest.h"
 #include "pipeline/kafka/kafka_handles.h"
+#include "stages/stage_registry.h"
 
 extern char** environ;
 
@@ -152,18 +154,34 @@ int ownedPartitions(const std::filesystem::path& log) {
   return owned;
 }
 
+RuntimeStats runUntil(const std::filesystem::path& config,
+                      const std::function<bool(const RuntimeStats&)>& done, int timeout_ms) {
+  ConfigErrors errors;
+  SystemClock clock;
+  auto pipeline = loadPipelineFile(config.string(), builtinStages(), clock, errors);
+  INFO(errors.str());
+  REQUIRE(pipeline);
+  PipelineMetrics metrics(std::make_shared<prometheus::Registry>());
+  Runtime runtime(pipeline->config, processorFactory(*pipeline, clock, metrics), metrics,
+                  partitionObservers(*pipeline));
+  ExitStatus status = ExitStatus::kStartupError;
+  std::thread consumer([&] { status = runtime.run(); });
+  const bool finished = waitFor(
+      [&] {
+        const auto stats = runtime.stats();
+        return done(stats) && stats.idle;
+      },
+      timeout_ms);
+  runtime.stop();
+  consumer.join();
+  REQUIRE(finished);
+  CHECK(status == ExitStatus::kOk);
+  return runtime.stats();
+}
+
 std::map<std::string, std::string> latestByKey(const std::string& bootstrap,
                                                const std::string& topic) {
-  std::map<std::string, std::string> latest;
-  for (auto& record : readWholeTopic(bootstrap, {}, topic, 120000)) {
-    if (!record.key) continue;
-    if (record.tombstone) {
-      latest.erase(*record.key);
-    } else {
-      latest[*record.key] = std::move(record.value);
-    }
-  }
-  return latest;
+  return modstream::latestByKey(readWholeTopic(bootstrap, {}, topic, 120000));
 }
 
 ChildProcess::ChildProcess(const std::filesystem::path& config, const std::filesystem::path& log) {

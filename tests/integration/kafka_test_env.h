@@ -6,12 +6,14 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "pipeline/kafka/topic_io.h"
+#include "pipeline/runtime/runtime.h"
 
 namespace modstream::testing {
 
@@ -62,6 +64,12 @@ int ownedPartitions(const std::filesystem::path& log);
 // The latest value per key of a compacted topic (tombstones remove the key).
 std::map<std::string, std::string> latestByKey(const std::string& bootstrap,
                                                const std::string& topic);
+
+// Runs the pipeline of `config` in this process until `done` holds and nothing is in flight,
+// then stops it; requires both within `timeout_ms` and a clean exit. Returns the final stats.
+RuntimeStats runUntil(const std::filesystem::path& config,
+                      const std::function<bool(const RuntimeStats&)>& done,
+                      int timeout_ms = 120000);
 
 // `modstream run --config FILE` as a child process, stderr to `log`.
 class ChildProcess {

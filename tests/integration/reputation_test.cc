@@ -11,7 +11,6 @@
 #include <sstream>
 #include <thread>
 
-#include "pipeline/app/pipeline_app.h"
 #include "stages/reputation/account_state.h"
 #include "stages/reputation/state_store.h"
 #include "stages/stage_registry.h"
@@ -21,31 +20,6 @@ using namespace modstream;
 using namespace modstream::testing;
 
 namespace {
-
-// Runs the pipeline in-process until `done` holds and nothing is in flight, then stops it.
-void runUntil(const std::filesystem::path& config,
-              const std::function<bool(const RuntimeStats&)>& done) {
-  ConfigErrors errors;
-  SystemClock clock;
-  auto pipeline = loadPipelineFile(config.string(), builtinStages(), clock, errors);
-  INFO(errors.str());
-  REQUIRE(pipeline);
-  PipelineMetrics metrics(std::make_shared<prometheus::Registry>());
-  Runtime runtime(pipeline->config, processorFactory(*pipeline, clock, metrics), metrics,
-                  partitionObservers(*pipeline));
-  ExitStatus status = ExitStatus::kStartupError;
-  std::thread consumer([&] { status = runtime.run(); });
-  const bool finished = waitFor(
-      [&] {
-        const auto stats = runtime.stats();
-        return done(stats) && stats.idle;
-      },
-      120000);
-  runtime.stop();
-  consumer.join();
-  REQUIRE(finished);
-  CHECK(status == ExitStatus::kOk);
-}
 
 // Every account's state in the local stores under `state_dir`, as stored.
 std::map<std::string, std::string> localStates(const std::filesystem::path& state_dir,
