@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pipeline/config/config_reader.h"
@@ -38,6 +39,12 @@ struct BankMatch {
   std::string transform = "original";  // for PDQ: which rotation or flip of the image matched
   bool allowlist = false;              // from an allowlist bank (suppresses, never reported)
 };
+
+// The text-risk categories whose harm falls on a child when aimed at an account flagged as a
+// minor: text_risk weighs their evidence more there and decide raises their priority.
+inline bool harmsMinors(std::string_view category) {
+  return category == "grooming" || category == "sextortion" || category == "sexual_minor";
+}
 
 // Why text scored in a category: a lexicon term or a listed URL, quoted from the original text.
 struct TextReason {

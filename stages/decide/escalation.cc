@@ -16,14 +16,10 @@ std::string priorityName(int priority) {
   return "P" + std::to_string(priority);
 }
 
-bool sensitiveForMinors(const std::string& category) {
-  return category == "grooming" || category == "sextortion" || category == "sexual_minor";
-}
-
 int priorityOf(const CategoryScore& category, const Post& post, const EscalationConfig& config) {
   auto it = config.priorities.find(category.category);
   int priority = it == config.priorities.end() ? config.default_priority : it->second;
-  if (sensitiveForMinors(category.category) && post.context.kind == PostKind::kDirectMessage &&
+  if (harmsMinors(category.category) && post.context.kind == PostKind::kDirectMessage &&
       post.context.recipient_is_minor) {
     priority = std::min(priority, config.minor_recipient_priority);
   }

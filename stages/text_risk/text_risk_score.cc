@@ -6,6 +6,8 @@
 #include <set>
 #include <tuple>
 
+#include "pipeline/core/stage.h"
+
 namespace modstream {
 namespace {
 
@@ -74,10 +76,6 @@ bool inside(const std::vector<std::pair<size_t, size_t>>& regions, size_t begin,
   return it != regions.begin() && std::prev(it)->second >= end;
 }
 
-bool sensitiveForMinors(std::string_view category) {
-  return category == "grooming" || category == "sextortion" || category == "sexual_minor";
-}
-
 bool aimedAtAPerson(std::string_view category) {
   return category == "threat_of_violence" || category == "harassment";
 }
@@ -86,7 +84,7 @@ bool aimedAtAPerson(std::string_view category) {
 double evidenceMultiplier(std::string_view category, const TextRiskContext& context,
                           const ScoringSettings& settings) {
   double evidence = 1.0;
-  if (sensitiveForMinors(category) && context.direct_message && context.recipient_is_minor) {
+  if (harmsMinors(category) && context.direct_message && context.recipient_is_minor) {
     evidence *= settings.minor_recipient_evidence;
     if (context.account_age_days && *context.account_age_days < settings.new_account_days) {
       evidence *= settings.new_account_evidence;
