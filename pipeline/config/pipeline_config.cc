@@ -18,7 +18,8 @@ void parseTopics(ConfigMap map, TopicsConfig& topics) {
                             {"takedowns", &topics.takedowns},
                             {"escalations", &topics.escalations},
                             {"dead_letter", &topics.dead_letter},
-                            {"reputation_changelog", &topics.reputation_changelog}}) {
+                            {"reputation_changelog", &topics.reputation_changelog},
+                            {"shadow", &topics.shadow}}) {
     map.field(key, *value);
     if (value->empty()) map.errors().add(map.pathOf(key), "must not be empty");
   }
@@ -40,13 +41,11 @@ void parseProcessing(ConfigMap map, ProcessingConfig& processing) {
   map.field("commit_interval_ms", processing.commit_interval_ms, {10, 600000});
   map.field("drain_timeout_ms", processing.drain_timeout_ms, {100, 600000});
   std::string guarantee = "at_least_once";
-  map.field("guarantee", guarantee);
-  if (guarantee == "exactly_once") {
-    map.errors().add(map.pathOf("guarantee"),
-                     "exactly_once is not available in this version; use at_least_once");
-  } else if (guarantee != "at_least_once") {
-    map.errors().add(map.pathOf("guarantee"), "must be at_least_once, got '" + guarantee + "'");
-  }
+  map.choice("guarantee", guarantee, {"at_least_once", "exactly_once"});
+  processing.guarantee =
+      guarantee == "exactly_once" ? Guarantee::kExactlyOnce : Guarantee::kAtLeastOnce;
+  map.field("transactional_id", processing.transactional_id);
+  map.field("transaction_timeout_ms", processing.transaction_timeout_ms, {1000, 900000});
   if (processing.resume_in_flight_bytes >= processing.max_in_flight_bytes) {
     map.errors().add(map.pathOf("resume_in_flight_bytes"),
                      "must be below processing.max_in_flight_bytes (" +

@@ -40,9 +40,14 @@ struct TopicsConfig {
   std::string reputation_changelog = "modstream-reputation-changelog";
   // input: moderator decisions keyed by account id, co-partitioned with posts; empty: none
   std::string decisions;
+  // output: what shadow policy rules would have published (written only while a rule is shadow)
+  std::string shadow = "modstream-shadow";
 };
 
-enum class Guarantee { kAtLeastOnce };
+// at-least-once: outputs are acknowledged before offsets are committed; a crash may repeat
+// outputs (with the same event ids). exactly-once: outputs, changelog writes and offsets commit in
+// one Kafka transaction; read_committed consumers see each output once.
+enum class Guarantee { kAtLeastOnce, kExactlyOnce };
 
 struct ProcessingConfig {
   // Threads that run the stage chain; partitions are spread over them, each served by one.
@@ -57,6 +62,13 @@ struct ProcessingConfig {
   // acknowledged.
   int drain_timeout_ms = 30000;
   Guarantee guarantee = Guarantee::kAtLeastOnce;
+  // exactly_once: the producer's transactional.id, unique per process and stable across its
+  // restarts (a restarted process fences its predecessor's open transaction at once). Empty:
+  // "<group_id>-<host name>".
+  std::string transactional_id;
+  // exactly_once: a transaction left open by a crashed process blocks read_committed readers of
+  // its partitions until the broker aborts it after this long.
+  int transaction_timeout_ms = 10000;
 };
 
 struct MetricsConfig {

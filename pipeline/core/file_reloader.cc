@@ -46,7 +46,7 @@ bool FileReloader::reload() {
   ConfigErrors errors;
   auto loaded = loader_(errors);
   if (!loaded || !errors.empty()) {
-    spdlog::error("{} reload failed; the previous {} stay in use:\n{}", what_, what_, errors.str());
+    spdlog::error("{} reload failed; keeping the ones loaded before:\n{}", what_, errors.str());
     return false;
   }
   current_.store(std::move(loaded));

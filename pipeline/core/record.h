@@ -52,7 +52,7 @@ class InputRecord {
 };
 
 // A record to publish: the topic is a logical name resolved by the runtime (see OutputTopic).
-enum class OutputTopic { kTakedowns, kEscalations, kDeadLetter, kReputationChangelog };
+enum class OutputTopic { kTakedowns, kEscalations, kDeadLetter, kReputationChangelog, kShadow };
 
 struct OutputRecord {
   OutputTopic topic;

@@ -42,7 +42,7 @@ Runtime::Runtime(const PipelineConfig& config, WorkerPool::ProcessorFactory make
   producer_ = std::make_unique<OutputProducer>(
       config.kafka.bootstrap_servers, config.kafka.producer_properties,
       OutputTopicNames{topics.takedowns, topics.escalations, topics.dead_letter,
-                       topics.reputation_changelog},
+                       topics.reputation_changelog, topics.shadow},
       [this](const std::string& topic, bool ok) {
         if (ok) {
           metrics_.published(topic);

@@ -1,39 +1,61 @@
 #pragma once
-// decide: turns the signals of earlier stages into output records, with fixed rules until the
-// policy language (rules, shadow mode, guardrails) arrives with issue #6:
-// - every known-content bank match becomes a takedown event, with evidence preserved, without any
-//   image reaching a human;
-// - a URL in a post's text that is on a URL list (a flagged url_list category) takes the post
-//   down the same way;
-// - other flagged text-risk categories become one escalation per post (escalation.h).
+// decide: runs the policy (policy.h) over the signals of earlier stages and publishes what it
+// decides:
+// - takedown: one takedown event per piece of evidence (a bank match, or a listed URL in a post),
+//   through the guardrails (guardrails.h); known-abuse imagery never reaches a human;
+// - escalate: one escalation per record, in its account's case (escalation_cases.h), with a
+//   wellness-safe preview for media where config allows (preview.h);
+// - label: a label event on the takedowns topic for the integration to apply;
+// - shadow rules: the events they would have published go to the shadow topic only.
 //
 // Config:
-//   action: remove              # action written into takedown events
-//   preserve_evidence: true     # tells the takedown integration to keep a copy for law enforcement
-//   take_down_listed_urls: true # false: listed URLs are escalated instead
-//   escalation: {...}           # priorities and SLAs, see escalation.h
+//   policy_file: policy.yaml          # reloaded on change and on SIGHUP; or inline `policy:`;
+//                                     # neither: the built-in policy (see defaultPolicy())
+//   reload_check_interval_ms: 5000
+//   preserve_evidence: true           # tells the takedown integration to keep a copy
+//   escalation: {...}                 # escalation.h
+//   cases: {...}                      # escalation_cases.h
+//   guardrails: {...}                 # guardrails.h
+//   previews: {...}                   # preview.h
 
+#include <memory>
 #include <string>
 
+#include "pipeline/core/file_reloader.h"
 #include "pipeline/core/stage.h"
 #include "stages/decide/escalation.h"
+#include "stages/decide/escalation_cases.h"
+#include "stages/decide/guardrails.h"
+#include "stages/decide/policy.h"
+#include "stages/decide/preview.h"
 
 namespace modstream {
 
 struct DecideConfig {
-  std::string action = "remove";
+  std::string policy_file;  // resolved against the config's directory; empty: inline or built-in
+  std::optional<Policy> inline_policy;
+  int reload_check_interval_ms = 5000;
   bool preserve_evidence = true;
-  bool take_down_listed_urls = true;
   EscalationConfig escalation;
+  CaseConfig cases;
+  GuardrailConfig guardrails;
+  PreviewConfig previews;
 };
 
 DecideConfig parseDecideConfig(const YAML::Node& node, const std::string& path,
-                               ConfigErrors& errors);
+                               const std::filesystem::path& base_dir, ConfigErrors& errors);
 
-// The takedown event for one match (config/schemas/takedown.schema.json), as JSON text.
-std::string takedownEventJson(const BankMatch& match, const Content& content,
-                              const SourceCoordinates& source, int64_t detected_at_ms,
-                              const DecideConfig& config);
+// The takedown event for one piece of evidence (config/schemas/takedown-event.schema.json).
+struct TakedownInputs {
+  const BankMatch& match;
+  const Content& content;
+  const SourceCoordinates& source;
+  int64_t detected_at_ms;
+  const std::string& action;  // remove | restrict
+  const std::string& rule;
+  bool preserve_evidence;
+};
+std::string takedownEventJson(const TakedownInputs& inputs);
 // Deterministic: the same match of the same record always has the same id, so consumers can
 // de-duplicate the repeats that at-least-once delivery allows.
 std::string takedownEventId(const BankMatch& match, const SourceCoordinates& source);

@@ -1,11 +1,50 @@
 #include "stages/decide/escalation.h"
 
-#include <nlohmann/json.hpp>
+#include <algorithm>
+#include <set>
 
 #include "pipeline/core/digest.h"
 
 namespace modstream {
 namespace {
+
+nlohmann::json contentIds(const Content& content) {
+  nlohmann::json ids = {{"account_id", accountOf(content).str()}};
+  if (const auto* post = std::get_if<Post>(&content)) {
+    ids["post_id"] = post->post_id.str();
+  } else if (const auto* media = std::get_if<MediaRecord>(&content)) {
+    ids["media_id"] = media->media_id.str();
+    if (media->post_id) ids["post_id"] = media->post_id->str();
+  }
+  return ids;
+}
+
+nlohmann::json contextJson(const Content& content) {
+  const auto* post = std::get_if<Post>(&content);
+  if (!post) return {{"kind", "media"}, {"recipient_is_minor", false}};
+  nlohmann::json context = {{"kind", std::string(postKindName(post->context.kind))},
+                            {"recipient_is_minor", post->context.recipient_is_minor}};
+  if (post->context.account_age_days) context["account_age_days"] = *post->context.account_age_days;
+  return context;
+}
+
+nlohmann::json reasonsJson(const TextRiskSignal* text, const std::set<std::string>& categories) {
+  nlohmann::json reasons = nlohmann::json::array();
+  if (!text) return reasons;
+  for (const auto& reason : text->reasons) {
+    if (!categories.count(reason.category)) continue;
+    reasons.push_back({{"source", reason.source},
+                       {"entry_id", reason.entry_id},
+                       {"category", reason.category},
+                       {"weight", reason.weight},
+                       {"quoted", reason.quoted},
+                       {"span", {reason.begin, reason.end}},
+                       {"quote", reason.quote}});
+  }
+  return reasons;
+}
+
+}  // namespace
 
 std::optional<int> parsePriority(const std::string& text) {
   if (text.size() == 2 && text[0] == 'P' && text[1] >= '0' && text[1] <= '3') return text[1] - '0';
@@ -16,11 +55,13 @@ std::string priorityName(int priority) {
   return "P" + std::to_string(priority);
 }
 
-int priorityOf(const CategoryScore& category, const Post& post, const EscalationConfig& config) {
+int categoryPriority(const CategoryScore& category, const Content& content,
+                     const EscalationConfig& config) {
   auto it = config.priorities.find(category.category);
   int priority = it == config.priorities.end() ? config.default_priority : it->second;
-  if (harmsMinors(category.category) && post.context.kind == PostKind::kDirectMessage &&
-      post.context.recipient_is_minor) {
+  const auto* post = std::get_if<Post>(&content);
+  if (post && harmsMinors(category.category) && post->context.kind == PostKind::kDirectMessage &&
+      post->context.recipient_is_minor) {
     priority = std::min(priority, config.minor_recipient_priority);
   }
   if (category.category == "threat_of_violence" && category.score >= config.imminent_threat_score) {
@@ -29,7 +70,21 @@ int priorityOf(const CategoryScore& category, const Post& post, const Escalation
   return priority;
 }
 
-}  // namespace
+void EscalationRequest::add(int p, const std::string& c, double s) {
+  if (category.empty() || p < priority || (p == priority && s > score)) {
+    priority = p;
+    category = c;
+    score = s;
+  }
+}
+
+int adjustedPriority(int priority, const std::optional<ReputationSnapshot>& reputation,
+                     const EscalationConfig& config) {
+  const bool low_trust = reputation && reputation->trust < config.low_trust_below;
+  const bool contacts_minors =
+      reputation && reputation->messages_to_minors_last_day >= config.minor_contacts_per_day;
+  return (low_trust || contacts_minors) && priority > 0 ? priority - 1 : priority;
+}
 
 EscalationConfig parseEscalationConfig(ConfigMap map) {
   EscalationConfig config;
@@ -69,10 +124,10 @@ EscalationConfig parseEscalationConfig(ConfigMap map) {
   return config;
 }
 
-std::string escalationEventId(const Post& post, const SourceCoordinates& source) {
+std::string escalationEventId(const SourceCoordinates& source) {
   const std::string identity = "escalation\n" + source.topic + "\n" +
                                std::to_string(source.partition.value) + "\n" +
-                               std::to_string(source.offset.value) + "\n" + post.post_id.str();
+                               std::to_string(source.offset.value);
   return "es-" + hexDigest(DigestType::kSha256, identity).substr(0, 32);
 }
 
@@ -91,75 +146,68 @@ nlohmann::json reputationJson(const ReputationSnapshot& r) {
           {"distinct_recipients_last_day", r.distinct_recipients_last_day}};
 }
 
-std::optional<OutputRecord> escalationFor(const Post& post, const TextRiskSignal& signal,
-                                          const std::optional<ReputationSnapshot>& reputation,
-                                          const SourceCoordinates& source, int64_t detected_at_ms,
-                                          const EscalationConfig& config,
-                                          const std::set<std::string>& excluded) {
-  const bool low_trust = reputation && reputation->trust < config.low_trust_below;
-  const bool contacts_minors =
-      reputation && reputation->messages_to_minors_last_day >= config.minor_contacts_per_day;
-  const CategoryScore* primary = nullptr;
-  int priority = 4;
+OutputRecord escalationRecord(const EscalationInputs& in) {
+  const EscalationRequest& request = in.request;
   nlohmann::json categories = nlohmann::json::array();
-  std::set<std::string> flagged;
-  for (const auto& category : signal.categories) {
-    const bool crosses =
-        category.flagged ||
-        (low_trust && category.score >= category.threshold * config.low_trust_threshold_factor);
-    if (!crosses || excluded.count(category.category)) continue;
-    flagged.insert(category.category);
-    categories.push_back({{"category", category.category},
-                          {"score", category.score},
-                          {"threshold", category.threshold}});
-    const int p = priorityOf(category, post, config);
-    if (p < priority || (p == priority && category.score > primary->score)) {
-      priority = p;
-      primary = &category;
-    }
+  std::set<std::string> category_names;
+  for (const auto* category : request.categories) {
+    if (!category_names.insert(category->category).second) continue;
+    categories.push_back({{"category", category->category},
+                          {"score", category->score},
+                          {"threshold", category->threshold}});
   }
-  if (!primary) return std::nullopt;
-  if ((low_trust || contacts_minors) && priority > 0) --priority;  // repeat risk moves up
-  nlohmann::json reasons = nlohmann::json::array();
-  for (const auto& reason : signal.reasons) {
-    if (!flagged.count(reason.category)) continue;
-    reasons.push_back({{"source", reason.source},
-                       {"entry_id", reason.entry_id},
-                       {"category", reason.category},
-                       {"weight", reason.weight},
-                       {"quoted", reason.quoted},
-                       {"span", {reason.begin, reason.end}},
-                       {"quote", reason.quote}});
+  nlohmann::json matches = nlohmann::json::array();
+  for (const auto* match : request.matches) {
+    matches.push_back({{"bank", match->bank},
+                       {"entry_id", match->entry_id},
+                       {"hash_type", match->hash_type},
+                       {"distance", match->distance},
+                       {"category", match->category},
+                       {"content_id", match->content_id}});
   }
-  nlohmann::json context = {{"kind", std::string(postKindName(post.context.kind))},
-                            {"recipient_is_minor", post.context.recipient_is_minor}};
-  if (post.context.account_age_days) context["account_age_days"] = *post.context.account_age_days;
-  const nlohmann::json event = {
-      {"schema_version", 1},
-      {"event_id", escalationEventId(post, source)},
+  const TextRiskSignal* text = in.signals.text_risk ? &*in.signals.text_risk : nullptr;
+  const auto& reputation = in.signals.reputation;
+  const CaseView& view = in.case_view;
+  nlohmann::json event = {
+      {"schema_version", 2},
+      {"event_id", escalationEventId(in.source)},
       {"event_type", "escalation"},
-      {"account_id", post.account_id.str()},
-      {"content_ids", {{"account_id", post.account_id.str()}, {"post_id", post.post_id.str()}}},
-      {"priority", priorityName(priority)},
-      {"deadline_ms", detected_at_ms + config.sla_minutes[priority] * 60 * 1000},
-      {"category", primary->category},
-      {"score", primary->score},
+      {"account_id", accountOf(in.content).str()},
+      {"content_ids", contentIds(in.content)},
+      {"priority", priorityName(request.priority)},
+      {"deadline_ms", in.deadline_ms},
+      {"category", request.category},
+      {"score", request.score},
       {"categories", categories},
-      {"reasons", reasons},
-      {"context", context},
-      {"reporting", signal.reporting},
+      {"reasons", reasonsJson(text, category_names)},
+      {"matches", matches},
+      {"rules", request.rules},
+      {"context", contextJson(in.content)},
+      {"reporting", text && text->reporting},
       {"reputation", reputation ? reputationJson(*reputation) : nlohmann::json(nullptr)},
-      {"detected_at_ms", detected_at_ms},
+      {"case",
+       {{"case_id", view.case_id},
+        {"window_start_ms", view.window_start_ms},
+        {"window_end_ms", view.window_end_ms},
+        {"opened_at_ms", view.opened_at_ms},
+        {"priority", priorityName(view.priority)},
+        {"deadline_ms", view.deadline_ms},
+        {"item_count", view.item_count},
+        {"items", view.items}}},
+      {"detected_at_ms", in.detected_at_ms},
       {"source",
-       {{"topic", source.topic},
-        {"partition", source.partition.value},
-        {"offset", source.offset.value}}},
+       {{"topic", in.source.topic},
+        {"partition", in.source.partition.value},
+        {"offset", in.source.offset.value}}},
   };
-  return OutputRecord{
-      OutputTopic::kEscalations,
-      post.account_id.str(),
-      event.dump(),
-      {{"modstream.event_type", "escalation"}, {"modstream.priority", priorityName(priority)}}};
+  if (!request.guardrail.empty()) event["guardrail"] = request.guardrail;
+  if (in.preview) event["preview"] = *in.preview;
+  return OutputRecord{OutputTopic::kEscalations,
+                      accountOf(in.content).str(),
+                      event.dump(),
+                      {{"modstream.event_type", "escalation"},
+                       {"modstream.priority", priorityName(request.priority)},
+                       {"modstream.case_id", view.case_id}}};
 }
 
 }  // namespace modstream

@@ -1,12 +1,11 @@
 #pragma once
-// Escalations: a post whose text crossed a category's threshold goes to moderators as one event
-// with a priority (P0 = imminent risk to a person or a child), a deadline from that priority's SLA,
-// the flagged categories with their scores, and the reasons quoting only the matched spans (never
-// the raw bytes of any media). Rules here are fixed by category and context until the policy
-// language arrives (issue #6).
+// Escalations: a record the policy sends to moderators becomes one event with a priority (P0 =
+// imminent risk to a person or a child), a deadline from that priority's SLA, the categories with
+// their scores, the reasons quoting only the matched spans, the bank evidence (never media bytes),
+// the reputation snapshot and the case it belongs to (escalation_cases.h).
 //
 // Config (under decide's `escalation:`):
-//   priorities: {threat_of_violence: P1, harassment: P2, fraud: P3, ...}
+//   priorities: {threat_of_violence: P1, harassment: P2, fraud: P3, ...}  # for `by_category`
 //   default_priority: P2
 //   minor_recipient_priority: P0   # grooming, sextortion or sexual content in a DM to a minor
 //   imminent_threat_score: 0.9      # a threat scoring this or more is P0
@@ -21,12 +20,15 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <set>
 #include <string>
+#include <vector>
 
 #include "pipeline/core/stage.h"
 
 namespace modstream {
+
+std::optional<int> parsePriority(const std::string& text);  // "P0".."P3"
+std::string priorityName(int priority);
 
 struct EscalationConfig {
   std::map<std::string, int> priorities = {
@@ -43,18 +45,56 @@ struct EscalationConfig {
 
 EscalationConfig parseEscalationConfig(ConfigMap map);
 
-// The escalation for a post's text-risk findings, or nothing when no category is flagged (or only
-// categories in `excluded`, which another action handles). `reputation` is the account's snapshot
-// when the reputation stage ran.
-std::optional<OutputRecord> escalationFor(const Post& post, const TextRiskSignal& signal,
-                                          const std::optional<ReputationSnapshot>& reputation,
-                                          const SourceCoordinates& source, int64_t detected_at_ms,
-                                          const EscalationConfig& config,
-                                          const std::set<std::string>& excluded);
+// The priority of a flagged text category in this content's context (for `by_category` rules).
+int categoryPriority(const CategoryScore& category, const Content& content,
+                     const EscalationConfig& config);
+
+// What the policy decided to send to moderators for one record.
+struct EscalationRequest {
+  int priority = 3;
+  std::string category;  // the category that set the priority
+  double score = 0;
+  std::vector<const CategoryScore*> categories;
+  std::vector<const BankMatch*> matches;
+  std::vector<std::string> rules;  // the rules that escalated it
+  std::string guardrail;           // why an automatic takedown became this escalation, if it did
+  // Adds a reason to escalate at `priority` for `category` (keeps the most urgent).
+  void add(int priority, const std::string& category, double score);
+};
+
+// The one-level bump for a low-trust account or one messaging many minors.
+int adjustedPriority(int priority, const std::optional<ReputationSnapshot>& reputation,
+                     const EscalationConfig& config);
+
+// Where the escalation sits in its account's case (escalation_cases.h).
+struct CaseView {
+  std::string case_id;
+  int64_t window_start_ms = 0;
+  int64_t window_end_ms = 0;
+  int64_t opened_at_ms = 0;
+  int priority = 3;                // the most urgent priority in the case so far
+  int64_t deadline_ms = 0;         // the earliest deadline in the case so far
+  int64_t item_count = 0;          // records escalated into the case so far (this one included)
+  std::vector<std::string> items;  // their content ids, oldest first (capped)
+};
+
+struct EscalationInputs {
+  const EscalationRequest& request;
+  const Content& content;
+  const Signals& signals;
+  const SourceCoordinates& source;
+  int64_t detected_at_ms;
+  int64_t deadline_ms;  // detected_at_ms plus the priority's SLA
+  const CaseView& case_view;
+  const nlohmann::json* preview;  // a wellness-safe preview of the media, or null
+};
+
+// The escalation event (config/schemas/escalation-event.schema.json), keyed by account.
+OutputRecord escalationRecord(const EscalationInputs& inputs);
 
 nlohmann::json reputationJson(const ReputationSnapshot& snapshot);
 
-// Deterministic: every delivery of the escalation of the same record has the same id.
-std::string escalationEventId(const Post& post, const SourceCoordinates& source);
+// Deterministic: every delivery of the escalation of the same input record has the same id.
+std::string escalationEventId(const SourceCoordinates& source);
 
 }  // namespace modstream

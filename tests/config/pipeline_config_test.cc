@@ -74,7 +74,7 @@ topics:
 processing:
   worker_threads: 0
   max_in_flight_bytes: lots
-  guarantee: exactly_once
+  guarantee: twice_only
   colour: blue
 logging: {level: chatty}
 stages:
@@ -86,7 +86,7 @@ stages:
   - name: no_such_stage
   - config: {}
   - name: decide
-    config: {action: obliterate}
+    config: {guardrails: {diverted_priority: P7}}
 extra_top_level: 1
 )");
   CHECK_FALSE(loaded.pipeline);
@@ -97,7 +97,7 @@ extra_top_level: 1
            "topics.dead_letter: must not be empty",
            "processing.worker_threads: must be between 1 and 256, got 0",
            "processing.max_in_flight_bytes: expected an integer",
-           "processing.guarantee: exactly_once is not available",
+           "processing.guarantee: must be one of at_least_once, exactly_once",
            "processing.colour: unknown key",
            "logging.level: must be one of trace, debug, info, warn, error",
            "stages[0].config.banks[1].name: duplicate bank name 'a'",
@@ -105,7 +105,7 @@ extra_top_level: 1
            "stages[1].name: unknown stage 'no_such_stage' (known stages: decide, hash_match, "
            "reputation, text_risk)",
            "stages[2].name: is required",
-           "stages[3].config.action: must be one of remove, restrict, label",
+           "stages[3].config.guardrails.diverted_priority: must be P0-P3, got 'P7'",
            "extra_top_level: unknown key",
        }) {
     CHECK(hasError(loaded.errors, expected));

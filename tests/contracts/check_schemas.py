@@ -44,21 +44,42 @@ for topic, schema_file in (("posts", "post.schema.json"),
                   "; ".join(e.message for e in errors) or "unexpectedly valid")
 
 by_type = {"takedown": validator("takedown-event.schema.json"),
-           "escalation": validator("escalation-event.schema.json")}
-lines = subprocess.run([samples_binary], check=True, capture_output=True, text=True).stdout.split("\n")
+           "escalation": validator("escalation-event.schema.json"),
+           "label": validator("label-event.schema.json"),
+           "shadow": validator("shadow-event.schema.json")}
+lines = subprocess.run([samples_binary, str(source)], check=True, capture_output=True, text=True).stdout.split("\n")
 events = [json.loads(line) for line in lines if line.strip()]
-check("contract_samples printed events",
-      [e.get("event_type") for e in events] == ["takedown"] * 5 + ["escalation"] * 2,
-      str([e.get("event_type") for e in events]))
+types = [e.get("event_type") for e in events]
+check("contract_samples printed every kind of event",
+      types == ["takedown"] * 4 + ["shadow"] + ["escalation"] * 3 + ["takedown", "escalation", "label"],
+      str(types))
 for event in events:
     errors = list(by_type[event["event_type"]].iter_errors(event))
     check(f"{event['event_type']} {event.get('event_id')}", not errors,
           "; ".join(e.message for e in errors))
-check("a threat scoring 0.9 is P0", events[5]["priority"] == "P0", events[5])
+    if event["event_type"] == "shadow":
+        inner = event["would_publish"]
+        errors = list(by_type[inner["event_type"]].iter_errors(inner))
+        check(f"shadow's would_publish {inner.get('event_id')}", not errors,
+              "; ".join(e.message for e in errors))
+threat, grooming, media, diverted = events[5], events[6], events[7], events[9]
+check("a threat scoring 0.9 is P0", threat["priority"] == "P0", threat)
 check("an escalation carries the reputation snapshot when there is one",
-      events[5]["reputation"] is None and events[6]["reputation"]["trust"] == 0.42, events[6])
+      threat["reputation"] is None and grooming["reputation"]["trust"] == 0.22, grooming)
 check("grooming in a DM to a minor is P0 with a 15 minute deadline",
-      events[6]["priority"] == "P0" and events[6]["deadline_ms"] - events[6]["detected_at_ms"] == 15 * 60000,
-      events[6])
+      grooming["priority"] == "P0" and grooming["deadline_ms"] - grooming["detected_at_ms"] == 15 * 60000,
+      grooming)
+check("one account's escalations in one window share a case that grows",
+      threat["case"]["case_id"] == grooming["case"]["case_id"] == media["case"]["case_id"]
+      and [e["case"]["item_count"] for e in (threat, grooming, media)] == [1, 2, 3]
+      and media["case"]["items"] == ["post-3", "post-4", "media-5"], media["case"])
+check("media escalations carry a small blurred greyscale preview, text ones none",
+      "preview" in media and max(media["preview"]["width"], media["preview"]["height"]) <= 64
+      and "preview" not in threat, media.get("preview", {}).get("width"))
+check("takedowns over the rate limit reach a moderator with their evidence, without a preview",
+      diverted.get("guardrail") == "rate_limited" and len(diverted["matches"]) == 3
+      and "preview" not in diverted, diverted)
+check("a shadow rule's event differs from the live one only in rule and action",
+      events[4]["would_publish"]["action"] == "restrict" and events[3]["action"] == "remove", events[4])
 
 checks.finish()

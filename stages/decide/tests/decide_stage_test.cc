@@ -24,7 +24,7 @@ const BankMatch kMatch{"iwf-sample", "E-77", "md5", 0, "A", "media-5", "media_by
 }  // namespace
 
 TEST_CASE("a bank match becomes a complete takedown event", "[decide]") {
-  auto stage = makeStage("{action: remove, preserve_evidence: true}");
+  auto stage = makeStage("{preserve_evidence: true}");
   auto record =
       InputRecord::owning({"media", Partition{2}, Offset{17}}, std::string("acct-3"), "x");
   MediaRecord media{MediaId("media-5"), AccountId("acct-3"), PostId("post-8"), "image/png", "x"};
@@ -48,6 +48,7 @@ TEST_CASE("a bank match becomes a complete takedown event", "[decide]") {
   CHECK(event["match"]["distance"] == 0);
   CHECK(event["match"]["category"] == "A");
   CHECK(event["action"] == "remove");
+  CHECK(event["rule"] == "known-content");
   CHECK(event["preserve_evidence"] == true);
   CHECK(event["detected_at_ms"] == 1700000000123);
   CHECK(event["source"]["topic"] == "media");
@@ -160,8 +161,8 @@ TEST_CASE("a listed URL takes the post down instead of escalating it", "[decide]
   CHECK(event["match"]["category"] == "C");
   CHECK_FALSE(event["content_ids"].contains("media_id"));
   const auto escalated =
-      decide("{take_down_listed_urls: false}", postWith(PostKind::kPublic, false),
-             signalOf({{"listed_url", 1.0, 0.5, true}}));
+      decide("{policy: {version: v1, rules: [{name: text, when: {text: {}}, action: escalate}]}}",
+             postWith(PostKind::kPublic, false), signalOf({{"listed_url", 1.0, 0.5, true}}));
   REQUIRE(escalated.size() == 1);
   CHECK(escalated[0].topic == OutputTopic::kEscalations);
 }

@@ -1,0 +1,49 @@
+#include "stages/decide/escalation_cases.h"
+
+#include <algorithm>
+
+#include "pipeline/core/digest.h"
+
+namespace modstream {
+
+CaseConfig parseCaseConfig(ConfigMap map) {
+  CaseConfig config;
+  map.field("window_minutes", config.window_minutes, {1, 7 * 24 * 60});
+  map.field("max_items", config.max_items, {1, 10000});
+  map.field("max_open_cases", config.max_open_cases, {1, 100000000});
+  map.finish();
+  return config;
+}
+
+std::string caseIdFor(const std::string& account, int64_t window_start_ms) {
+  return "case-" + hexDigest(DigestType::kSha256, account + "\n" + std::to_string(window_start_ms))
+                       .substr(0, 32);
+}
+
+CaseView CaseBook::add(const std::string& account, const std::string& content_id, int64_t event_ms,
+                       int64_t detected_ms, int priority, int64_t deadline_ms, bool remember) {
+  const int64_t window_ms = config_.window_minutes * 60 * 1000;
+  // Floor division, so event times before 1970 (bad clocks) still land in one window.
+  const int64_t window_start =
+      (event_ms >= 0 ? event_ms : event_ms - window_ms + 1) / window_ms * window_ms;
+  const std::string case_id = caseIdFor(account, window_start);
+  CaseView fresh{
+      case_id, window_start, window_start + window_ms, detected_ms, priority, deadline_ms, 0, {}};
+  auto found = index_.find(case_id);
+  CaseView view = found == index_.end() ? fresh : *found->second;
+  view.priority = std::min(view.priority, priority);
+  view.deadline_ms = std::min(view.deadline_ms, deadline_ms);
+  view.item_count += 1;
+  if (static_cast<int64_t>(view.items.size()) < config_.max_items) view.items.push_back(content_id);
+  if (!remember) return view;
+  if (found != index_.end()) recent_.erase(found->second);
+  recent_.push_front(view);
+  index_[case_id] = recent_.begin();
+  while (static_cast<int64_t>(recent_.size()) > config_.max_open_cases) {
+    index_.erase(recent_.back().case_id);
+    recent_.pop_back();
+  }
+  return view;
+}
+
+}  // namespace modstream
