@@ -1,6 +1,7 @@
 #pragma once
 // The subcommands of the modstream binary. Each returns the process exit code.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,6 +62,16 @@ struct TextRiskOptions {
   double variant_tolerance = 0.15;  // --eval: how far a variant's score may be from its plain form
 };
 int textRiskCommand(const TextRiskOptions& options);
+
+struct TailOptions {
+  std::vector<std::string> topics;  // names, or takedowns / escalations / dead_letter / shadow
+  std::string config_file;          // for the bootstrap servers, security settings, topic names
+  bool from_beginning = false;
+  bool until_end = false;  // stop at the end instead of following
+  int64_t max_events = 0;  // stop after this many (0: no limit)
+  bool json = false;
+};
+int tailCommand(const TailOptions& options);
 
 // Sets the log level by name ("info", ...), logging to stderr.
 void configureLogging(const std::string& level);

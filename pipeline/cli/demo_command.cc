@@ -6,7 +6,6 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <prometheus/registry.h>
-#include <simdjson.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -22,6 +21,7 @@
 #include "pipeline/app/pipeline_app.h"
 #include "pipeline/app/sample_firehose.h"
 #include "pipeline/cli/commands.h"
+#include "pipeline/cli/event_format.h"
 #include "pipeline/events/dead_letter.h"
 #include "pipeline/kafka/topic_io.h"
 #include "stages/reputation/account_state.h"
@@ -54,54 +54,9 @@ class InProcessKafka {
   rd_kafka_mock_cluster_t* cluster_ = nullptr;
 };
 
-std::string field(const simdjson::dom::element& doc, std::string_view pointer) {
-  simdjson::dom::element el;
-  if (doc.at_pointer(pointer).get(el) != simdjson::SUCCESS) return "?";
-  if (el.is_string()) return std::string(el.get_string().value());
-  return simdjson::minify(el);
-}
-
-void printTakedowns(const std::vector<TopicRecord>& takedowns) {
-  std::cout << "\nTaken down: " << takedowns.size() << "\n";
-  simdjson::dom::parser parser;
-  for (const auto& record : takedowns) {
-    simdjson::dom::element doc;
-    if (parser.parse(record.value).get(doc) != simdjson::SUCCESS) continue;
-    const std::string media = field(doc, "/content_ids/media_id");
-    std::cout << "  "
-              << (media == "?" ? "post " + field(doc, "/content_ids/post_id") : "media " + media)
-              << " of " << field(doc, "/content_ids/account_id") << "  matched "
-              << field(doc, "/match/bank") << " entry " << field(doc, "/match/entry_id") << " ("
-              << field(doc, "/match/hash_type") << " distance " << field(doc, "/match/distance")
-              << ", category " << field(doc, "/match/category") << ", from "
-              << field(doc, "/match/match_source") << ")  action " << field(doc, "/action")
-              << ", preserve evidence " << field(doc, "/preserve_evidence") << "\n";
-  }
-}
-
-void printEscalations(const std::vector<TopicRecord>& escalations) {
-  std::cout << "\nEscalated to moderators: " << escalations.size() << "\n";
-  simdjson::dom::parser parser;
-  for (const auto& record : escalations) {
-    simdjson::dom::element doc;
-    if (parser.parse(record.value).get(doc) != simdjson::SUCCESS) continue;
-    std::cout << "  " << field(doc, "/priority") << " post " << field(doc, "/content_ids/post_id")
-              << " of " << field(doc, "/account_id") << "  " << field(doc, "/category") << " score "
-              << field(doc, "/score").substr(0, 4) << " (" << field(doc, "/context/kind")
-              << (field(doc, "/context/recipient_is_minor") == "true" ? " to a minor" : "")
-              << ")  reasons:";
-    simdjson::dom::array reasons;
-    if (doc["reasons"].get(reasons) == simdjson::SUCCESS) {
-      for (auto reason : reasons) {
-        std::string_view quote, entry;
-        if (reason["quote"].get(quote) == simdjson::SUCCESS &&
-            reason["entry_id"].get(entry) == simdjson::SUCCESS) {
-          std::cout << " \"" << quote << "\" [" << entry << "]";
-        }
-      }
-    }
-    std::cout << "\n";
-  }
+void printOutputs(const std::string& title, const std::vector<TopicRecord>& records) {
+  std::cout << "\n" << title << ": " << records.size() << "\n";
+  for (const auto& record : records) std::cout << "  " << describeOutput(record) << "\n";
 }
 
 // The reputation changelog's latest state per account, the least trusted first.
@@ -126,18 +81,6 @@ void printReputation(std::vector<TopicRecord> changelog, int64_t now_ms) {
             << " accounts in the changelog; the least trusted:\n";
   for (size_t i = 0; i < by_trust.size() && i < 3; ++i) {
     std::cout << "  " << by_trust[i].second << "\n";
-  }
-}
-
-void printDeadLetters(const std::vector<TopicRecord>& dead_letters) {
-  std::cout << "\nDead-lettered: " << dead_letters.size() << "\n";
-  namespace h = dead_letter_header;
-  for (const auto& record : dead_letters) {
-    std::cout << "  " << record.header(h::kSourceTopic).value_or("?") << "/"
-              << record.header(h::kSourcePartition).value_or("?") << "@"
-              << record.header(h::kSourceOffset).value_or("?") << "  "
-              << record.header(h::kErrorClass).value_or("?") << ": "
-              << record.header(h::kErrorMessage).value_or("?") << "\n";
   }
 }
 
@@ -232,9 +175,9 @@ int demoCommand(const DemoOptions& options) {
   auto takedowns = readWholeTopic(kafka.bootstrap(), {}, topics.takedowns);
   auto escalations = readWholeTopic(kafka.bootstrap(), {}, topics.escalations);
   auto dead_letters = readWholeTopic(kafka.bootstrap(), {}, topics.dead_letter);
-  printTakedowns(takedowns);
-  printEscalations(escalations);
-  printDeadLetters(dead_letters);
+  printOutputs("Taken down", takedowns);
+  printOutputs("Escalated to moderators", escalations);
+  printOutputs("Dead-lettered", dead_letters);
   printReputation(readWholeTopic(kafka.bootstrap(), {}, topics.reputation_changelog),
                   1795000100000);  // just after the sample firehose's posts
   // Records with any output, by source coordinates (a record may match several banks).
@@ -245,14 +188,8 @@ int demoCommand(const DemoOptions& options) {
                     std::string(r.header(h::kSourcePartition).value_or("")) + "@" +
                     std::string(r.header(h::kSourceOffset).value_or("")));
   }
-  simdjson::dom::parser parser;
-  std::vector<TopicRecord> events = takedowns;
-  events.insert(events.end(), escalations.begin(), escalations.end());
-  for (const auto& r : events) {
-    simdjson::dom::element doc;
-    if (parser.parse(r.value).get(doc) != simdjson::SUCCESS) continue;
-    acted_on.insert(field(doc, "/source/topic") + "/" + field(doc, "/source/partition") + "@" +
-                    field(doc, "/source/offset"));
+  for (const auto& records : {takedowns, escalations}) {
+    for (const auto& r : records) acted_on.insert(eventSource(r));
   }
   std::cout << "\nAllowed: " << stats.processed - acted_on.size() << " records needed no action\n";
   return 0;

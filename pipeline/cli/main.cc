@@ -119,6 +119,24 @@ int main(int argc, char** argv) {
                    "Read this local state directory (of a stopped process) instead of Kafka")
       ->check(CLI::ExistingDirectory);
 
+  modstream::cli::TailOptions tail;
+  auto* tail_cmd = app.add_subcommand(
+      "tail",
+      "Print takedown, escalation, label, shadow and dead-letter events as they arrive, one line "
+      "each (committed records only)");
+  tail_cmd
+      ->add_option("topics", tail.topics,
+                   "Topic names, or takedowns, escalations, dead_letter, shadow (from the config)")
+      ->required();
+  tail_cmd->add_option("-c,--config", tail.config_file, "Pipeline config (for Kafka settings)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  tail_cmd->add_flag("--from-beginning", tail.from_beginning,
+                     "Start at the oldest record instead of new ones");
+  tail_cmd->add_flag("--until-end", tail.until_end, "Exit at the end instead of following");
+  tail_cmd->add_option("-n,--max", tail.max_events, "Exit after this many events")
+      ->check(CLI::NonNegativeNumber);
+  tail_cmd->add_flag("--json", tail.json, "Print each record as JSON (headers and value)");
   CLI11_PARSE(app, argc, argv);
   if (*reputation_cmd && reputation.action == "get" && reputation.account.empty()) {
     std::cerr << "modstream reputation get: which account?\n";
@@ -132,6 +150,7 @@ int main(int argc, char** argv) {
   if (*match_cmd) return modstream::cli::matchCommand(match);
   if (*bank_cmd) return modstream::cli::bankCommand(bank);
   if (*reputation_cmd) return modstream::cli::reputationCommand(reputation);
+  if (*tail_cmd) return modstream::cli::tailCommand(tail);
   if (*text_risk_cmd) return modstream::cli::textRiskCommand(text_risk);
   return 2;
 }

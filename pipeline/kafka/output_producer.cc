@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 
 namespace modstream {
@@ -29,8 +30,11 @@ struct OutputProducer::DeliveryTag {
 
 OutputProducer::OutputProducer(const std::string& bootstrap_servers,
                                const std::map<std::string, std::string>& properties,
-                               OutputTopicNames topics, PublishedHook hook)
-    : topics_(std::move(topics)), hook_(std::move(hook)) {
+                               OutputTopicNames topics, PublishedHook hook,
+                               const std::string& transactional_id, int transaction_timeout_ms)
+    : topics_(std::move(topics)),
+      hook_(std::move(hook)),
+      transactional_(!transactional_id.empty()) {
   // Defaults first, so an operator's producer_properties can override them.
   const std::map<std::string, std::string> defaults = {
       {"enable.idempotence", "true"},  // no duplicates or reordering from producer retries
@@ -38,11 +42,31 @@ OutputProducer::OutputProducer(const std::string& bootstrap_servers,
       {"linger.ms", "5"},
       {"compression.type", "lz4"},
   };
-  KafkaConf conf =
-      makeKafkaConf({defaults, {{"bootstrap.servers", bootstrap_servers}}, properties});
+  std::map<std::string, std::string> required = {{"bootstrap.servers", bootstrap_servers}};
+  if (transactional_) {
+    required["transactional.id"] = transactional_id;
+    required["transaction.timeout.ms"] = std::to_string(transaction_timeout_ms);
+    // librdkafka requires socket.timeout.ms <= transaction.timeout.ms.
+    required["socket.timeout.ms"] = std::to_string(std::min(60000, transaction_timeout_ms));
+  }
+  KafkaConf conf = makeKafkaConf({defaults, required, properties});
   rd_kafka_conf_set_dr_msg_cb(conf.get(), &OutputProducer::onDelivery);
   rd_kafka_conf_set_opaque(conf.get(), this);
   producer_ = makeKafkaClient(RD_KAFKA_PRODUCER, std::move(conf));
+  if (transactional_) {
+    const int timeout_ms = std::max(30000, 2 * transaction_timeout_ms);
+    if (rd_kafka_error_t* error = rd_kafka_init_transactions(producer_.get(), timeout_ms)) {
+      const std::string message = rd_kafka_error_string(error);
+      rd_kafka_error_destroy(error);
+      throw KafkaSetupError("cannot initialise transactions for transactional.id '" +
+                            transactional_id + "': " + message);
+    }
+    if (rd_kafka_error_t* error = rd_kafka_begin_transaction(producer_.get())) {
+      const std::string message = rd_kafka_error_string(error);
+      rd_kafka_error_destroy(error);
+      throw KafkaSetupError("cannot begin a transaction: " + message);
+    }
+  }
   poll_thread_ = std::thread([this] {
     while (polling_.load()) rd_kafka_poll(producer_.get(), 50);
   });
@@ -101,6 +125,45 @@ bool OutputProducer::flush(int timeout_ms) {
 
 int OutputProducer::outstanding() const {
   return rd_kafka_outq_len(producer_.get());
+}
+
+namespace {
+
+// Takes ownership of `error`: its message, or empty when there was none.
+std::string consume(rd_kafka_error_t* error) {
+  if (!error) return "";
+  std::string message = rd_kafka_error_string(error);
+  rd_kafka_error_destroy(error);
+  return message;
+}
+
+}  // namespace
+
+bool OutputProducer::commitTransaction(const rd_kafka_topic_partition_list_t* offsets,
+                                       const rd_kafka_consumer_group_metadata_t* group,
+                                       std::string& error) {
+  constexpr int kTimeoutMs = 60000;
+  if (offsets && offsets->cnt > 0) {
+    error =
+        consume(rd_kafka_send_offsets_to_transaction(producer_.get(), offsets, group, kTimeoutMs));
+  }
+  if (error.empty()) error = consume(rd_kafka_commit_transaction(producer_.get(), kTimeoutMs));
+  if (!error.empty()) {
+    abortTransaction();
+    return false;
+  }
+  error = consume(rd_kafka_begin_transaction(producer_.get()));
+  return error.empty();
+}
+
+void OutputProducer::abortTransaction() {
+  if (const std::string error = consume(rd_kafka_abort_transaction(producer_.get(), 30000));
+      !error.empty()) {
+    spdlog::error(
+        "aborting the transaction failed: {} (the broker aborts it after "
+        "transaction.timeout.ms)",
+        error);
+  }
 }
 
 }  // namespace modstream

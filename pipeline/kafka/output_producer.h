@@ -40,9 +40,13 @@ class OutputProducer {
   // Called on the poll thread after each acknowledged record (for metrics), with the topic name.
   using PublishedHook = std::function<void(const std::string& topic, bool ok)>;
 
+  // With a `transactional_id`, the producer is transactional (exactly-once): the constructor
+  // initialises transactions (fencing any earlier producer with the same id and aborting its open
+  // transaction) and begins the first one; throws KafkaSetupError when that fails.
   OutputProducer(const std::string& bootstrap_servers,
                  const std::map<std::string, std::string>& properties, OutputTopicNames topics,
-                 PublishedHook hook = {});
+                 PublishedHook hook = {}, const std::string& transactional_id = "",
+                 int transaction_timeout_ms = 10000);
   ~OutputProducer();
   OutputProducer(const OutputProducer&) = delete;
   OutputProducer& operator=(const OutputProducer&) = delete;
@@ -57,6 +61,16 @@ class OutputProducer {
   // Records enqueued and not yet acknowledged.
   int outstanding() const;
 
+  bool transactional() const { return transactional_; }
+  // Exactly-once: commits the current transaction with `offsets` (the next offsets to read) for
+  // the consumer group of `group`, then begins the next one. False with `error` set when the
+  // transaction could not be committed; it is then aborted, and the caller must not go on (its
+  // outputs since the last commit are gone and its input positions are past them).
+  bool commitTransaction(const rd_kafka_topic_partition_list_t* offsets,
+                         const rd_kafka_consumer_group_metadata_t* group, std::string& error);
+  // Exactly-once: aborts the open transaction (on a failed run, so readers are not held back).
+  void abortTransaction();
+
  private:
   struct DeliveryTag;
   static void onDelivery(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
@@ -64,6 +78,7 @@ class OutputProducer {
   OutputTopicNames topics_;
   PublishedHook hook_;
   KafkaHandle producer_;
+  bool transactional_ = false;
   std::atomic<bool> polling_{true};
   std::thread poll_thread_;
 };

@@ -23,6 +23,19 @@ int partitionCount(rd_kafka_t* rk, const std::string& topic, int timeout_ms) {
   return count;
 }
 
+KafkaHandle readerFor(const std::string& bootstrap_servers,
+                      const std::map<std::string, std::string>& properties) {
+  return makeKafkaClient(RD_KAFKA_CONSUMER,
+                         makeKafkaConf({{{"bootstrap.servers", bootstrap_servers},
+                                         {"group.id", "modstream-topic-reader"},
+                                         {"enable.auto.commit", "false"},
+                                         {"isolation.level", "read_committed"},
+                                         {"enable.partition.eof", "true"}},
+                                        properties}));
+}
+
+}  // namespace
+
 TopicRecord toTopicRecord(const std::string& topic, rd_kafka_message_t* m) {
   TopicRecord record;
   record.topic = topic;
@@ -36,19 +49,6 @@ TopicRecord toTopicRecord(const std::string& topic, rd_kafka_message_t* m) {
   record.headers = messageHeaders(m);
   return record;
 }
-
-KafkaHandle readerFor(const std::string& bootstrap_servers,
-                      const std::map<std::string, std::string>& properties) {
-  return makeKafkaClient(RD_KAFKA_CONSUMER,
-                         makeKafkaConf({{{"bootstrap.servers", bootstrap_servers},
-                                         {"group.id", "modstream-topic-reader"},
-                                         {"enable.auto.commit", "false"},
-                                         {"isolation.level", "read_committed"},
-                                         {"enable.partition.eof", "true"}},
-                                        properties}));
-}
-
-}  // namespace
 
 std::optional<std::string_view> TopicRecord::header(std::string_view name) const {
   for (const auto& h : headers) {

@@ -10,6 +10,8 @@
 
 #include "pipeline/core/record.h"
 
+typedef struct rd_kafka_message_s rd_kafka_message_t;
+
 namespace modstream {
 
 struct TopicRecord {
@@ -23,6 +25,9 @@ struct TopicRecord {
   int64_t timestamp_ms = 0;
   std::optional<std::string_view> header(std::string_view name) const;
 };
+
+// A consumed message as a TopicRecord.
+TopicRecord toTopicRecord(const std::string& topic, rd_kafka_message_t* message);
 
 struct BatchRecord {
   std::string topic;

@@ -1,6 +1,7 @@
 #include "pipeline/runtime/runtime.h"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -39,6 +40,20 @@ Runtime::Runtime(const PipelineConfig& config, WorkerPool::ProcessorFactory make
                  PipelineMetrics& metrics, std::vector<PartitionObserver*> observers)
     : config_(config), metrics_(metrics), observers_(std::move(observers)) {
   const auto& topics = config.topics;
+  std::string transactional_id;
+  if (config.processing.guarantee == Guarantee::kExactlyOnce) {
+    gate_ = std::make_unique<CommitGate>();
+    transactional_id = config.processing.transactional_id;
+    if (transactional_id.empty()) {
+      char host[256] = {};
+      gethostname(host, sizeof(host) - 1);
+      transactional_id = config.kafka.group_id + "-" + host;
+    }
+    spdlog::info(
+        "exactly-once: outputs, changelog and offsets commit in transactions of "
+        "transactional.id {}",
+        transactional_id);
+  }
   producer_ = std::make_unique<OutputProducer>(
       config.kafka.bootstrap_servers, config.kafka.producer_properties,
       OutputTopicNames{topics.takedowns, topics.escalations, topics.dead_letter,
@@ -49,9 +64,11 @@ Runtime::Runtime(const PipelineConfig& config, WorkerPool::ProcessorFactory make
         } else {
           metrics_.deliveryFailures().Increment();
         }
-      });
-  workers_ = std::make_unique<WorkerPool>(static_cast<size_t>(config.processing.worker_threads),
-                                          make_processor, *producer_, in_flight_bytes_);
+      },
+      transactional_id, config.processing.transaction_timeout_ms);
+  workers_ =
+      std::make_unique<WorkerPool>(static_cast<size_t>(config.processing.worker_threads),
+                                   make_processor, *producer_, in_flight_bytes_, gate_.get());
   worker_load_.assign(workers_->size(), 0);
 
   const std::map<std::string, std::string> defaults = {
@@ -66,6 +83,8 @@ Runtime::Runtime(const PipelineConfig& config, WorkerPool::ProcessorFactory make
       {"partition.assignment.strategy", "range"},
       {"queued.max.messages.kbytes", "16384"},  // bounds librdkafka's own prefetch memory
       {"enable.partition.eof", "false"},
+      // Inputs written in transactions are read once they commit (aborted ones never).
+      {"isolation.level", "read_committed"},
   };
   KafkaConf conf = makeKafkaConf(
       {defaults,
@@ -132,11 +151,15 @@ ExitStatus Runtime::run() {
   }
 
   if (restore_failed_) status = ExitStatus::kStateRestoreFailed;
+  if (transaction_failed_) status = ExitStatus::kKafkaFatal;
   spdlog::info("shutting down: draining {} partitions", partitions_.size());
   const auto all = assignedStates();
   if (status == ExitStatus::kOk) {
     drain(all);
     commitCompleted(all, /*sync=*/true);
+  }
+  if (exactlyOnce() && status != ExitStatus::kOk && !transaction_failed_) {
+    abandonTransaction("stopping after an error");
   }
   // Closing the consumer revokes the assignment through onRebalance, which commits once more.
   rd_kafka_consumer_close(consumer_.get());
@@ -250,6 +273,10 @@ bool Runtime::drain(const std::vector<std::shared_ptr<PartitionState>>& partitio
 
 void Runtime::commitCompleted(const std::vector<std::shared_ptr<PartitionState>>& partitions,
                               bool sync) {
+  if (exactlyOnce()) {
+    commitTransaction();
+    return;
+  }
   const auto targets = partitions.empty() ? assignedStates() : partitions;
   PartitionList offsets(rd_kafka_topic_partition_list_new(static_cast<int>(targets.size())));
   for (const auto& state : targets) {
@@ -263,6 +290,63 @@ void Runtime::commitCompleted(const std::vector<std::shared_ptr<PartitionState>>
   if (offsets->cnt == 0) return;
   rd_kafka_resp_err_t err = rd_kafka_commit(consumer_.get(), offsets.get(), sync ? 0 : 1);
   if (sync) onCommit(consumer_.get(), err, offsets.get(), this);
+}
+
+void Runtime::commitTransaction() {
+  if (transaction_failed_) return;
+  // A consistent cut: no worker is between processing a record and publishing its outputs.
+  gate_->close();
+  struct Reopen {
+    CommitGate& gate;
+    ~Reopen() { gate.open(); }
+  } reopen{*gate_};
+  // Every output enqueued so far is acknowledged, so the trackers know which records are done.
+  producer_->flush(config_.processing.drain_timeout_ms);
+  // The transaction holds outputs of every assigned partition, so it carries all their offsets.
+  const auto states = assignedStates();
+  PartitionList offsets(rd_kafka_topic_partition_list_new(static_cast<int>(states.size())));
+  std::vector<std::pair<std::shared_ptr<PartitionState>, int64_t>> moved;
+  for (const auto& state : states) {
+    if (auto next = state->tracker().committable(state->committed)) {
+      const auto& tp = state->topicPartition();
+      rd_kafka_topic_partition_list_add(offsets.get(), tp.topic.c_str(), tp.partition.value)
+          ->offset = *next;
+      moved.emplace_back(state, *next);
+    }
+  }
+  if (offsets->cnt == 0 && producer_->outstanding() == 0) return;
+  rd_kafka_consumer_group_metadata_t* group = rd_kafka_consumer_group_metadata(consumer_.get());
+  std::string error;
+  const bool ok = producer_->commitTransaction(offsets.get(), group, error);
+  rd_kafka_consumer_group_metadata_destroy(group);
+  if (!ok) {
+    metrics_.commitFailures().Increment();
+    spdlog::critical(
+        "exactly-once: the transaction could not be committed ({}); it was aborted, so its "
+        "outputs are discarded and its records will be re-read from the committed offsets. "
+        "Stopping.",
+        error);
+    transaction_failed_ = true;
+    stop();
+    return;
+  }
+  for (const auto& [state, next] : moved) {
+    state->committed = next;
+    metrics_.commits().Increment();
+    commits_acked_.fetch_add(1);
+  }
+}
+
+void Runtime::abandonTransaction(const std::string& why) {
+  spdlog::critical(
+      "exactly-once: {}; aborting the open transaction and stopping, so the records "
+      "since the last commit are re-read from the committed offsets",
+      why);
+  gate_->close();
+  producer_->abortTransaction();
+  gate_->open();
+  transaction_failed_ = true;
+  stop();
 }
 
 void Runtime::onCommit(rd_kafka_t* /*rk*/, rd_kafka_resp_err_t err,
@@ -347,6 +431,9 @@ void Runtime::revoke(rd_kafka_topic_partition_list_t* partitions) {
     if (it != partitions_.end()) revoked.push_back(it->second);
   }
   const bool lost = rd_kafka_assignment_lost(consumer_.get());
+  if (lost && exactlyOnce() && !transaction_failed_) {
+    abandonTransaction("partitions were lost (the group moved on without this process)");
+  }
   if (!lost) {
     // Revoked partitions are drained and committed so their next owner starts where we stopped.
     drain(revoked);

@@ -2,7 +2,8 @@
 // Runtime: one consumer-group member. It reads the posts and media topics, hands each record to the
 // worker that owns its partition, publishes outputs through the idempotent producer, and commits an
 // offset only once every record before it is processed and every output acknowledged
-// (at-least-once). Rebalances drain and commit revoked partitions; back-pressure pauses partitions
+// (at-least-once), or commits outputs and offsets in one Kafka transaction (exactly-once, see
+// CommitGate). Rebalances drain and commit revoked partitions; back-pressure pauses partitions
 // while too many input bytes are in flight.
 //
 // Threading: run() is called on one thread (the consumer thread) and returns after stop() or a
@@ -19,6 +20,7 @@
 #include "pipeline/core/partition_observer.h"
 #include "pipeline/kafka/kafka_handles.h"
 #include "pipeline/kafka/output_producer.h"
+#include "pipeline/runtime/commit_gate.h"
 #include "pipeline/runtime/pipeline_metrics.h"
 #include "pipeline/runtime/worker_pool.h"
 
@@ -71,8 +73,14 @@ class Runtime {
   void wakeFetcher(rd_kafka_topic_partition_list_t* partitions);
   // Waits until the given partitions have nothing in flight, or the drain timeout passes.
   bool drain(const std::vector<std::shared_ptr<PartitionState>>& partitions);
-  // Commits completed offsets of `partitions` (all assigned ones when empty).
+  // Commits completed offsets of `partitions` (all assigned ones when empty). Exactly-once
+  // commits the transaction instead, with the offsets of every assigned partition.
   void commitCompleted(const std::vector<std::shared_ptr<PartitionState>>& partitions, bool sync);
+  void commitTransaction();
+  // Exactly-once cannot keep uncommitted work it may no longer commit: abort and stop, so the
+  // next owner (or this process restarted) resumes from the committed offsets.
+  void abandonTransaction(const std::string& why);
+  bool exactlyOnce() const { return gate_ != nullptr; }
   bool anyDeliveryFailed() const;
   std::vector<std::shared_ptr<PartitionState>> assignedStates() const;
   // The worker for partition number `partition` of any input topic: one worker serves a number
@@ -93,6 +101,8 @@ class Runtime {
   std::atomic<uint64_t> commits_acked_{0};
   std::atomic<size_t> assigned_count_{0};
 
+  std::unique_ptr<CommitGate> gate_;  // exactly-once only
+  std::atomic<bool> transaction_failed_{false};
   std::unique_ptr<OutputProducer> producer_;
   std::unique_ptr<WorkerPool> workers_;
   KafkaHandle consumer_;

@@ -11,8 +11,9 @@ void PartitionState::delivered(int64_t source_offset, bool ok, const std::string
 }
 
 WorkerPool::WorkerPool(size_t threads, const ProcessorFactory& make_processor,
-                       OutputProducer& producer, std::atomic<int64_t>& in_flight_bytes)
-    : producer_(producer), in_flight_bytes_(in_flight_bytes) {
+                       OutputProducer& producer, std::atomic<int64_t>& in_flight_bytes,
+                       CommitGate* gate)
+    : producer_(producer), in_flight_bytes_(in_flight_bytes), gate_(gate) {
   for (size_t i = 0; i < threads; ++i) {
     auto worker = std::make_unique<Worker>();
     worker->processor = make_processor();
@@ -60,6 +61,7 @@ void WorkerPool::run(Worker& worker) {
     const auto bytes = static_cast<int64_t>(item.record.sizeBytes());
     const int64_t offset = item.record.source().offset.value;
     if (!item.partition->abandoned.load()) {
+      const GatePass pass(gate_);
       std::vector<OutputRecord> outputs = worker.processor->process(item.record);
       int enqueued = 0;
       bool all_enqueued = true;

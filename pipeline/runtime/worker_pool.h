@@ -19,6 +19,7 @@
 #include "pipeline/core/ids.h"
 #include "pipeline/core/record.h"
 #include "pipeline/kafka/output_producer.h"
+#include "pipeline/runtime/commit_gate.h"
 #include "pipeline/runtime/offset_tracker.h"
 #include "pipeline/runtime/record_processor.h"
 
@@ -54,8 +55,9 @@ class WorkerPool {
  public:
   using ProcessorFactory = std::function<std::unique_ptr<RecordProcessor>()>;
 
+  // With a `gate` (exactly-once), each record is processed and published inside it.
   WorkerPool(size_t threads, const ProcessorFactory& make_processor, OutputProducer& producer,
-             std::atomic<int64_t>& in_flight_bytes);
+             std::atomic<int64_t>& in_flight_bytes, CommitGate* gate = nullptr);
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -79,6 +81,7 @@ class WorkerPool {
 
   OutputProducer& producer_;
   std::atomic<int64_t>& in_flight_bytes_;
+  CommitGate* gate_;
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> processed_{0};
   std::vector<std::unique_ptr<Worker>> workers_;

@@ -16,6 +16,7 @@
 #include "pipeline/app/pipeline_app.h"
 #include "pipeline/core/digest.h"
 #include "pipeline/kafka/kafka_handles.h"
+#include "stages/reputation/account_state.h"
 #include "stages/stage_registry.h"
 
 extern char** environ;
@@ -115,7 +116,8 @@ std::filesystem::path makeTempDir(const std::string& name) {
 
 std::filesystem::path writeConfig(const std::filesystem::path& dir, const std::string& bootstrap,
                                   const TestTopics& topics, const std::string& bank_csv,
-                                  int worker_threads, bool reputation) {
+                                  int worker_threads, bool reputation,
+                                  const std::string& processing_extra) {
   std::ofstream(dir / "bank.csv") << bank_csv;
   const auto path = dir / "pipeline.yaml";
   std::ofstream(path)
@@ -127,8 +129,8 @@ std::filesystem::path writeConfig(const std::filesystem::path& dir, const std::s
       << "\"\n  takedowns: \"" << topics.takedowns << "\"\n  escalations: \"" << topics.escalations
       << "\"\n  dead_letter: \"" << topics.dead_letter << "\"\n  reputation_changelog: \""
       << topics.reputation_changelog << "\"\n  decisions: \"" << topics.decisions
-      << "\"\nprocessing:\n  worker_threads: " << worker_threads
-      << "\n  commit_interval_ms: 200\nlogging: {level: info}\nmetrics: {listen_address: \"\"}\n"
+      << "\"\nprocessing:\n  worker_threads: " << worker_threads << "\n  commit_interval_ms: 200\n"
+      << processing_extra << "logging: {level: info}\nmetrics: {listen_address: \"\"}\n"
       << "stages:\n  - name: hash_match\n    config:\n      banks: [{name: "
          "test-bank, path: bank.csv}]\n"
       << "  - name: text_risk\n    config:\n      lexicons: [\"" MODSTREAM_SOURCE_DIR
@@ -136,8 +138,21 @@ std::filesystem::path writeConfig(const std::filesystem::path& dir, const std::s
       << (reputation ? "  - name: reputation\n    config: {state_dir: state, "
                        "confirmed_hashes_bank: confirmed.csv}\n"
                      : "")
-      << "  - name: decide\n";
+      // Delivery tests push thousands of takedowns a second: far over the guardrail's default
+      // rate, which would (correctly) send most of them to moderators instead.
+      << "  - name: decide\n    config: {guardrails: {takedowns_per_second: 1000000, "
+         "takedown_burst: 1000000}}\n";
   return path;
+}
+
+std::map<std::string, int64_t> countedPosts(const std::map<std::string, std::string>& states) {
+  std::map<std::string, int64_t> counts;
+  for (const auto& [account, value] : states) {
+    const auto state = decodeState(value);
+    REQUIRE(state);
+    counts[account] = state->totals.posts;
+  }
+  return counts;
 }
 
 int ownedPartitions(const std::filesystem::path& log) {

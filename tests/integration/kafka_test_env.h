@@ -53,9 +53,14 @@ std::filesystem::path makeTempDir(const std::string& name);
 
 // Writes a pipeline config for `topics` (bank file beside it) and returns its path. With
 // `reputation`, the reputation stage keeps its state under dir/state.
+// `processing_extra` is added to the processing section as it is (indented YAML lines).
 std::filesystem::path writeConfig(const std::filesystem::path& dir, const std::string& bootstrap,
                                   const TestTopics& topics, const std::string& bank_csv,
-                                  int worker_threads = 2, bool reputation = false);
+                                  int worker_threads = 2, bool reputation = false,
+                                  const std::string& processing_extra = "");
+
+// Posts counted per account in reputation states (account -> encoded state).
+std::map<std::string, int64_t> countedPosts(const std::map<std::string, std::string>& states);
 
 // The partitions a process owns now, from its last "assigned/revoked ... (now N)" log line; -1
 // before the first.

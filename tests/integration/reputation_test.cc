@@ -34,17 +34,6 @@ std::map<std::string, std::string> localStates(const std::filesystem::path& stat
   return states;
 }
 
-// Posts counted per account in the changelog's latest states.
-std::map<std::string, int64_t> countedPosts(const std::map<std::string, std::string>& states) {
-  std::map<std::string, int64_t> counts;
-  for (const auto& [account, value] : states) {
-    const auto state = decodeState(value);
-    REQUIRE(state);
-    counts[account] = state->totals.posts;
-  }
-  return counts;
-}
-
 // The standard output of a shell command.
 std::string runCommand(const std::string& command) {
   std::string out;
