@@ -73,6 +73,11 @@ struct TailOptions {
 };
 int tailCommand(const TailOptions& options);
 
+struct WebhookOptions {
+  std::string config_file;
+};
+int webhookCommand(const WebhookOptions& options);
+
 // Sets the log level by name ("info", ...), logging to stderr.
 void configureLogging(const std::string& level);
 

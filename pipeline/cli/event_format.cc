@@ -16,25 +16,24 @@ std::string field(const simdjson::dom::element& doc, std::string_view pointer) {
 
 std::string contentOf(const simdjson::dom::element& doc) {
   const std::string media = field(doc, "/content_ids/media_id");
-  return (media == "?" ? "post " + field(doc, "/content_ids/post_id") : "media " + media) +
-         " of " + field(doc, "/content_ids/account_id");
+  return (media == "?" ? "post " + field(doc, "/content_ids/post_id") : "media " + media) + " of " +
+         field(doc, "/content_ids/account_id");
 }
 
 std::string describeTakedown(const simdjson::dom::element& doc) {
   return contentOf(doc) + "  matched " + field(doc, "/match/bank") + " entry " +
          field(doc, "/match/entry_id") + " (" + field(doc, "/match/hash_type") + " distance " +
-         field(doc, "/match/distance") + ", category " + field(doc, "/match/category") +
-         ", from " + field(doc, "/match/match_source") + ")  action " + field(doc, "/action") +
+         field(doc, "/match/distance") + ", category " + field(doc, "/match/category") + ", from " +
+         field(doc, "/match/match_source") + ")  action " + field(doc, "/action") +
          ", preserve evidence " + field(doc, "/preserve_evidence");
 }
 
 std::string describeEscalation(const simdjson::dom::element& doc) {
   const std::string kind = field(doc, "/context/kind");
-  std::string line = field(doc, "/priority") + " " + contentOf(doc) + "  " +
-                     field(doc, "/category") + " score " + field(doc, "/score").substr(0, 4) +
-                     " (" + kind +
-                     (field(doc, "/context/recipient_is_minor") == "true" ? " to a minor" : "") +
-                     ")";
+  std::string line =
+      field(doc, "/priority") + " " + contentOf(doc) + "  " + field(doc, "/category") + " score " +
+      field(doc, "/score").substr(0, 4) + " (" + kind +
+      (field(doc, "/context/recipient_is_minor") == "true" ? " to a minor" : "") + ")";
   std::string guardrail = field(doc, "/guardrail");
   if (guardrail != "?") line += "  guardrail " + guardrail;
   simdjson::dom::array matches;

@@ -137,6 +137,14 @@ int main(int argc, char** argv) {
   tail_cmd->add_option("-n,--max", tail.max_events, "Exit after this many events")
       ->check(CLI::NonNegativeNumber);
   tail_cmd->add_flag("--json", tail.json, "Print each record as JSON (headers and value)");
+  modstream::cli::WebhookOptions webhook;
+  auto* webhook_cmd = app.add_subcommand(
+      "webhook",
+      "Deliver takedown and escalation events to an HTTP endpoint, signed (HMAC-SHA256), with "
+      "retries and a dead-letter topic, until SIGTERM/SIGINT");
+  webhook_cmd->add_option("-c,--config", webhook.config_file, "Webhook bridge config (YAML)")
+      ->required()
+      ->check(CLI::ExistingFile);
   CLI11_PARSE(app, argc, argv);
   if (*reputation_cmd && reputation.action == "get" && reputation.account.empty()) {
     std::cerr << "modstream reputation get: which account?\n";
@@ -151,6 +159,7 @@ int main(int argc, char** argv) {
   if (*bank_cmd) return modstream::cli::bankCommand(bank);
   if (*reputation_cmd) return modstream::cli::reputationCommand(reputation);
   if (*tail_cmd) return modstream::cli::tailCommand(tail);
+  if (*webhook_cmd) return modstream::cli::webhookCommand(webhook);
   if (*text_risk_cmd) return modstream::cli::textRiskCommand(text_risk);
   return 2;
 }

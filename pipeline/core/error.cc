@@ -22,6 +22,8 @@ std::string_view errorClassName(ErrorClass error_class) {
       return "image_too_large";
     case ErrorClass::kCorruptImage:
       return "corrupt_image";
+    case ErrorClass::kUndeliverable:
+      return "undeliverable";
   }
   return "unknown";
 }

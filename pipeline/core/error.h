@@ -18,6 +18,7 @@ enum class ErrorClass {
   kUnsupportedImage,  // media bytes are not an image format modstream decodes
   kImageTooLarge,     // declared dimensions or pixel count exceed the configured limits
   kCorruptImage,      // the image is truncated or corrupt, or decoding failed
+  kUndeliverable,     // an event the webhook bridge could not deliver to its endpoint
 };
 
 std::string_view errorClassName(ErrorClass error_class);

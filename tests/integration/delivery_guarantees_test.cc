@@ -65,9 +65,8 @@ RunResult killMidStreamAndRestart(const std::string& name, const std::string& pr
   const Workload workload = makeWorkload(topics, 40000, 7, 101);
   const int64_t total = static_cast<int64_t>(workload.records.size());
   const auto dir = makeTempDir(name);
-  const auto config =
-      writeConfig(dir, bootstrap, topics, workload.bank_csv, 2, /*reputation=*/true,
-                  processing_extra);
+  const auto config = writeConfig(dir, bootstrap, topics, workload.bank_csv, 2, /*reputation=*/true,
+                                  processing_extra);
 
   std::thread producer([&] { produceOverTime(bootstrap, workload.records, 1000, 80); });
   int64_t committed_at_kill = 0;
@@ -106,10 +105,10 @@ RunResult killMidStreamAndRestart(const std::string& name, const std::string& pr
         return jsonField(r, nlohmann::json::json_pointer("/content_ids/post_id"));
       },
       event_id);
-  result.dead_letters =
-      audit(readWholeTopic(bootstrap, {}, topics.dead_letter, 60000),
-            workload.expected_dead_letter_values, [](const TopicRecord& r) { return r.value; },
-            [](const TopicRecord&) { return std::string(); });
+  result.dead_letters = audit(
+      readWholeTopic(bootstrap, {}, topics.dead_letter, 60000),
+      workload.expected_dead_letter_values, [](const TopicRecord& r) { return r.value; },
+      [](const TopicRecord&) { return std::string(); });
   result.posts_counted_exactly =
       countedPosts(latestByKey(bootstrap, topics.reputation_changelog)) ==
       workload.expected_posts_per_account;
@@ -122,8 +121,8 @@ RunResult killMidStreamAndRestart(const std::string& name, const std::string& pr
 
 void checkNothingLost(const RunResult& result) {
   for (const auto& [name, topic] : {std::pair{"takedowns", &result.takedowns},
-                                     {"escalations", &result.escalations},
-                                     {"dead letters", &result.dead_letters}}) {
+                                    {"escalations", &result.escalations},
+                                    {"dead letters", &result.dead_letters}}) {
     INFO(name << ": " << topic->records << " records");
     CHECK(topic->records > 0);
     CHECK(topic->missing == 0);
@@ -151,10 +150,9 @@ TEST_CASE("exactly-once: kill -9 mid-stream then restart; read_committed sees ea
   CHECK(result.takedowns.duplicates == 0);
   CHECK(result.escalations.duplicates == 0);
   CHECK(result.dead_letters.duplicates == 0);
-  const size_t committed = result.takedowns.records + result.escalations.records +
-                           result.dead_letters.records;
+  const size_t committed =
+      result.takedowns.records + result.escalations.records + result.dead_letters.records;
   // The aborted work of the killed process is still in the log, invisible to read_committed.
-  INFO("read_uncommitted sees " << result.uncommitted_records << ", read_committed "
-                                << committed);
+  INFO("read_uncommitted sees " << result.uncommitted_records << ", read_committed " << committed);
   CHECK(result.uncommitted_records >= committed);
 }

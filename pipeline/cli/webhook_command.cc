@@ -1,0 +1,58 @@
+// `modstream webhook --config FILE`: runs the webhook bridge (pipeline/webhook/webhook_bridge.h)
+// until SIGINT or SIGTERM.
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <ctime>
+#include <iostream>
+#include <thread>
+
+#include "pipeline/cli/commands.h"
+#include "pipeline/webhook/webhook_bridge.h"
+
+namespace modstream::cli {
+
+int webhookCommand(const WebhookOptions& options) {
+  ConfigErrors errors;
+  auto config = loadWebhookConfig(options.config_file, errors,
+                                  [](const std::string& name) -> std::optional<std::string> {
+                                    const char* value = std::getenv(name.c_str());
+                                    return value ? std::optional<std::string>(value) : std::nullopt;
+                                  });
+  if (!config) {
+    std::cerr << "modstream webhook: invalid " << options.config_file << ":\n" << errors.str();
+    return 2;
+  }
+  configureLogging(config->log_level);
+  // Shutdown signals are taken by one thread that asks the bridge to stop (no handler, no globals).
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  WebhookBridge bridge(std::move(*config));
+  std::atomic<bool> finished{false};
+  std::thread signal_waiter([&] {
+    const timespec tick{0, 100 * 1000 * 1000};
+    while (!finished) {
+      const int signal = sigtimedwait(&signals, nullptr, &tick);
+      if (signal == SIGINT || signal == SIGTERM) {
+        spdlog::info("webhook: stopping on {}", signal == SIGINT ? "SIGINT" : "SIGTERM");
+        bridge.stop();
+      }
+    }
+  });
+  int status = 1;
+  try {
+    status = bridge.run();
+  } catch (const std::exception& e) {
+    spdlog::critical("webhook: {}", e.what());
+  }
+  finished = true;
+  signal_waiter.join();
+  return status;
+}
+
+}  // namespace modstream::cli
