@@ -142,7 +142,7 @@ TEST_CASE("at-least-once: kill -9 mid-stream then restart loses nothing",
   checkNothingLost(result);
 }
 
-TEST_CASE("exactly-once: kill -9 mid-stream then restart; read_committed sees each output once",
+TEST_CASE("exactly-once: kill -9 mid-stream then restart, and read_committed sees each output once",
           "[integration][fault][guarantee]") {
   const RunResult result = killMidStreamAndRestart(
       "eos-kill9", "  guarantee: exactly_once\n  transactional_id: eos-kill9-member-1\n");

@@ -17,7 +17,7 @@ TEST_CASE("webhook signatures are HMAC-SHA256 of timestamp and body", "[webhook]
         webhookSignature("key", 1795000000, R"({"a":1})"));
 }
 
-TEST_CASE("webhook config errors name the field; secrets come from a file or the environment",
+TEST_CASE("webhook config errors name the field, and secrets come from a file or the environment",
           "[webhook]") {
   const auto dir = std::filesystem::temp_directory_path() / "modstream-webhook-config-test";
   std::filesystem::create_directories(dir);

@@ -149,7 +149,7 @@ rules:
   CHECK(all.find("policy.yaml.rules[2].label: is required") != std::string::npos);
 }
 
-TEST_CASE("a policy file reloads on change; a broken one keeps the last good policy",
+TEST_CASE("a policy file reloads on change, and a broken one keeps the last good policy",
           "[decide][policy]") {
   const auto dir = std::filesystem::temp_directory_path() / "modstream-policy-reload";
   std::filesystem::create_directories(dir);
