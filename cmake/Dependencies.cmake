@@ -5,6 +5,7 @@ find_package(Threads REQUIRED)
 find_package(RocksDB CONFIG REQUIRED)
 find_package(simdjson CONFIG REQUIRED)
 find_package(prometheus-cpp CONFIG REQUIRED)
+find_package(civetweb CONFIG REQUIRED)  # the HTTP server behind /metrics, /healthz, /readyz
 find_package(OpenCV REQUIRED COMPONENTS core imgproc imgcodecs)
 find_package(Catch2 2 REQUIRED)
 find_package(yaml-cpp CONFIG REQUIRED)

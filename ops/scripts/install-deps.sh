@@ -8,7 +8,7 @@ packages=(
   librdkafka-dev librocksdb-dev libsimdjson-dev prometheus-cpp-dev
   libopencv-dev libopencv-contrib-dev catch2 libyaml-cpp-dev libcli11-dev
   libspdlog-dev libfmt-dev libssl-dev nlohmann-json3-dev
-  libfccp-dev libicu-dev libhyperscan-dev liburiparser-dev libcurl4-openssl-dev clang-format openjdk-17-jre-headless maven python3-jsonschema
+  libfccp-dev libicu-dev libhyperscan-dev liburiparser-dev libcurl4-openssl-dev libcivetweb-dev prometheus clang-format openjdk-17-jre-headless maven python3-jsonschema python3-yaml
 )
 
 missing=()

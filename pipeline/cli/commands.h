@@ -78,7 +78,7 @@ struct WebhookOptions {
 };
 int webhookCommand(const WebhookOptions& options);
 
-// Sets the log level by name ("info", ...), logging to stderr.
-void configureLogging(const std::string& level);
+// Logs to stderr at `level` ("info", ...), as JSON lines (`format` "json") or plain text.
+void configureLogging(const std::string& level, const std::string& format);
 
 }  // namespace modstream::cli

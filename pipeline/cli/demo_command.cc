@@ -6,7 +6,6 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <prometheus/registry.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -87,9 +86,7 @@ void printReputation(std::vector<TopicRecord> changelog, int64_t now_ms) {
 }  // namespace
 
 int demoCommand(const DemoOptions& options) {
-  auto logger = spdlog::stderr_color_mt("modstream");
-  spdlog::set_default_logger(logger);
-  spdlog::set_level(options.verbose ? spdlog::level::info : spdlog::level::warn);
+  configureLogging(options.verbose ? "info" : "warn", "text");  // a person reads this one
 
   const std::filesystem::path dir = options.config_dir;
   ConfigErrors errors;

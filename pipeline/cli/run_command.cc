@@ -1,26 +1,19 @@
 // `modstream run` and `modstream check-config`.
 
-#include <prometheus/exposer.h>
 #include <prometheus/registry.h>
 #include <pthread.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <csignal>
 #include <iostream>
 #include <thread>
 
+#include "pipeline/app/ops_server.h"
 #include "pipeline/app/pipeline_app.h"
 #include "pipeline/cli/commands.h"
 #include "stages/stage_registry.h"
 
 namespace modstream::cli {
-
-void configureLogging(const std::string& level) {
-  auto logger = spdlog::stderr_color_mt("modstream");
-  spdlog::set_default_logger(logger);
-  spdlog::set_level(spdlog::level::from_str(level));
-}
 
 int checkConfigCommand(const CheckConfigOptions& options) {
   spdlog::set_level(spdlog::level::warn);
@@ -39,6 +32,28 @@ int checkConfigCommand(const CheckConfigOptions& options) {
   return 0;
 }
 
+namespace {
+
+// Alive while the consumer loop keeps polling; a restore inside a rebalance may take long.
+Probe liveness(const RuntimeStats& stats) {
+  constexpr int64_t kStuckAfterMs = 60000;
+  if (stats.restoring) return {true, "restoring partition state"};
+  if (stats.ms_since_poll > kStuckAfterMs) {
+    return {false,
+            "consumer loop has not polled for " + std::to_string(stats.ms_since_poll) + " ms"};
+  }
+  return {true, "ok"};
+}
+
+Probe readiness(const RuntimeStats& stats) {
+  if (stats.stopping) return {false, "stopping"};
+  if (!stats.joined) return {false, "waiting for the consumer group's first assignment"};
+  if (stats.restoring) return {false, "restoring partition state"};
+  return {true, "ready: " + std::to_string(stats.assigned_partitions) + " partitions assigned"};
+}
+
+}  // namespace
+
 int runCommand(const RunOptions& options) {
   // Block the shutdown signals in every thread; one thread waits for them and asks the runtime to
   // stop, so no signal handler and no global state is needed.
@@ -49,6 +64,8 @@ int runCommand(const RunOptions& options) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // JSON lines on stderr from the first line; the config's level and format apply once read.
+  configureLogging("info", "json");
   ConfigErrors errors;
   SystemClock clock;
   auto registry = std::make_shared<prometheus::Registry>();
@@ -58,20 +75,22 @@ int runCommand(const RunOptions& options) {
     std::cerr << "modstream: invalid config " << options.config_file << ":\n" << errors.str();
     return static_cast<int>(ExitStatus::kStartupError);
   }
-  configureLogging(pipeline->config.logging.level);
+  configureLogging(pipeline->config.logging.level, pipeline->config.logging.format);
 
   PipelineMetrics metrics(registry);
-  std::unique_ptr<prometheus::Exposer> exposer;
+  std::unique_ptr<OpsServer> ops;
   std::unique_ptr<Runtime> runtime;
   try {
-    if (const auto& address = pipeline->config.metrics.listen_address; !address.empty()) {
-      exposer = std::make_unique<prometheus::Exposer>(address);
-      exposer->RegisterCollectable(registry);
-      spdlog::info("metrics at http://{}/metrics", address);
-    }
     runtime =
         std::make_unique<Runtime>(pipeline->config, processorFactory(*pipeline, clock, metrics),
                                   metrics, partitionObservers(*pipeline));
+    if (const auto& address = pipeline->config.metrics.listen_address; !address.empty()) {
+      const Runtime& observed = *runtime;
+      ops = std::make_unique<OpsServer>(
+          address, registry, [&observed] { return liveness(observed.stats()); },
+          [&observed] { return readiness(observed.stats()); });
+      spdlog::info("metrics at http://{}/metrics, probes at /healthz and /readyz", address);
+    }
   } catch (const std::exception& e) {  // a bad Kafka property, a metrics port in use
     spdlog::critical("cannot start: {}", e.what());
     return static_cast<int>(ExitStatus::kStartupError);

@@ -25,7 +25,7 @@ int webhookCommand(const WebhookOptions& options) {
     std::cerr << "modstream webhook: invalid " << options.config_file << ":\n" << errors.str();
     return 2;
   }
-  configureLogging(config->log_level);
+  configureLogging(config->log_level, config->log_format);
   // Shutdown signals are taken by one thread that asks the bridge to stop (no handler, no globals).
   sigset_t signals;
   sigemptyset(&signals);

@@ -81,6 +81,7 @@ PipelineConfig parsePipelineConfig(const YAML::Node& root, const std::filesystem
   parseLimits(top.child("limits"), config.limits);
   ConfigMap logging = top.child("logging");
   logging.choice("level", config.logging.level, {"trace", "debug", "info", "warn", "error"});
+  logging.choice("format", config.logging.format, {"json", "text"});
   logging.finish();
   ConfigMap metrics = top.child("metrics");
   metrics.field("listen_address", config.metrics.listen_address);

@@ -77,7 +77,8 @@ struct MetricsConfig {
 };
 
 struct LoggingConfig {
-  std::string level = "info";  // trace, debug, info, warn, error
+  std::string level = "info";   // trace, debug, info, warn, error
+  std::string format = "json";  // json: one object per line; text: for people at a terminal
 };
 
 // One entry of the stage chain: the stage's registered name and its own config, which the stage's

@@ -19,6 +19,7 @@ enum class ErrorClass {
   kImageTooLarge,     // declared dimensions or pixel count exceed the configured limits
   kCorruptImage,      // the image is truncated or corrupt, or decoding failed
   kUndeliverable,     // an event the webhook bridge could not deliver to its endpoint
+  // (kUndeliverable stays last: metrics enumerate the classes up to it.)
 };
 
 std::string_view errorClassName(ErrorClass error_class);

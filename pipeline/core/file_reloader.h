@@ -7,6 +7,8 @@
 //
 // Thread-safety: current() and version() from any thread; reload() is serialised internally.
 
+#include <prometheus/registry.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
@@ -35,6 +37,10 @@ class FileReloader {
   FileReloader(const FileReloader&) = delete;
   FileReloader& operator=(const FileReloader&) = delete;
 
+  // Publishes the data's state to operators, labelled data="<what>": when it was loaded, when its
+  // newest source file changed, its version (that time, ISO 8601) and reloads by result.
+  void attachMetrics(prometheus::Registry& registry);
+
   std::shared_ptr<const void> current() const { return current_.load(); }
   // Bumped on every successful swap: lets each worker notice with one load.
   uint64_t version() const { return version_.load(std::memory_order_acquire); }
@@ -47,6 +53,7 @@ class FileReloader {
     bool operator==(const FileStamp&) const = default;
   };
   std::vector<FileStamp> stamps() const;
+  void publishLoaded(bool ok);  // with reload_mutex_ held
   void watch(int check_interval_ms);
 
   std::string what_;
@@ -56,6 +63,9 @@ class FileReloader {
   std::atomic<uint64_t> version_{0};
   std::mutex reload_mutex_;
   std::vector<FileStamp> last_stamps_;
+
+  struct Metrics;
+  std::unique_ptr<Metrics> metrics_;
 
   std::mutex watch_mutex_;
   std::condition_variable stop_watching_;
@@ -82,6 +92,7 @@ class Reloadable {
   }
   uint64_t version() const { return files_.version(); }
   bool reload() { return files_.reload(); }
+  void attachMetrics(prometheus::Registry& registry) { files_.attachMetrics(registry); }
 
  private:
   FileReloader files_;

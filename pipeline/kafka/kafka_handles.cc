@@ -1,11 +1,28 @@
 #include "pipeline/kafka/kafka_handles.h"
 
+#include <spdlog/spdlog.h>
+
 #include <array>
 
 namespace modstream {
 
+namespace {
+
+// librdkafka's own log lines go through spdlog, so they share the process's format (JSON lines).
+void logThroughSpdlog(const rd_kafka_t* rk, int syslog_level, const char* facility,
+                      const char* message) {
+  const auto level = syslog_level <= 3   ? spdlog::level::err
+                     : syslog_level == 4 ? spdlog::level::warn
+                     : syslog_level <= 6 ? spdlog::level::info
+                                         : spdlog::level::debug;
+  spdlog::log(level, "librdkafka {} {}: {}", rk ? rd_kafka_name(rk) : "", facility, message);
+}
+
+}  // namespace
+
 KafkaConf makeKafkaConf(const std::vector<std::map<std::string, std::string>>& properties) {
   KafkaConf conf(rd_kafka_conf_new());
+  rd_kafka_conf_set_log_cb(conf.get(), &logThroughSpdlog);
   std::array<char, 512> error{};
   for (const auto& layer : properties) {
     for (const auto& [name, value] : layer) {

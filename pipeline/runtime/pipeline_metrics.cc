@@ -35,7 +35,13 @@ StageMetrics::StageMetrics(prometheus::Registry& registry, const std::string& st
                    .Name("modstream_stage_latency_seconds")
                    .Help("Time a stage spent on one record")
                    .Register(registry)
-                   .Add({{"stage", stage}}, latencyBuckets())) {}
+                   .Add({{"stage", stage}}, latencyBuckets())) {
+  // Every class starts at 0, so rates and alerts see a series before the first error.
+  for (int c = 0; c <= static_cast<int>(ErrorClass::kUndeliverable); ++c) {
+    errors_.Add({{"stage", stage},
+                 {"error_class", std::string(errorClassName(static_cast<ErrorClass>(c)))}});
+  }
+}
 
 void StageMetrics::observe(std::chrono::steady_clock::duration elapsed,
                            const std::optional<RecordError>& error) {
@@ -61,6 +67,10 @@ PipelineMetrics::PipelineMetrics(std::shared_ptr<prometheus::Registry> registry)
                                "Output records acknowledged by the broker, by topic")),
       rebalances_(counterFamily(*registry_, "modstream_rebalances_total",
                                 "Partition assignments and revocations")),
+      lag_(prometheus::BuildGauge()
+               .Name("modstream_consumer_lag")
+               .Help("Records after the committed offset, per assigned input partition")
+               .Register(*registry_)),
       delivery_failures_(counterFamily(*registry_, "modstream_output_delivery_failures_total",
                                        "Output records the broker never acknowledged")
                              .Add({})),
@@ -100,6 +110,16 @@ void PipelineMetrics::published(const std::string& topic) {
 
 void PipelineMetrics::rebalance(const std::string& kind) {
   rebalances_.Add({{"kind", kind}}).Increment();
+}
+
+void PipelineMetrics::setLag(const std::string& topic, int32_t partition, int64_t lag) {
+  lag_.Add({{"topic", topic}, {"partition", std::to_string(partition)}})
+      .Set(static_cast<double>(lag));
+}
+
+void PipelineMetrics::removeLag(const std::string& topic, int32_t partition) {
+  auto& gauge = lag_.Add({{"topic", topic}, {"partition", std::to_string(partition)}});
+  lag_.Remove(&gauge);
 }
 
 }  // namespace modstream

@@ -51,6 +51,9 @@ class PipelineMetrics {
   prometheus::Counter& commits() { return commits_; }
   prometheus::Counter& commitFailures() { return commit_failures_; }
   void rebalance(const std::string& kind);
+  // Records between the committed offset and the end of a partition, per assigned partition.
+  void setLag(const std::string& topic, int32_t partition, int64_t lag);
+  void removeLag(const std::string& topic, int32_t partition);
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -58,6 +61,7 @@ class PipelineMetrics {
   prometheus::Family<prometheus::Counter>& dead_letters_;
   prometheus::Family<prometheus::Counter>& published_;
   prometheus::Family<prometheus::Counter>& rebalances_;
+  prometheus::Family<prometheus::Gauge>& lag_;
   prometheus::Counter& delivery_failures_;
   prometheus::Gauge& in_flight_bytes_;
   prometheus::Gauge& paused_partitions_;

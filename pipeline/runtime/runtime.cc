@@ -13,6 +13,12 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
+int64_t steadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             SteadyClock::now().time_since_epoch())
+      .count();
+}
+
 InputRecord toInputRecord(KafkaMessage message) {
   rd_kafka_message_t* m = message.get();
   std::vector<Header> headers = messageHeaders(m);
@@ -122,7 +128,9 @@ ExitStatus Runtime::run() {
   ExitStatus status = ExitStatus::kOk;
   const auto commit_interval = std::chrono::milliseconds(config_.processing.commit_interval_ms);
   auto last_commit = SteadyClock::now();
+  auto last_lag = SteadyClock::now();
   while (!stop_requested_.load()) {
+    last_poll_ms_ = steadyMs();
     KafkaMessage message(rd_kafka_consumer_poll(consumer_.get(), 50));
     const bool got_message = message != nullptr;
     if (got_message) dispatch(std::move(message));
@@ -130,6 +138,10 @@ ExitStatus Runtime::run() {
     if (SteadyClock::now() - last_commit >= commit_interval) {
       commitCompleted({}, /*sync=*/false);
       last_commit = SteadyClock::now();
+    }
+    if (SteadyClock::now() - last_lag >= std::chrono::seconds(1)) {
+      updateLag();
+      last_lag = SteadyClock::now();
     }
     if (anyDeliveryFailed()) {
       spdlog::critical(
@@ -179,6 +191,10 @@ RuntimeStats Runtime::stats() const {
   s.idle = idle_.load();
   s.committed_partitions = commits_acked_.load();
   s.assigned_partitions = assigned_count_.load();
+  s.joined = joined_.load();
+  s.restoring = restoring_.load();
+  s.ms_since_poll = last_poll_ms_.load() == 0 ? 0 : steadyMs() - last_poll_ms_.load();
+  s.stopping = stop_requested_.load();
   return s;
 }
 
@@ -228,6 +244,30 @@ void Runtime::applyBackPressure() {
   }
   paused_ = pause;
   metrics_.pausedPartitions().Set(pause ? owned->cnt : 0);
+}
+
+void Runtime::updateLag() {
+  for (const auto& [tp, state] : partitions_) {
+    int64_t low = 0, high = 0;
+    if (rd_kafka_get_watermark_offsets(consumer_.get(), tp.topic.c_str(), tp.partition.value, &low,
+                                       &high) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        high < 0) {
+      continue;  // not fetched yet: no end offset known
+    }
+    int64_t done = state->committed;
+    if (done < 0) {
+      // Nothing committed by this process yet: it started at the group's committed offset, and
+      // its fetch position is the closest known bound.
+      PartitionList position(rd_kafka_topic_partition_list_new(1));
+      rd_kafka_topic_partition_list_add(position.get(), tp.topic.c_str(), tp.partition.value);
+      if (rd_kafka_position(consumer_.get(), position.get()) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+          position->elems[0].offset < 0) {
+        continue;
+      }
+      done = position->elems[0].offset;
+    }
+    metrics_.setLag(tp.topic, tp.partition.value, std::max<int64_t>(0, high - done));
+  }
 }
 
 void Runtime::wakeFetcher(rd_kafka_topic_partition_list_t* partitions) {
@@ -409,6 +449,7 @@ void Runtime::assign(rd_kafka_topic_partition_list_t* partitions) {
   }
   // State is restored here, before the assignment takes effect, so no record of these partitions
   // can be processed without it.
+  restoring_ = true;
   for (auto* observer : observers_) {
     if (!new_numbers.empty() && !observer->partitionsAssigned(new_numbers)) {
       spdlog::critical("state for partitions could not be restored; stopping");
@@ -416,6 +457,8 @@ void Runtime::assign(rd_kafka_topic_partition_list_t* partitions) {
       stop();
     }
   }
+  restoring_ = false;
+  joined_ = true;
   assigned_count_ = partitions_.size();
   metrics_.rebalance("assign");
   metrics_.assignedPartitions().Set(static_cast<double>(partitions_.size()));
@@ -445,6 +488,7 @@ void Runtime::revoke(rd_kafka_topic_partition_list_t* partitions) {
     if (releasePartitionNumber(state->topicPartition().partition.value)) {
       released.push_back(state->topicPartition().partition.value);
     }
+    metrics_.removeLag(state->topicPartition().topic, state->topicPartition().partition.value);
     partitions_.erase(state->topicPartition());
   }
   if (!released.empty()) {

@@ -37,6 +37,10 @@ struct RuntimeStats {
   bool paused = false;
   // True once nothing is in flight: every record read is processed, acknowledged and committed.
   bool idle = false;
+  bool joined = false;        // the group gave this process its first assignment (maybe empty)
+  bool restoring = false;     // partition state is being restored (inside a rebalance)
+  int64_t ms_since_poll = 0;  // since the consumer loop last polled Kafka
+  bool stopping = false;
 };
 
 enum class ExitStatus {
@@ -70,6 +74,8 @@ class Runtime {
   void revoke(rd_kafka_topic_partition_list_t* partitions);
   void dispatch(KafkaMessage message);
   void applyBackPressure();
+  // Publishes each assigned partition's lag (end offset minus committed offset).
+  void updateLag();
   void wakeFetcher(rd_kafka_topic_partition_list_t* partitions);
   // Waits until the given partitions have nothing in flight, or the drain timeout passes.
   bool drain(const std::vector<std::shared_ptr<PartitionState>>& partitions);
@@ -100,6 +106,9 @@ class Runtime {
   std::atomic<bool> idle_{true};
   std::atomic<uint64_t> commits_acked_{0};
   std::atomic<size_t> assigned_count_{0};
+  std::atomic<bool> joined_{false};
+  std::atomic<bool> restoring_{false};
+  std::atomic<int64_t> last_poll_ms_{0};  // steady clock
 
   std::unique_ptr<CommitGate> gate_;  // exactly-once only
   std::atomic<bool> transaction_failed_{false};

@@ -69,6 +69,7 @@ std::optional<WebhookConfig> loadWebhookConfig(
   {
     ConfigMap logging = map.child("logging");
     logging.choice("level", config.log_level, {"trace", "debug", "info", "warn", "error"});
+    logging.choice("format", config.log_format, {"json", "text"});
     logging.finish();
   }
   map.finish();

@@ -15,7 +15,7 @@
 //   initial_backoff_ms: 200               # doubles per attempt, with jitter
 //   max_backoff_ms: 30000
 //   dead_letter_topic: modstream-webhook-dead-letter
-//   logging: {level: info}
+//   logging: {level: info, format: json}   # json (one object per line) or text
 
 #include <functional>
 #include <map>
@@ -41,6 +41,7 @@ struct WebhookConfig {
   int max_backoff_ms = 30000;
   std::string dead_letter_topic = "modstream-webhook-dead-letter";
   std::string log_level = "info";
+  std::string log_format = "json";
 };
 
 // Reads and validates the file; nullopt with every problem in `errors`. `environment` looks up

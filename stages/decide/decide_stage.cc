@@ -364,6 +364,7 @@ StageFactoryBuilder decideStageBuilder() {
     shared->policy = std::make_shared<Reloadable<Policy>>(
         "policy", std::move(watched), std::move(load), initial,
         config.policy_file.empty() ? 0 : config.reload_check_interval_ms);
+    if (env.metrics && !config.policy_file.empty()) shared->policy->attachMetrics(*env.metrics);
     shared->guard = std::make_unique<TakedownGuard>(config.guardrails, env.metrics);
     if (env.metrics) {
       shared->rule_hits = &prometheus::BuildCounter()

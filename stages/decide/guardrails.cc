@@ -57,6 +57,10 @@ TakedownGuard::TakedownGuard(GuardrailConfig config, prometheus::Registry* regis
                           .Name("modstream_takedowns_diverted_total")
                           .Help("Automatic takedowns sent to moderators instead, by reason")
                           .Register(*registry);
+  for (auto verdict : {TakedownVerdict::kRateLimited, TakedownVerdict::kBreakerOpen}) {
+    diverted_family_->Add({{"reason", takedownVerdictName(verdict)}});
+  }
+  breaker_gauge_->Set(0);
 }
 
 bool TakedownGuard::breakerOpen(int64_t now_ms) const {

@@ -26,13 +26,25 @@ class MediaOutcomes {
     for (const char* outcome : {"matched", "no_match", "low_quality", "undecodable"}) {
       counters_[outcome] = &family.Add({{"outcome", outcome}});
     }
+    matches_ = &prometheus::BuildCounter()
+                    .Name("modstream_bank_matches_total")
+                    .Help("Matches against the hash banks, by bank and hash type")
+                    .Register(*registry);
   }
   void count(const std::string& outcome) const {
     if (auto it = counters_.find(outcome); it != counters_.end()) it->second->Increment();
   }
+  // Bank names come from config and hash types are a fixed set: low cardinality.
+  void matched(const std::vector<BankMatch>& matches) const {
+    if (!matches_) return;
+    for (const auto& match : matches) {
+      matches_->Add({{"bank", match.bank}, {"hash_type", match.hash_type}}).Increment();
+    }
+  }
 
  private:
   std::map<std::string, prometheus::Counter*> counters_;
+  prometheus::Family<prometheus::Counter>* matches_ = nullptr;
 };
 
 constexpr std::pair<DigestType, HashType> kExactTypes[] = {
@@ -76,6 +88,7 @@ class HashMatchStage final : public Stage {
       for (const auto& ref : post->media) matchClientHashes(ref, matches);
     }
     suppressAllowlisted(matches);
+    outcomes_->matched(matches);
     signals.bank_matches.insert(signals.bank_matches.end(), matches.begin(), matches.end());
     return StageStatus::ok();
   }
@@ -259,6 +272,7 @@ StageFactoryBuilder hashMatchStageBuilder() {
     auto banks =
         std::make_shared<Reloadable<BankIndex>>("hash banks", std::move(files), std::move(load),
                                                 std::move(index), config.reload_check_interval_ms);
+    if (env.metrics) banks->attachMetrics(*env.metrics);
     return std::make_unique<HashMatchFactory>(std::move(banks), std::move(config),
                                               std::make_shared<MediaOutcomes>(env.metrics));
   };

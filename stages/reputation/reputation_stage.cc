@@ -185,7 +185,7 @@ StageFactoryBuilder reputationStageBuilder() {
     if (errors.all().size() != errors_before) return nullptr;
     auto stores = std::make_shared<ReputationStores>(
         env.base_dir / config.state_dir, *env.kafka, env.topics->reputation_changelog,
-        env.topics->posts, static_cast<size_t>(config.cache_accounts));
+        env.topics->posts, static_cast<size_t>(config.cache_accounts), env.metrics);
     auto confirmed_bank = std::make_shared<ConfirmedHashBank>(
         config.confirmed_hashes_bank.empty() ? std::filesystem::path()
                                              : env.base_dir / config.confirmed_hashes_bank);

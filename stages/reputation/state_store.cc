@@ -160,12 +160,31 @@ void PartitionStore::forEach(
 
 ReputationStores::ReputationStores(std::filesystem::path state_dir, KafkaConfig kafka,
                                    std::string changelog_topic, std::string partition_count_topic,
-                                   size_t cache_accounts)
+                                   size_t cache_accounts, prometheus::Registry* registry)
     : state_dir_(std::move(state_dir)),
       kafka_(std::move(kafka)),
       changelog_topic_(std::move(changelog_topic)),
       partition_count_topic_(std::move(partition_count_topic)),
-      cache_accounts_(cache_accounts) {}
+      cache_accounts_(cache_accounts) {
+  if (!registry) return;
+  const prometheus::Labels stage = {{"stage", "reputation"}};
+  restoring_ = &prometheus::BuildGauge()
+                    .Name("modstream_state_restoring_partitions")
+                    .Help("Partitions whose state is being restored from the changelog now")
+                    .Register(*registry)
+                    .Add(stage);
+  restored_records_ = &prometheus::BuildCounter()
+                           .Name("modstream_state_restored_records_total")
+                           .Help("Changelog records applied while restoring partition state")
+                           .Register(*registry)
+                           .Add(stage);
+  restore_seconds_ =
+      &prometheus::BuildHistogram()
+           .Name("modstream_state_restore_seconds")
+           .Help("Time to restore one partition's state from the changelog")
+           .Register(*registry)
+           .Add(stage, prometheus::Histogram::BucketBoundaries{0.1, 0.5, 1, 5, 15, 60, 180, 600});
+}
 
 std::filesystem::path ReputationStores::partitionDir(const std::filesystem::path& state_dir,
                                                      int32_t partition) {
@@ -206,6 +225,7 @@ std::shared_ptr<PartitionStore> ReputationStores::openAndRestore(int32_t partiti
       readPartition(kafka_.bootstrap_servers, kafka_.consumer_properties, changelog_topic_,
                     partition, stats.from_offset, [&](const TopicRecord& record) {
                       ++stats.records;
+                      if (restored_records_) restored_records_->Increment();
                       if (!record.key) return;
                       if (record.tombstone) {
                         store->remove(*record.key);
@@ -226,7 +246,15 @@ bool ReputationStores::partitionsAssigned(const std::vector<int32_t>& partitions
     ensureChangelogTopic();
     for (int32_t partition : partitions) {
       RestoreStats stats;
+      if (restoring_) restoring_->Increment();
+      struct Done {
+        prometheus::Gauge* gauge;
+        ~Done() {
+          if (gauge) gauge->Decrement();
+        }
+      } done{restoring_};
       auto store = openAndRestore(partition, stats);
+      if (restore_seconds_) restore_seconds_->Observe(stats.seconds);
       spdlog::info(
           "reputation partition {} restored: {} changelog records from offset {} in {:.2f} s",
           partition, stats.records, stats.from_offset, stats.seconds);

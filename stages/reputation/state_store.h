@@ -13,6 +13,11 @@
 // worker, and a PartitionStore is used by the one worker that owns its partition (RocksDB itself
 // is thread-safe, so a flush on revocation may overlap a straggling write safely).
 
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
 #include <filesystem>
 #include <functional>
 #include <list>
@@ -91,8 +96,11 @@ struct RestoreStats {
 
 class ReputationStores final : public PartitionObserver {
  public:
+  // With a `registry`, restores are visible to operators: modstream_state_restoring_partitions,
+  // modstream_state_restored_records_total and modstream_state_restore_seconds.
   ReputationStores(std::filesystem::path state_dir, KafkaConfig kafka, std::string changelog_topic,
-                   std::string partition_count_topic, size_t cache_accounts = 100000);
+                   std::string partition_count_topic, size_t cache_accounts = 100000,
+                   prometheus::Registry* registry = nullptr);
 
   bool partitionsAssigned(const std::vector<int32_t>& partitions) override;
   void partitionsRevoked(const std::vector<int32_t>& partitions, bool clean) override;
@@ -114,6 +122,9 @@ class ReputationStores final : public PartitionObserver {
   std::string partition_count_topic_;  // the changelog gets as many partitions as this topic
   size_t cache_accounts_;
   bool changelog_checked_ = false;
+  prometheus::Gauge* restoring_ = nullptr;
+  prometheus::Counter* restored_records_ = nullptr;
+  prometheus::Histogram* restore_seconds_ = nullptr;
   mutable std::shared_mutex mutex_;
   std::map<int32_t, std::shared_ptr<PartitionStore>> stores_;
 };

@@ -97,6 +97,7 @@ StageFactoryBuilder textRiskStageBuilder() {
     auto model = std::make_shared<Reloadable<TextRiskModel>>(
         "lexicons and URL lists", TextRiskModel::watchedFiles(config, env.base_dir),
         std::move(load), std::move(initial), config.reload_check_interval_ms);
+    if (env.metrics) model->attachMetrics(*env.metrics);
     return std::make_unique<TextRiskFactory>(std::move(model),
                                              std::make_shared<FlaggedCounters>(env.metrics));
   };
