@@ -78,6 +78,13 @@ struct WebhookOptions {
 };
 int webhookCommand(const WebhookOptions& options);
 
+struct ReplayOptions {
+  std::string config_file;
+  std::string from, to;  // epoch ms or ISO 8601 UTC
+  std::string name;      // the namespace; default replay-<from>-<to>
+};
+int replayCommand(const ReplayOptions& options);
+
 // Logs to stderr at `level` ("info", ...), as JSON lines (`format` "json") or plain text.
 void configureLogging(const std::string& level, const std::string& format);
 

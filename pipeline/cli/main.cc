@@ -145,6 +145,20 @@ int main(int argc, char** argv) {
   webhook_cmd->add_option("-c,--config", webhook.config_file, "Webhook bridge config (YAML)")
       ->required()
       ->check(CLI::ExistingFile);
+  modstream::cli::ReplayOptions replay;
+  auto* replay_cmd = app.add_subcommand(
+      "replay",
+      "Re-run a time range of input through the pipeline into a separate namespace (own consumer "
+      "group, topics <name>.<suffix>, own state), then exit; the live group is not touched");
+  replay_cmd->add_option("-c,--config", replay.config_file, "Pipeline config (YAML)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  replay_cmd->add_option("--from", replay.from, "Start time: epoch ms or 2026-11-24T10:00:00Z")
+      ->required();
+  replay_cmd->add_option("--to", replay.to, "End time (exclusive)")->required();
+  replay_cmd->add_option("--name", replay.name,
+                         "Namespace suffix for the group and output topics (default "
+                         "replay-FROM-TO)");
   CLI11_PARSE(app, argc, argv);
   if (*reputation_cmd && reputation.action == "get" && reputation.account.empty()) {
     std::cerr << "modstream reputation get: which account?\n";
@@ -160,6 +174,7 @@ int main(int argc, char** argv) {
   if (*reputation_cmd) return modstream::cli::reputationCommand(reputation);
   if (*tail_cmd) return modstream::cli::tailCommand(tail);
   if (*webhook_cmd) return modstream::cli::webhookCommand(webhook);
+  if (*replay_cmd) return modstream::cli::replayCommand(replay);
   if (*text_risk_cmd) return modstream::cli::textRiskCommand(text_risk);
   return 2;
 }

@@ -150,6 +150,10 @@ ExitStatus Runtime::run() {
       status = ExitStatus::kDeliveryFailed;
       break;
     }
+    if (!end_offsets_.empty() && !got_message && reachedEnd()) {
+      spdlog::info("every partition is processed up to its end offset; stopping");
+      break;
+    }
     // Idleness is only worth working out when nothing arrived (it locks every tracker).
     if (!got_message) {
       bool all_done = in_flight_bytes_.load() == 0;
@@ -213,6 +217,10 @@ void Runtime::dispatch(KafkaMessage message) {
     // Not ours any more (revoked while the message was queued); its next owner reads it.
     return;
   }
+  if (auto end = end_offsets_.find(tp);
+      end != end_offsets_.end() && message->offset >= end->second) {
+    return;  // past the end of a bounded run: not ours to process
+  }
   InputRecord record = toInputRecord(std::move(message));
   idle_ = false;
   consumed_.fetch_add(1);
@@ -244,6 +252,26 @@ void Runtime::applyBackPressure() {
   }
   paused_ = pause;
   metrics_.pausedPartitions().Set(pause ? owned->cnt : 0);
+}
+
+bool Runtime::reachedEnd() {
+  commitCompleted({}, /*sync=*/true);
+  for (const auto& [tp, end] : end_offsets_) {
+    auto it = partitions_.find(tp);
+    if (it == partitions_.end()) return false;  // not assigned (yet)
+    const auto& state = it->second;
+    if (state->tracker().inFlight() != 0) return false;
+    if (state->committed >= end) continue;
+    // Nothing left before the end when the fetch position passed it (control records and
+    // compacted gaps occupy offsets that are never delivered).
+    PartitionList position(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_list_add(position.get(), tp.topic.c_str(), tp.partition.value);
+    if (rd_kafka_position(consumer_.get(), position.get()) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        position->elems[0].offset < end) {
+      return false;
+    }
+  }
+  return true;
 }
 
 void Runtime::updateLag() {
@@ -446,6 +474,17 @@ void Runtime::assign(rd_kafka_topic_partition_list_t* partitions) {
     TopicPartition tp{partitions->elems[i].topic, Partition{partitions->elems[i].partition}};
     if (!partition_numbers_.count(tp.partition.value)) new_numbers.push_back(tp.partition.value);
     partitions_[tp] = std::make_shared<PartitionState>(tp, pickWorker(tp.partition.value));
+  }
+  if (!end_offsets_.empty()) {
+    // A bounded run starts at offsets committed beforehand; knowing them tells an empty range
+    // (start == end) apart from one not yet read.
+    PartitionList committed(rd_kafka_topic_partition_list_copy(partitions));
+    if (rd_kafka_committed(consumer_.get(), committed.get(), 10000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      for (int i = 0; i < committed->cnt; ++i) {
+        const auto& p = committed->elems[i];
+        partitions_[TopicPartition{p.topic, Partition{p.partition}}]->committed = p.offset;
+      }
+    }
   }
   // State is restored here, before the assignment takes effect, so no record of these partitions
   // can be processed without it.

@@ -62,6 +62,12 @@ class Runtime {
 
   ExitStatus run();
   void stop() { stop_requested_ = true; }
+  // A bounded run (replay): records at or after a partition's end offset are not processed, and
+  // run() returns once every bounded partition is processed and committed up to its end. Call
+  // before run().
+  void setEndOffsets(std::map<TopicPartition, int64_t> end_offsets) {
+    end_offsets_ = std::move(end_offsets);
+  }
   RuntimeStats stats() const;
 
  private:
@@ -77,6 +83,8 @@ class Runtime {
   // Publishes each assigned partition's lag (end offset minus committed offset).
   void updateLag();
   void wakeFetcher(rd_kafka_topic_partition_list_t* partitions);
+  // A bounded run: true once every bounded partition is done up to its end offset.
+  bool reachedEnd();
   // Waits until the given partitions have nothing in flight, or the drain timeout passes.
   bool drain(const std::vector<std::shared_ptr<PartitionState>>& partitions);
   // Commits completed offsets of `partitions` (all assigned ones when empty). Exactly-once
@@ -124,6 +132,7 @@ class Runtime {
   };
   std::map<int32_t, NumberOwner> partition_numbers_;
   std::vector<PartitionObserver*> observers_;
+  std::map<TopicPartition, int64_t> end_offsets_;  // empty: unbounded
   std::atomic<bool> restore_failed_{false};
 };
 

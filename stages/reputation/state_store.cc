@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <stdexcept>
+#include <thread>
 
 #include "pipeline/kafka/kafka_handles.h"
 #include "pipeline/kafka/topic_io.h"
@@ -203,8 +204,17 @@ void ReputationStores::ensureChangelogTopic() {
   } catch (const KafkaSetupError&) {  // not there yet: this is the first start
     createTopics(kafka_.bootstrap_servers, kafka_.producer_properties,
                  {{changelog_topic_, partitions, {{"cleanup.policy", "compact"}}}});
-    changelog_partitions =
-        topicPartitionCount(kafka_.bootstrap_servers, kafka_.consumer_properties, changelog_topic_);
+    // A new topic reaches every broker's metadata a moment after it is created.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (changelog_partitions == 0) {
+      try {
+        changelog_partitions = topicPartitionCount(kafka_.bootstrap_servers,
+                                                   kafka_.consumer_properties, changelog_topic_);
+      } catch (const KafkaSetupError&) {
+        if (std::chrono::steady_clock::now() > deadline) throw;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
   }
   if (changelog_partitions != partitions) {
     throw KafkaSetupError("the reputation changelog " + changelog_topic_ + " has " +

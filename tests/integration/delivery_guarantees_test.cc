@@ -69,6 +69,12 @@ RunResult killMidStreamAndRestart(const std::string& name, const std::string& pr
                                   processing_extra);
 
   std::thread producer([&] { produceOverTime(bootstrap, workload.records, 1000, 80); });
+  struct Join {  // also when a REQUIRE below throws
+    std::thread& thread;
+    ~Join() {
+      if (thread.joinable()) thread.join();
+    }
+  } join_producer{producer};
   int64_t committed_at_kill = 0;
   {
     ChildProcess first(config, dir / "first.log");
