@@ -109,8 +109,15 @@ pipeline = subprocess.Popen([binary, "run", "--config", str(config)], stderr=ope
 
 base = f"http://127.0.0.1:{metrics_port}"
 deadline = time.time() + 60
-while time.time() < deadline and get(base + "/readyz")[0] != 200:
-    time.sleep(0.2)
+answers = []  # (status, body) of /readyz while the process starts, connection errors left out
+while time.time() < deadline and (not answers or answers[-1][0] != 200):
+    status, body = get(base + "/readyz")
+    if status:
+        answers.append((status, body.strip()))
+    time.sleep(0.01)
+check("/readyz is 503 with the reason until the group assigned partitions and state is restored",
+      answers and answers[0][0] == 503 and "waiting for the consumer group" in answers[0][1],
+      str(answers[:3]))
 status, body = get(base + "/readyz")
 check("/readyz answers 200 once the group has assigned partitions", status == 200 and "ready" in body,
       f"{status} {body}")
