@@ -16,6 +16,12 @@ if(MODSTREAM_SANITIZE)
     -Wno-maybe-uninitialized)
   target_link_options(modstream_build_flags INTERFACE -fsanitize=address,undefined)
 endif()
+# Fuzzing (clang): every library is instrumented for libFuzzer's coverage, with ASan and UBSan.
+if(MODSTREAM_FUZZ)
+  target_compile_options(modstream_build_flags INTERFACE
+    -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  target_link_options(modstream_build_flags INTERFACE -fsanitize=address,undefined)
+endif()
 if(MODSTREAM_TSAN)
   target_compile_options(modstream_build_flags INTERFACE -fsanitize=thread -fno-omit-frame-pointer
     -Wno-maybe-uninitialized)

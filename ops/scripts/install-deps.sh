@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian package modstream builds, tests and benchmarks with.
 # Idempotent: packages already present are skipped by apt-get itself.
+#   --fuzz  also clang and its libFuzzer runtime (for ops/scripts/fuzz.sh)
 set -euo pipefail
 
 packages=(
@@ -8,8 +9,10 @@ packages=(
   librdkafka-dev librocksdb-dev libsimdjson-dev prometheus-cpp-dev
   libopencv-dev libopencv-contrib-dev catch2 libyaml-cpp-dev libcli11-dev
   libspdlog-dev libfmt-dev libssl-dev nlohmann-json3-dev
-  libfccp-dev libicu-dev libhyperscan-dev liburiparser-dev libcurl4-openssl-dev libcivetweb-dev prometheus clang-format openjdk-17-jre-headless maven python3-jsonschema python3-yaml
+  libfccp-dev libicu-dev libhyperscan-dev liburiparser-dev libcurl4-openssl-dev libcivetweb-dev
+  prometheus clang-format openjdk-17-jre-headless maven python3-jsonschema python3-yaml
 )
+if [[ ${1:-} == --fuzz ]]; then packages+=(clang libclang-rt-14-dev); fi
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -15,6 +15,7 @@ int runCommand(const RunOptions& options);
 
 struct CheckConfigOptions {
   std::string config_file;
+  bool print = false;  // also print the effective config, secrets redacted
 };
 int checkConfigCommand(const CheckConfigOptions& options);
 

@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
   auto* check_cmd = app.add_subcommand(
       "check-config", "Validate a config file (and every bank and stage config it names)");
   check_cmd->add_option("file", check.config_file, "Pipeline config (YAML)")->required();
+  check_cmd->add_flag("--print", check.print,
+                      "Print the effective config (defaults filled in, secrets redacted)");
 
   modstream::cli::DemoOptions demo;
   auto* demo_cmd = app.add_subcommand(

@@ -29,6 +29,7 @@ int checkConfigCommand(const CheckConfigOptions& options) {
   std::cout << options.config_file << ": OK (" << pipeline->stages.size() << " stages:";
   for (const auto& stage : pipeline->stages) std::cout << " " << stage.name;
   std::cout << ")\n";
+  if (options.print) std::cout << effectiveConfigYaml(pipeline->config);
   return 0;
 }
 

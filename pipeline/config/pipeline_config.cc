@@ -1,5 +1,7 @@
 #include "pipeline/config/pipeline_config.h"
 
+#include "pipeline/config/secrets.h"
+
 namespace modstream {
 namespace {
 
@@ -9,6 +11,10 @@ void parseKafka(ConfigMap map, KafkaConfig& kafka) {
   if (kafka.group_id.empty()) map.errors().add(map.pathOf("group_id"), "must not be empty");
   map.field("consumer_properties", kafka.consumer_properties);
   map.field("producer_properties", kafka.producer_properties);
+  resolveSecretReferences(kafka.consumer_properties, map.pathOf("consumer_properties"),
+                          map.errors());
+  resolveSecretReferences(kafka.producer_properties, map.pathOf("producer_properties"),
+                          map.errors());
   map.finish();
 }
 
@@ -123,6 +129,56 @@ std::optional<StageInFile> readStageConfig(const std::string& file, const std::s
   }
   errors.add(file + ": stages", "no " + stage_name + " stage is configured");
   return std::nullopt;
+}
+
+std::string effectiveConfigYaml(const PipelineConfig& config) {
+  auto redacted = [](const std::map<std::string, std::string>& properties) {
+    YAML::Node node(YAML::NodeType::Map);
+    for (const auto& [name, value] : properties) {
+      node[name] = isSecretProperty(name) ? std::string(kRedacted) : value;
+    }
+    return node;
+  };
+  YAML::Node root;
+  root["kafka"]["bootstrap_servers"] = config.kafka.bootstrap_servers;
+  root["kafka"]["group_id"] = config.kafka.group_id;
+  root["kafka"]["consumer_properties"] = redacted(config.kafka.consumer_properties);
+  root["kafka"]["producer_properties"] = redacted(config.kafka.producer_properties);
+  const auto& t = config.topics;
+  root["topics"]["posts"] = t.posts;
+  root["topics"]["media"] = t.media;
+  root["topics"]["takedowns"] = t.takedowns;
+  root["topics"]["escalations"] = t.escalations;
+  root["topics"]["dead_letter"] = t.dead_letter;
+  root["topics"]["reputation_changelog"] = t.reputation_changelog;
+  root["topics"]["decisions"] = t.decisions;
+  root["topics"]["shadow"] = t.shadow;
+  const auto& p = config.processing;
+  root["processing"]["worker_threads"] = p.worker_threads;
+  root["processing"]["max_in_flight_bytes"] = p.max_in_flight_bytes;
+  root["processing"]["resume_in_flight_bytes"] = p.resume_in_flight_bytes;
+  root["processing"]["commit_interval_ms"] = p.commit_interval_ms;
+  root["processing"]["drain_timeout_ms"] = p.drain_timeout_ms;
+  root["processing"]["guarantee"] =
+      p.guarantee == Guarantee::kExactlyOnce ? "exactly_once" : "at_least_once";
+  root["processing"]["transactional_id"] = p.transactional_id;
+  root["processing"]["transaction_timeout_ms"] = p.transaction_timeout_ms;
+  root["limits"]["max_record_bytes"] = config.limits.max_record_bytes;
+  root["limits"]["max_text_bytes"] = config.limits.max_text_bytes;
+  root["limits"]["max_media_per_post"] = config.limits.max_media_per_post;
+  root["limits"]["max_json_depth"] = config.limits.max_json_depth;
+  root["logging"]["level"] = config.logging.level;
+  root["logging"]["format"] = config.logging.format;
+  root["metrics"]["listen_address"] = config.metrics.listen_address;
+  for (const auto& stage : config.stages) {
+    YAML::Node entry;
+    entry["name"] = stage.name;
+    if (stage.config) entry["config"] = stage.config;
+    root["stages"].push_back(entry);
+  }
+  YAML::Emitter out;
+  out << root;
+  return std::string(out.c_str()) + "\n";
 }
 
 }  // namespace modstream

@@ -106,6 +106,10 @@ struct PipelineConfig {
 PipelineConfig parsePipelineConfig(const YAML::Node& root, const std::filesystem::path& base_dir,
                                    ConfigErrors& errors);
 
+// The effective config as YAML, defaults filled in, for `modstream check-config --print`. Secret
+// Kafka properties (secrets.h) are shown as <redacted>, whatever their source.
+std::string effectiveConfigYaml(const PipelineConfig& config);
+
 // For tools that run one stage without the pipeline (`modstream text-risk`, `modstream
 // reputation`, benchmarks): the file's pipeline config and the first stage named `stage_name`.
 // nullopt when the file is invalid or has no such stage, with the reasons in `errors`.

@@ -47,6 +47,32 @@ with tempfile.TemporaryDirectory() as tmp:
                      "stages[1].name: unknown stage 'decid'"):
         check(f"check-config names: {expected}", expected in result.stderr, result.stderr)
 
+# Secrets come from the environment or a file and are redacted when the config is printed.
+with tempfile.TemporaryDirectory() as tmp:
+    secret_file = pathlib.Path(tmp) / "ssl-key-password"
+    secret_file.write_text("file-secret-123\n")
+    config = pathlib.Path(tmp) / "secrets.yaml"
+    config.write_text(
+        "kafka:\n  bootstrap_servers: 'x:1'\n"
+        "  consumer_properties: {sasl.username: alice, sasl.password: '${env:MODSTREAM_TEST_PW}',\n"
+        f"                        ssl.key.password: '${{file:{secret_file}}}'}}\n"
+        "stages: [{name: decide}]\n")
+    import os
+    env = dict(os.environ, MODSTREAM_TEST_PW="env-secret-456")
+    printed = subprocess.run([binary, "check-config", "--print", str(config)], capture_output=True,
+                             text=True, timeout=60, env=env)
+    check("check-config --print resolves secret references",
+          printed.returncode == 0 and "sasl.username: alice" in printed.stdout
+          and printed.stdout.count("<redacted>") == 2, printed.stdout + printed.stderr)
+    check("printed config never shows a secret",
+          "env-secret-456" not in printed.stdout + printed.stderr
+          and "file-secret-123" not in printed.stdout + printed.stderr)
+    unset = run("check-config", str(config))
+    check("an unset secret variable is a config error naming the property",
+          unset.returncode == 1
+          and "kafka.consumer_properties.sasl.password: environment variable MODSTREAM_TEST_PW is not set"
+          in unset.stderr, unset.stderr)
+
 missing = run("check-config", "/nonexistent/modstream.yaml")
 check("check-config on a missing file exits 1", missing.returncode == 1 and "cannot be opened" in missing.stderr,
       missing.stderr)
