@@ -121,10 +121,14 @@ void ConfigMap::field(const std::string& key, std::map<std::string, std::string>
   }
   for (const auto& entry : value) {
     if (!entry.second.IsScalar()) {
-      errors_.add(pathOf(key) + "." + entry.first.as<std::string>(), "expected a scalar value");
+      errors_.add(pathOf(key) + "." + keyText(entry.first), "expected a scalar value");
       continue;
     }
-    out[entry.first.as<std::string>()] = entry.second.Scalar();
+    if (!entry.first.IsScalar()) {
+      errors_.add(pathOf(key) + "." + keyText(entry.first), "a name must be a plain string");
+      continue;
+    }
+    out[entry.first.Scalar()] = entry.second.Scalar();
   }
 }
 
@@ -160,6 +164,11 @@ std::vector<YAML::Node> ConfigMap::sequence(const std::string& key) {
   return items;
 }
 
+std::string keyText(const YAML::Node& key) {
+  if (key.IsScalar()) return key.Scalar();
+  return "(a non-scalar key at line " + std::to_string(key.Mark().line + 1) + ")";
+}
+
 YAML::Node ConfigMap::raw(const std::string& key) {
   return lookup(key).value_or(YAML::Node());
 }
@@ -167,8 +176,8 @@ YAML::Node ConfigMap::raw(const std::string& key) {
 void ConfigMap::finish() {
   if (!node_ || !node_.IsMap()) return;
   for (const auto& entry : node_) {
-    const auto key = entry.first.as<std::string>();
-    if (!known_.count(key)) {
+    const std::string key = keyText(entry.first);
+    if (!entry.first.IsScalar() || !known_.count(key)) {
       std::string list;
       for (const auto& k : known_) list += (list.empty() ? "" : ", ") + k;
       errors_.add(pathOf(key), "unknown key (known keys here: " + list + ")");

@@ -69,6 +69,10 @@ class ConfigMap {
   std::set<std::string> known_;
 };
 
+// A mapping key as text. A key that is not a scalar (YAML allows `? [a, b]: x`) becomes a
+// description with its line, so errors can name it and nothing throws.
+std::string keyText(const YAML::Node& key);
+
 // Parses YAML text or a file; syntax errors are added with the file's line and column.
 std::optional<YAML::Node> parseYamlFile(const std::string& file, ConfigErrors& errors);
 

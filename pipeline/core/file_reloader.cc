@@ -126,7 +126,12 @@ bool FileReloader::reload() {
   std::lock_guard lock(reload_mutex_);
   last_stamps_ = stamps();
   ConfigErrors errors;
-  auto loaded = loader_(errors);
+  std::shared_ptr<const void> loaded;
+  try {
+    loaded = loader_(errors);
+  } catch (const std::exception& e) {  // a loader's bug must not take the process down
+    errors.add(what_, std::string("loading failed: ") + e.what());
+  }
   if (!loaded || !errors.empty()) {
     spdlog::error("{} reload failed; keeping the ones loaded before:\n{}", what_, errors.str());
     publishLoaded(false);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <thread>
 
 #include "pipeline/kafka/kafka_handles.h"
 
@@ -115,17 +116,38 @@ int topicPartitionCount(const std::string& bootstrap_servers,
   return partitionCount(consumer.get(), topic, timeout_ms);
 }
 
+namespace {
+
+// The partition's low and high watermarks. Errors a leader election or a just-created topic cause
+// (no leader yet, metadata not propagated) are retried until `timeout_ms` passes.
+std::pair<int64_t, int64_t> watermarks(rd_kafka_t* consumer, const std::string& topic,
+                                       int32_t partition, int timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (true) {
+    int64_t low = 0, high = 0;
+    const auto err = rd_kafka_query_watermark_offsets(consumer, topic.c_str(), partition, &low,
+                                                      &high, timeout_ms);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return {low, high};
+    const bool transient = err == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION ||
+                           err == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE ||
+                           err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+                           err == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION;
+    if (!transient || std::chrono::steady_clock::now() > deadline) {
+      throw KafkaSetupError("cannot read the offsets of " + topic + " [" +
+                            std::to_string(partition) + "]: " + rd_kafka_err2str(err));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+}  // namespace
+
 int64_t readPartition(const std::string& bootstrap_servers,
                       const std::map<std::string, std::string>& properties,
                       const std::string& topic, int32_t partition, int64_t from_offset,
                       const std::function<void(const TopicRecord&)>& apply, int timeout_ms) {
   KafkaHandle consumer = readerFor(bootstrap_servers, properties);
-  int64_t low = 0, high = 0;
-  if (auto err = rd_kafka_query_watermark_offsets(consumer.get(), topic.c_str(), partition, &low,
-                                                  &high, timeout_ms)) {
-    throw KafkaSetupError("cannot read the offsets of " + topic + " [" + std::to_string(partition) +
-                          "]: " + rd_kafka_err2str(err));
-  }
+  const auto [low, high] = watermarks(consumer.get(), topic, partition, timeout_ms);
   const int64_t start = std::max(from_offset, low);  // compaction may have removed the start
   if (start >= high) return high;
   PartitionList assignment(rd_kafka_topic_partition_list_new(1));
@@ -153,12 +175,7 @@ int64_t highWatermark(const std::string& bootstrap_servers,
                       const std::map<std::string, std::string>& properties,
                       const std::string& topic, int32_t partition, int timeout_ms) {
   KafkaHandle consumer = readerFor(bootstrap_servers, properties);
-  int64_t low = 0, high = 0;
-  if (auto err = rd_kafka_query_watermark_offsets(consumer.get(), topic.c_str(), partition, &low,
-                                                  &high, timeout_ms)) {
-    throw KafkaSetupError("cannot read the offsets of " + topic + ": " + rd_kafka_err2str(err));
-  }
-  return high;
+  return watermarks(consumer.get(), topic, partition, timeout_ms).second;
 }
 
 void produceBatch(const std::string& bootstrap_servers,

@@ -71,7 +71,7 @@ TextRiskConfig parseTextRiskConfig(const YAML::Node& node, const std::string& pa
       errors.add(map.pathOf("thresholds"), "expected a mapping of category to threshold");
     } else {
       for (const auto& pair : thresholds) {
-        const std::string category = pair.first.as<std::string>();
+        const std::string category = keyText(pair.first);
         const std::string where = map.pathOf("thresholds") + "." + category;
         double value = -1;
         try {

@@ -88,12 +88,22 @@ dockerfile = (ops / "docker" / "Dockerfile").read_text()
 check("the Dockerfile runs modstream as a non-root user", "USER " in dockerfile and "ENTRYPOINT" in dockerfile)
 runtime_stage = dockerfile.split("FROM debian:12-slim", 1)[-1]
 needed = subprocess.run(["readelf", "-d", sys.argv[2]], capture_output=True, text=True).stdout
+resolved = {}  # library name -> the path the loader picks (ldd)
+for line in subprocess.run(["ldd", sys.argv[2]], capture_output=True, text=True).stdout.splitlines():
+    if "=>" in line and "/" in line:
+        name, path = line.split("=>", 1)
+        resolved[name.strip()] = path.split("(", 1)[0].strip()
 packages = set()
 for line in needed.splitlines():
     if "(NEEDED)" in line:
         library = line.split("[", 1)[1].rstrip("]")
-        owner = subprocess.run(["dpkg", "-S", f"*/{library}"], capture_output=True, text=True).stdout
-        packages.add(owner.split(":", 1)[0] if owner else f"(no package for {library})")
+        path = resolved.get(library, library)
+        # Merged /usr: dpkg records /lib/... or /usr/lib/..., whichever the package ships.
+        for candidate in (path, path.replace("/usr/lib/", "/lib/", 1), path.replace("/lib/", "/usr/lib/", 1)):
+            owner = subprocess.run(["dpkg", "-S", candidate], capture_output=True, text=True).stdout
+            if owner:
+                break
+        packages.add(owner.split(":", 1)[0] if owner else f"(no package for {library} at {path})")
 base = {"libc6", "libstdc++6", "libgcc-s1"}  # in debian:12-slim already
 missing = sorted(p for p in packages - base if p not in runtime_stage.split())
 check("the runtime image installs every library the binary links", packages and not missing, str(missing))
