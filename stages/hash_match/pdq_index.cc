@@ -23,8 +23,13 @@ PdqIndex::PdqIndex(std::vector<PdqHash> hashes) : hashes_(std::move(hashes)) {
 }
 
 // Hamming distances dominate search: built twice, for CPUs with the popcnt instruction and
-// without, and picked at load time (GCC function multi-versioning).
+// without, and picked at load time (GCC function multi-versioning). Not under ThreadSanitizer:
+// the ifunc resolver runs during relocation, before TSan's runtime is up, and crashes the process.
+#if defined(__SANITIZE_THREAD__)
+#define MODSTREAM_POPCNT_CLONES
+#else
 #define MODSTREAM_POPCNT_CLONES __attribute__((target_clones("popcnt", "default")))
+#endif
 
 MODSTREAM_POPCNT_CLONES
 void PdqIndex::search(const PdqHash& query, int max_distance, std::vector<Hit>& hits) const {
