@@ -7,7 +7,6 @@
 #include <signal.h>
 
 #include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "tests/integration/kafka_test_env.h"
@@ -16,42 +15,6 @@ using namespace modstream;
 using namespace modstream::testing;
 
 namespace {
-
-struct TopicAudit {
-  size_t records = 0;
-  size_t missing = 0;
-  size_t unexpected = 0;
-  size_t duplicates = 0;
-  size_t inconsistent_ids = 0;  // one item published under different event ids
-};
-
-// Audits one output topic: `item` names what a record is about (a media id, a post id),
-// `event_id` its event id (empty when the topic's records have none).
-TopicAudit audit(const std::vector<TopicRecord>& records, const std::set<std::string>& expected,
-                 const std::function<std::string(const TopicRecord&)>& item,
-                 const std::function<std::string(const TopicRecord&)>& event_id) {
-  TopicAudit result;
-  std::map<std::string, std::set<std::string>> ids;
-  std::map<std::string, size_t> copies;
-  for (const auto& record : records) {
-    const std::string key = item(record);
-    copies[key] += 1;
-    ids[key].insert(event_id(record));
-    ++result.records;
-  }
-  for (const auto& key : expected) result.missing += copies.count(key) ? 0 : 1;
-  for (const auto& [key, count] : copies) {
-    result.unexpected += expected.count(key) ? 0 : 1;
-    result.duplicates += count - 1;
-    result.inconsistent_ids += ids[key].size() > 1 ? 1 : 0;
-  }
-  return result;
-}
-
-std::string jsonField(const TopicRecord& record, const nlohmann::json::json_pointer& pointer) {
-  const auto event = nlohmann::json::parse(record.value, nullptr, false);
-  return event.is_discarded() || !event.contains(pointer) ? "" : event[pointer].get<std::string>();
-}
 
 struct RunResult {
   TopicAudit takedowns, escalations, dead_letters;
@@ -100,18 +63,13 @@ RunResult killMidStreamAndRestart(const std::string& name, const std::string& pr
 
   RunResult result;
   const auto by_key = [](const TopicRecord& r) { return r.key.value_or(""); };
-  const auto event_id = [](const TopicRecord& r) {
-    return jsonField(r, nlohmann::json::json_pointer("/event_id"));
-  };
-  result.takedowns = audit(readWholeTopic(bootstrap, {}, topics.takedowns, 60000),
-                           workload.expected_takedown_keys, by_key, event_id);
-  result.escalations = audit(
+  const auto event_id = [](const TopicRecord& r) { return jsonField(r, "/event_id"); };
+  result.takedowns = auditTopic(readWholeTopic(bootstrap, {}, topics.takedowns, 60000),
+                                workload.expected_takedown_keys, by_key, event_id);
+  result.escalations = auditTopic(
       readWholeTopic(bootstrap, {}, topics.escalations, 60000), workload.expected_escalation_posts,
-      [](const TopicRecord& r) {
-        return jsonField(r, nlohmann::json::json_pointer("/content_ids/post_id"));
-      },
-      event_id);
-  result.dead_letters = audit(
+      [](const TopicRecord& r) { return jsonField(r, "/content_ids/post_id"); }, event_id);
+  result.dead_letters = auditTopic(
       readWholeTopic(bootstrap, {}, topics.dead_letter, 60000),
       workload.expected_dead_letter_values, [](const TopicRecord& r) { return r.value; },
       [](const TopicRecord&) { return std::string(); });

@@ -17,47 +17,6 @@ using namespace modstream::testing;
 
 namespace {
 
-struct Audit {
-  size_t missing = 0;
-  size_t unexpected = 0;
-  size_t duplicates = 0;
-};
-
-// Compares the takedown topic with what the workload expects. Duplicates (allowed under
-// at-least-once) must carry the same event id as the original.
-Audit auditTakedowns(const std::string& bootstrap, const TestTopics& topics,
-                     const std::set<std::string>& expected) {
-  Audit audit;
-  std::map<std::string, std::set<std::string>> ids_by_key;
-  std::map<std::string, int> count_by_key;
-  for (const auto& r : readWholeTopic(bootstrap, {}, topics.takedowns, 60000)) {
-    const std::string key = r.key.value_or("");
-    count_by_key[key] += 1;
-    const auto pos = r.value.find("\"event_id\":\"");
-    ids_by_key[key].insert(r.value.substr(pos + 12, 35));
-  }
-  for (const auto& key : expected) {
-    if (!count_by_key.count(key)) ++audit.missing;
-  }
-  for (const auto& [key, count] : count_by_key) {
-    if (!expected.count(key)) ++audit.unexpected;
-    audit.duplicates += static_cast<size_t>(count - 1);
-    CHECK(ids_by_key[key].size() == 1);  // every copy carries the same deterministic id
-  }
-  return audit;
-}
-
-size_t deadLetterCount(const std::string& bootstrap, const TestTopics& topics,
-                       const std::set<std::string>& expected) {
-  std::set<std::string> seen;
-  for (const auto& r : readWholeTopic(bootstrap, {}, topics.dead_letter, 60000)) {
-    seen.insert(r.value);
-  }
-  size_t found = 0;
-  for (const auto& v : expected) found += seen.count(v);
-  return found;
-}
-
 // The record count a process logged when it stopped ("stopped after N records").
 int64_t recordsProcessed(const std::filesystem::path& log) {
   std::ifstream in(log);
@@ -126,13 +85,21 @@ TEST_CASE("two consumers split the partitions and a rebalance under load loses n
   std::set<std::string> expected = first_half.expected_takedown_keys;
   expected.insert(second_half.expected_takedown_keys.begin(),
                   second_half.expected_takedown_keys.end());
-  const Audit audit = auditTakedowns(bootstrap, topics, expected);
+  const TopicAudit audit = auditTopic(
+      readWholeTopic(bootstrap, {}, topics.takedowns, 60000), expected,
+      [](const TopicRecord& r) { return r.key.value_or(""); },
+      [](const TopicRecord& r) { return jsonField(r, "/event_id"); });
   CHECK(audit.missing == 0);
   CHECK(audit.unexpected == 0);
+  CHECK(audit.inconsistent_ids == 0);  // every copy carries the same deterministic id
   // Graceful rebalances drain and commit revoked partitions, so nothing is processed twice.
   CHECK(audit.duplicates == 0);
   std::set<std::string> expected_dead = first_half.expected_dead_letter_values;
   expected_dead.insert(second_half.expected_dead_letter_values.begin(),
                        second_half.expected_dead_letter_values.end());
-  CHECK(deadLetterCount(bootstrap, topics, expected_dead) == expected_dead.size());
+  const TopicAudit dead = auditTopic(
+      readWholeTopic(bootstrap, {}, topics.dead_letter, 60000), expected_dead,
+      [](const TopicRecord& r) { return r.value; },
+      [](const TopicRecord&) { return std::string(); });
+  CHECK(dead.missing == 0);
 }

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <regex>
 #include <sstream>
@@ -143,6 +144,35 @@ std::filesystem::path writeConfig(const std::filesystem::path& dir, const std::s
       << "  - name: decide\n    config: {guardrails: {takedowns_per_second: 1000000, "
          "takedown_burst: 1000000}}\n";
   return path;
+}
+
+TopicAudit auditTopic(const std::vector<TopicRecord>& records,
+                      const std::set<std::string>& expected,
+                      const std::function<std::string(const TopicRecord&)>& item,
+                      const std::function<std::string(const TopicRecord&)>& event_id) {
+  TopicAudit result;
+  std::map<std::string, std::set<std::string>> ids;
+  std::map<std::string, size_t> copies;
+  for (const auto& record : records) {
+    const std::string key = item(record);
+    copies[key] += 1;
+    ids[key].insert(event_id(record));
+    ++result.records;
+  }
+  for (const auto& key : expected) result.missing += copies.count(key) ? 0 : 1;
+  for (const auto& [key, count] : copies) {
+    result.unexpected += expected.count(key) ? 0 : 1;
+    result.duplicates += count - 1;
+    result.inconsistent_ids += ids[key].size() > 1 ? 1 : 0;
+  }
+  return result;
+}
+
+std::string jsonField(const TopicRecord& record, const std::string& pointer) {
+  const auto event = nlohmann::json::parse(record.value, nullptr, false);
+  const nlohmann::json::json_pointer path(pointer);
+  if (event.is_discarded() || !event.contains(path) || !event[path].is_string()) return "";
+  return event[path].get<std::string>();
 }
 
 std::map<std::string, int64_t> countedPosts(const std::map<std::string, std::string>& states) {

@@ -59,6 +59,22 @@ std::filesystem::path writeConfig(const std::filesystem::path& dir, const std::s
                                   int worker_threads = 2, bool reputation = false,
                                   const std::string& processing_extra = "");
 
+// What an output topic holds against what a workload expects of it. `item` names what a record is
+// about (a media id, a post id, the original bytes), `event_id` its event id ("" when none).
+struct TopicAudit {
+  size_t records = 0;
+  size_t missing = 0;           // expected items with no record
+  size_t unexpected = 0;        // items nobody expected
+  size_t duplicates = 0;        // records beyond the first for an item
+  size_t inconsistent_ids = 0;  // items published under more than one event id
+};
+TopicAudit auditTopic(const std::vector<TopicRecord>& records,
+                      const std::set<std::string>& expected,
+                      const std::function<std::string(const TopicRecord&)>& item,
+                      const std::function<std::string(const TopicRecord&)>& event_id);
+// A string field of a JSON record value by JSON pointer ("/event_id"), or "".
+std::string jsonField(const TopicRecord& record, const std::string& pointer);
+
 // Posts counted per account in reputation states (account -> encoded state).
 std::map<std::string, int64_t> countedPosts(const std::map<std::string, std::string>& states);
 
