@@ -42,6 +42,24 @@ bool cooperative(rd_kafka_t* rk) {
 
 }  // namespace
 
+std::map<std::string, std::string> consumerDefaults() {
+  return {
+      {"enable.auto.commit", "false"},  // offsets are committed by OffsetTracker, never blindly
+      {"auto.offset.reset", "earliest"},
+      // Eager rebalancing: every partition is drained and committed before the group rejoins.
+      // Debian's librdkafka 2.0.2 loses the whole assignment when a commit races a cooperative
+      // rebalance (librdkafka #4059, fixed upstream in 2.10), which re-processes uncommitted
+      // records; the eager protocol cannot hit that. Range gives partition p of every input topic
+      // to the same member (the topics are co-partitioned by account), which per-partition state
+      // (reputation) relies on.
+      {"partition.assignment.strategy", "range"},
+      {"queued.max.messages.kbytes", "16384"},  // bounds librdkafka's own prefetch memory
+      {"enable.partition.eof", "false"},
+      // Inputs written in transactions are read once they commit (aborted ones never).
+      {"isolation.level", "read_committed"},
+  };
+}
+
 Runtime::Runtime(const PipelineConfig& config, WorkerPool::ProcessorFactory make_processor,
                  PipelineMetrics& metrics, std::vector<PartitionObserver*> observers)
     : config_(config), metrics_(metrics), observers_(std::move(observers)) {
@@ -77,23 +95,8 @@ Runtime::Runtime(const PipelineConfig& config, WorkerPool::ProcessorFactory make
                                    make_processor, *producer_, in_flight_bytes_, gate_.get());
   worker_load_.assign(workers_->size(), 0);
 
-  const std::map<std::string, std::string> defaults = {
-      {"enable.auto.commit", "false"},  // offsets are committed by OffsetTracker, never blindly
-      {"auto.offset.reset", "earliest"},
-      // Eager rebalancing: every partition is drained and committed before the group rejoins.
-      // Debian's librdkafka 2.0.2 loses the whole assignment when a commit races a cooperative
-      // rebalance (librdkafka #4059, fixed upstream in 2.10), which re-processes uncommitted
-      // records; the eager protocol cannot hit that. Range gives partition p of every input topic
-      // to the same member (the topics are co-partitioned by account), which per-partition state
-      // (reputation) relies on.
-      {"partition.assignment.strategy", "range"},
-      {"queued.max.messages.kbytes", "16384"},  // bounds librdkafka's own prefetch memory
-      {"enable.partition.eof", "false"},
-      // Inputs written in transactions are read once they commit (aborted ones never).
-      {"isolation.level", "read_committed"},
-  };
   KafkaConf conf = makeKafkaConf(
-      {defaults,
+      {consumerDefaults(),
        {{"bootstrap.servers", config.kafka.bootstrap_servers}, {"group.id", config.kafka.group_id}},
        config.kafka.consumer_properties});
   rd_kafka_conf_set_rebalance_cb(conf.get(), &Runtime::onRebalance);

@@ -51,6 +51,10 @@ enum class ExitStatus {
   kStateRestoreFailed = 5,
 };
 
+// The consumer properties every group member starts from (the config's consumer_properties
+// override them); the passthrough baseline in load-tests/firehose uses the same.
+std::map<std::string, std::string> consumerDefaults();
+
 class Runtime {
  public:
   // `observers` learn which partition numbers this process owns (stages with per-partition state).

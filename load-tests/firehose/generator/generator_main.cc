@@ -1,0 +1,230 @@
+// firehose_gen: the load generator. See ../README.md.
+//   firehose_gen bank --seed S --out bank.csv
+//   firehose_gen produce --bootstrap B --posts-topic P --media-topic M --seed S --run-id R
+//                        [--count N] [--duration-s D] [--rate R] --expect expected.jsonl [mix]
+//   firehose_gen print --count N [mix]       the posts as JSON lines (to check them by hand)
+// produce writes one JSON line per record that must cause an output ({"id", "expected", "ts"})
+// and, at the end, a summary JSON object on stdout. Exit status 3 when a record was not delivered.
+
+#include <librdkafka/rdkafka.h>
+
+#include <CLI/CLI.hpp>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "load-tests/firehose/generator/firehose_mix.h"
+#include "pipeline/kafka/kafka_handles.h"
+
+namespace {
+
+using namespace modstream;
+using namespace modstream::firehose;
+
+struct ProduceOptions {
+  std::string bootstrap, posts_topic, media_topic, run_id, expect_file;
+  uint64_t count = 0;
+  double duration_s = 0;
+  double rate = 0;  // records per second; 0 = as fast as the client takes them
+};
+
+int64_t nowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void onDelivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
+  if (message->err) {
+    auto* failed = static_cast<std::atomic<uint64_t>*>(opaque);
+    if (failed->fetch_add(1) < 5) {
+      std::cerr << "firehose_gen: delivery failed: " << rd_kafka_err2str(message->err) << "\n";
+    }
+  }
+}
+
+// rd_kafka_produceva rather than the producev macros, which -Wold-style-cast rejects. Headers are
+// taken over on success only.
+rd_kafka_resp_err_t send(rd_kafka_t* producer, const std::string& topic, const FirehoseItem& item,
+                         int64_t timestamp, rd_kafka_headers_t* headers) {
+  std::array<rd_kafka_vu_t, 6> fields{};
+  fields[0].vtype = RD_KAFKA_VTYPE_TOPIC;
+  fields[0].u.cstr = topic.c_str();
+  fields[1].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+  fields[1].u.i = RD_KAFKA_MSG_F_COPY;
+  fields[2].vtype = RD_KAFKA_VTYPE_KEY;
+  fields[2].u.mem = {const_cast<char*>(item.key.data()), item.key.size()};
+  fields[3].vtype = RD_KAFKA_VTYPE_VALUE;
+  fields[3].u.mem = {const_cast<char*>(item.value.data()), item.value.size()};
+  fields[4].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
+  fields[4].u.i64 = timestamp;
+  fields[5].vtype = RD_KAFKA_VTYPE_HEADERS;
+  fields[5].u.headers = headers;
+  rd_kafka_error_t* error = rd_kafka_produceva(producer, fields.data(), fields.size());
+  if (!error) return RD_KAFKA_RESP_ERR_NO_ERROR;
+  const rd_kafka_resp_err_t code = rd_kafka_error_code(error);
+  rd_kafka_error_destroy(error);
+  return code;
+}
+
+int produce(const ProduceOptions& options, const FirehoseMix& mix) {
+  std::atomic<uint64_t> failed{0};
+  KafkaConf conf = makeKafkaConf({{{"bootstrap.servers", options.bootstrap},
+                                   {"enable.idempotence", "true"},
+                                   {"acks", "all"},
+                                   {"linger.ms", "5"},
+                                   {"compression.type", "lz4"},
+                                   {"queue.buffering.max.kbytes", "262144"}}});
+  rd_kafka_conf_set_dr_msg_cb(conf.get(), &onDelivery);
+  rd_kafka_conf_set_opaque(conf.get(), &failed);
+  KafkaHandle producer = makeKafkaClient(RD_KAFKA_PRODUCER, std::move(conf));
+  std::ofstream expect(options.expect_file);
+  if (!expect) {
+    std::cerr << "firehose_gen: cannot write " << options.expect_file << "\n";
+    return 2;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const auto elapsed_s = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  uint64_t sent = 0, media = 0, expected = 0;
+  while ((options.count == 0 || sent < options.count) &&
+         (options.duration_s <= 0 || elapsed_s() < options.duration_s)) {
+    if (options.rate > 0) {
+      const double ahead_s = static_cast<double>(sent) / options.rate - elapsed_s();
+      if (ahead_s > 0.001) {
+        rd_kafka_poll(producer.get(), 0);
+        std::this_thread::sleep_for(std::chrono::duration<double>(std::min(ahead_s, 0.05)));
+        continue;
+      }
+    }
+    const int64_t timestamp = nowMs();
+    const FirehoseItem item = mix.make(sent, timestamp);
+    rd_kafka_headers_t* headers = rd_kafka_headers_new(item.headers.size());
+    for (const auto& header : item.headers) {
+      rd_kafka_header_add(headers, header.name.data(), static_cast<ssize_t>(header.name.size()),
+                          header.value.data(), static_cast<ssize_t>(header.value.size()));
+    }
+    const std::string& topic = item.is_media ? options.media_topic : options.posts_topic;
+    rd_kafka_resp_err_t err;
+    while ((err = send(producer.get(), topic, item, timestamp, headers)) ==
+           RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      rd_kafka_poll(producer.get(), 10);
+    }
+    if (err) {
+      rd_kafka_headers_destroy(headers);
+      std::cerr << "firehose_gen: cannot enqueue: " << rd_kafka_err2str(err) << "\n";
+      return 3;
+    }
+    if (item.expected != Expected::kNothing) {
+      expect << nlohmann::json{{"id", item.output_id},
+                               {"expected", expectedName(item.expected)},
+                               {"ts", timestamp}}
+                    .dump()
+             << "\n";
+      ++expected;
+    }
+    media += item.is_media ? 1 : 0;
+    ++sent;
+    rd_kafka_poll(producer.get(), 0);
+  }
+  const double seconds = elapsed_s();
+  while (rd_kafka_flush(producer.get(), 1000) == RD_KAFKA_RESP_ERR__TIMED_OUT) {
+    std::cerr << "firehose_gen: waiting for " << rd_kafka_outq_len(producer.get())
+              << " records to be acknowledged\n";
+  }
+  std::cout << nlohmann::json{{"produced", sent},
+                              {"media", media},
+                              {"posts", sent - media},
+                              {"expected_outputs", expected},
+                              {"failed", failed.load()},
+                              {"seconds", seconds},
+                              {"rate", seconds > 0 ? static_cast<double>(sent) / seconds : 0.0}}
+                   .dump()
+            << std::endl;
+  return failed.load() == 0 ? 0 : 3;
+}
+
+void addMixOptions(CLI::App& command, MixSpec& spec, uint64_t& seed, std::string& run_id) {
+  command.add_option("--seed", seed, "Seed for images and records");
+  command.add_option("--run-id", run_id, "Prefix of every id, so runs never collide");
+  command.add_option("--media-share", spec.media_share, "Of all records: media")
+      ->check(CLI::Range(0.0, 1.0));
+  command.add_option("--malformed-share", spec.malformed_share, "Of all records: malformed")
+      ->check(CLI::Range(0.0, 1.0));
+  command.add_option("--violating-share", spec.violating_share, "Of posts: violating text")
+      ->check(CLI::Range(0.0, 1.0));
+  command.add_option("--obfuscated-share", spec.obfuscated_share, "Of violating posts: disguised")
+      ->check(CLI::Range(0.0, 1.0));
+  command.add_option("--banked-media-share", spec.banked_media_share, "Of media: banked copies")
+      ->check(CLI::Range(0.0, 1.0));
+  command.add_option("--near-duplicate-share", spec.near_duplicate_share,
+                     "Of media: altered copies of banked images")
+      ->check(CLI::Range(0.0, 1.0));
+  command.add_option("--accounts", spec.accounts, "Distinct posting accounts")
+      ->check(CLI::PositiveNumber);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"modstream load generator: a seeded, realistic firehose with expected outputs"};
+  app.require_subcommand(1);
+  MixSpec spec;
+  uint64_t seed = 1;
+  std::string run_id = "fh";
+  std::string bank_out;
+  auto* bank = app.add_subcommand("bank", "Write the hash bank of this seed's banked images");
+  bank->add_option("--seed", seed, "Seed for images");
+  bank->add_option("--out", bank_out, "Bank CSV to write")->required();
+
+  ProduceOptions produce_options;
+  auto* produce_command = app.add_subcommand("produce", "Send the firehose to Kafka");
+  addMixOptions(*produce_command, spec, seed, run_id);
+  produce_command->add_option("--bootstrap", produce_options.bootstrap, "Kafka bootstrap servers")
+      ->required();
+  produce_command->add_option("--posts-topic", produce_options.posts_topic)->required();
+  produce_command->add_option("--media-topic", produce_options.media_topic)->required();
+  produce_command->add_option("--count", produce_options.count, "Records to send (0: no limit)");
+  produce_command->add_option("--duration-s", produce_options.duration_s, "Stop after this long");
+  produce_command->add_option("--rate", produce_options.rate, "Records per second (0: unpaced)");
+  produce_command->add_option("--expect", produce_options.expect_file, "Expected outputs (JSONL)")
+      ->required();
+
+  uint64_t print_count = 20;
+  auto* print = app.add_subcommand("print", "Print records as JSON lines instead of sending them");
+  addMixOptions(*print, spec, seed, run_id);
+  print->add_option("--count", print_count, "Records to print");
+  CLI11_PARSE(app, argc, argv);
+  if (produce_options.count == 0 && produce_options.duration_s <= 0 && *produce_command) {
+    std::cerr << "firehose_gen produce: give --count or --duration-s\n";
+    return 2;
+  }
+  try {
+    const ImagePool images(ImagePoolSpec{seed});
+    if (*bank) {
+      std::ofstream(bank_out) << images.bankCsv();
+      return 0;
+    }
+    const FirehoseMix mix(spec, seed, run_id, images);
+    if (*print) {
+      for (uint64_t n = 0; n < print_count; ++n) {
+        const FirehoseItem item = mix.make(n, nowMs());
+        if (item.is_media) continue;
+        nlohmann::json line = nlohmann::json::parse(item.value, nullptr, false);
+        if (line.is_discarded()) line = {{"unparsable", item.value}};
+        line["expected"] = expectedName(item.expected);
+        std::cout << line.dump() << "\n";
+      }
+      return 0;
+    }
+    return produce(produce_options, mix);
+  } catch (const std::exception& error) {
+    std::cerr << "firehose_gen: " << error.what() << "\n";
+    return 2;
+  }
+}
