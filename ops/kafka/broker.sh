@@ -9,6 +9,10 @@
 #   broker.sh restart DIR        stop and start again on the same ports and data (fault tests)
 #
 # The jar cache lives in $MODSTREAM_CACHE (default ~/.cache/modstream).
+# For security tests, start reads two optional variables: BROKER_EXTRA_PROPERTIES, a file appended
+# to server.properties (later keys win; @BROKER_PORT@, @CONTROLLER_PORT@ and @EXTRA_PORT@, a third
+# free port, are replaced), and BROKER_SCRAM_CREDENTIAL, a SCRAM user written into the store when
+# it is formatted (e.g. 'SCRAM-SHA-512=[name=u,password=p]'). DIR/extra_port holds the third port.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -102,10 +106,20 @@ start() {
   controller_port=$(free_port)
   while [[ "$controller_port" == "$broker_port" ]]; do controller_port=$(free_port); done
   write_properties "$dir" "$broker_port" "$controller_port"
+  if [[ -n "${BROKER_EXTRA_PROPERTIES:-}" ]]; then
+    local extra_port
+    extra_port=$(free_port)
+    echo "$extra_port" >"$dir/extra_port"
+    sed -e "s/@BROKER_PORT@/$broker_port/g" -e "s/@CONTROLLER_PORT@/$controller_port/g" \
+      -e "s/@EXTRA_PORT@/$extra_port/g" "$BROKER_EXTRA_PROPERTIES" >>"$dir/server.properties"
+  fi
   echo "127.0.0.1:$broker_port" >"$dir/bootstrap"
   local cluster_id
   cluster_id=$(java_run kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
-  java_run kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" >"$dir/format.log" 2>&1 ||
+  local -a format_args=()
+  if [[ -n "${BROKER_SCRAM_CREDENTIAL:-}" ]]; then format_args=(--add-scram "$BROKER_SCRAM_CREDENTIAL"); fi
+  java_run kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" \
+    "${format_args[@]}" >"$dir/format.log" 2>&1 ||
     { log "formatting the KRaft store failed:"; cat "$dir/format.log" >&2; return 1; }
   launch "$dir"
   cat "$dir/bootstrap"

@@ -82,6 +82,9 @@ int runCommand(const RunOptions& options) {
   std::unique_ptr<OpsServer> ops;
   std::unique_ptr<Runtime> runtime;
   try {
+    constexpr int kReachTimeoutMs = 15000;
+    checkClusterReachable(pipeline->config.kafka.bootstrap_servers,
+                          pipeline->config.kafka.producer_properties, kReachTimeoutMs);
     runtime =
         std::make_unique<Runtime>(pipeline->config, processorFactory(*pipeline, clock, metrics),
                                   metrics, partitionObservers(*pipeline));

@@ -9,12 +9,19 @@ void parseKafka(ConfigMap map, KafkaConfig& kafka) {
   map.field("bootstrap_servers", kafka.bootstrap_servers, /*required=*/true);
   map.field("group_id", kafka.group_id);
   if (kafka.group_id.empty()) map.errors().add(map.pathOf("group_id"), "must not be empty");
+  std::map<std::string, std::string> client_properties;
+  map.field("client_properties", client_properties);
   map.field("consumer_properties", kafka.consumer_properties);
   map.field("producer_properties", kafka.producer_properties);
+  resolveSecretReferences(client_properties, map.pathOf("client_properties"), map.errors());
   resolveSecretReferences(kafka.consumer_properties, map.pathOf("consumer_properties"),
                           map.errors());
   resolveSecretReferences(kafka.producer_properties, map.pathOf("producer_properties"),
                           map.errors());
+  // Shared settings (TLS, SASL) reach every client through the two maps every client reads; the
+  // specific maps win where both name a property.
+  kafka.consumer_properties.merge(std::map(client_properties));
+  kafka.producer_properties.merge(client_properties);
   map.finish();
 }
 

@@ -23,7 +23,9 @@ struct KafkaConfig {
   std::string bootstrap_servers;
   // Consumer group id; every process of one deployment shares it.
   std::string group_id = "modstream";
-  // Extra librdkafka properties for the consumer, passed through as-is (security.protocol, ...).
+  // Extra librdkafka properties for the consumer, passed through as-is. The file's
+  // `client_properties` (for every client: security.protocol, ssl.*, sasl.*) are merged into both
+  // maps at parse time, under the specific ones.
   std::map<std::string, std::string> consumer_properties;
   // Extra librdkafka properties for the producer.
   std::map<std::string, std::string> producer_properties;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <mutex>
 
 namespace modstream {
 
@@ -41,6 +42,39 @@ KafkaHandle makeKafkaClient(rd_kafka_type_t type, KafkaConf conf) {
   if (!rk) throw KafkaSetupError(std::string("cannot create Kafka client: ") + error.data());
   conf.release();  // rd_kafka_new took ownership
   return KafkaHandle(rk);
+}
+
+namespace {
+
+// The first error the client reports (error_cb), for checkClusterReachable's message.
+struct FirstClientError {
+  std::mutex mutex;
+  std::string text;
+  static void record(rd_kafka_t*, int, const char* reason, void* opaque) {
+    auto* self = static_cast<FirstClientError*>(opaque);
+    std::lock_guard lock(self->mutex);
+    if (self->text.empty()) self->text = reason;
+  }
+};
+
+}  // namespace
+
+void checkClusterReachable(const std::string& bootstrap_servers,
+                           const std::map<std::string, std::string>& properties, int timeout_ms) {
+  FirstClientError first_error;
+  KafkaConf conf = makeKafkaConf({{{"bootstrap.servers", bootstrap_servers}}, properties});
+  rd_kafka_conf_set_error_cb(conf.get(), &FirstClientError::record);
+  rd_kafka_conf_set_opaque(conf.get(), &first_error);
+  KafkaHandle client = makeKafkaClient(RD_KAFKA_PRODUCER, std::move(conf));
+  const rd_kafka_metadata_t* metadata = nullptr;
+  const rd_kafka_resp_err_t err =
+      rd_kafka_metadata(client.get(), 0, nullptr, &metadata, timeout_ms);
+  if (metadata) rd_kafka_metadata_destroy(metadata);
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return;
+  std::lock_guard lock(first_error.mutex);
+  throw KafkaSetupError("no Kafka broker at " + bootstrap_servers + " answered within " +
+                        std::to_string(timeout_ms / 1000) + " s (" + rd_kafka_err2str(err) + ")" +
+                        (first_error.text.empty() ? "" : ": " + first_error.text));
 }
 
 rd_kafka_resp_err_t produceRecord(rd_kafka_t* producer, const std::string& topic,

@@ -42,6 +42,13 @@ KafkaConf makeKafkaConf(const std::vector<std::map<std::string, std::string>>& p
 
 KafkaHandle makeKafkaClient(rd_kafka_type_t type, KafkaConf conf);
 
+// Start-up check: asks the cluster for metadata with a short-lived client built from `properties`
+// and throws KafkaSetupError when no broker answers within `timeout_ms`, naming the bootstrap
+// servers and the client's own reason (wrong SASL credentials, an untrusted certificate, a refused
+// connection) instead of leaving the process to retry in silence.
+void checkClusterReachable(const std::string& bootstrap_servers,
+                           const std::map<std::string, std::string>& properties, int timeout_ms);
+
 // Enqueues one record (copying key, value and headers) to `partition`, or to the partitioner's
 // choice when none is given. Returns librdkafka's error code; on success `opaque` is handed to the
 // delivery report callback.

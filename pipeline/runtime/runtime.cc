@@ -505,7 +505,14 @@ void Runtime::assign(rd_kafka_topic_partition_list_t* partitions) {
   metrics_.rebalance("assign");
   metrics_.assignedPartitions().Set(static_cast<double>(partitions_.size()));
   spdlog::info("assigned {} partitions (now {})", partitions->cnt, partitions_.size());
-  if (paused_) rd_kafka_pause_partitions(consumer_.get(), partitions);
+  // librdkafka keeps a partition's pause flag across revoke and assign, so a partition paused by
+  // back-pressure before a rebalance would come back paused and never be fetched. New partitions
+  // take the current back-pressure state, whatever they had before.
+  if (paused_) {
+    rd_kafka_pause_partitions(consumer_.get(), partitions);
+  } else {
+    rd_kafka_resume_partitions(consumer_.get(), partitions);
+  }
 }
 
 void Runtime::revoke(rd_kafka_topic_partition_list_t* partitions) {

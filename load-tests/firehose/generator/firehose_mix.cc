@@ -34,10 +34,8 @@ constexpr std::array<const char*, 48> kBenignWords = {
     "picnic",  "lake",    "snow",     "spring",  "book",   "movie",   "lunch",   "dinner"};
 
 constexpr std::array<const char*, 4> kMinorDmTexts = {
-    "did you finish the math homework for tomorrow",
-    "practice moved to four, bring your shin pads",
-    "the class trip form is due friday",
-    "happy birthday, see you at the party"};
+    "did you finish the math homework for tomorrow", "practice moved to four, bring your shin pads",
+    "the class trip form is due friday", "happy birthday, see you at the party"};
 
 // splitmix64: decorrelates (seed, sequence) into one well-mixed random seed.
 uint64_t mix(uint64_t x) {
@@ -62,7 +60,8 @@ std::string disguise(const std::string& word, int how) {
         break;
       case 1:  // spaced letters
         out += c;
-        if (i + 1 < word.size() && std::isalpha(static_cast<unsigned char>(word[i + 1]))) out += ' ';
+        if (i + 1 < word.size() && std::isalpha(static_cast<unsigned char>(word[i + 1])))
+          out += ' ';
         break;
       default:  // zero-width spaces between letters
         out += c;
@@ -100,10 +99,14 @@ std::string benignWords(uint64_t& state, int count) {
 
 std::string expectedName(Expected expected) {
   switch (expected) {
-    case Expected::kTakedown: return "takedown";
-    case Expected::kEscalation: return "escalation";
-    case Expected::kDeadLetter: return "dead_letter";
-    case Expected::kNothing: break;
+    case Expected::kTakedown:
+      return "takedown";
+    case Expected::kEscalation:
+      return "escalation";
+    case Expected::kDeadLetter:
+      return "dead_letter";
+    case Expected::kNothing:
+      break;
   }
   return "nothing";
 }
@@ -122,14 +125,14 @@ FirehoseItem FirehoseMix::make(uint64_t sequence, int64_t created_at_ms) const {
   return item;
 }
 
-FirehoseItem FirehoseMix::makePost(uint64_t sequence, uint64_t state,
-                                   int64_t created_at_ms) const {
+FirehoseItem FirehoseMix::makePost(uint64_t sequence, uint64_t state, int64_t created_at_ms) const {
   // The last 5% of accounts send the DMs; media and public posts come from the others.
   const int dm_accounts = std::max(1, spec_.accounts / 20);
   const int public_accounts = std::max(1, spec_.accounts - dm_accounts);
   FirehoseItem item;
   const std::string post_id = run_id_ + "-post-" + std::to_string(sequence);
-  nlohmann::json post = {{"schema_version", 1}, {"post_id", post_id}, {"created_at_ms", created_at_ms}};
+  nlohmann::json post = {
+      {"schema_version", 1}, {"post_id", post_id}, {"created_at_ms", created_at_ms}};
   nlohmann::json context = nullptr;
   std::string text;
   Template::Audience audience = Template::kPublic;
@@ -146,15 +149,14 @@ FirehoseItem FirehoseMix::makePost(uint64_t sequence, uint64_t state,
   } else {
     text = benignWords(state, 4 + static_cast<int>(unit(state) * 24));
   }
-  const int account_number =
-      audience == Template::kPublic
-          ? static_cast<int>(unit(state) * public_accounts)
-          : public_accounts + static_cast<int>(unit(state) * dm_accounts);
+  const int account_number = audience == Template::kPublic
+                                 ? static_cast<int>(unit(state) * public_accounts)
+                                 : public_accounts + static_cast<int>(unit(state) * dm_accounts);
   item.key = run_id_ + "-acct-" + std::to_string(account_number);
   if (audience != Template::kPublic) {
     context = {{"kind", "direct_message"},
-               {"recipient_account_id", run_id_ + "-recipient-" +
-                                            std::to_string(static_cast<int>(unit(state) * 5000))},
+               {"recipient_account_id",
+                run_id_ + "-recipient-" + std::to_string(static_cast<int>(unit(state) * 5000))},
                {"recipient_is_minor", audience == Template::kMinorDm},
                {"account_age_days", 30 + static_cast<int>(unit(state) * 1000)}};
   }
@@ -189,7 +191,8 @@ FirehoseItem FirehoseMix::makeMedia(uint64_t sequence, uint64_t state) const {
   }
   item.key = run_id_ + "-acct-" + std::to_string(static_cast<int>(unit(state) * public_accounts));
   item.value = image->bytes;
-  item.headers = {{"media_id", media_id}, {"account_id", item.key}, {"content_type", image->content_type}};
+  item.headers = {
+      {"media_id", media_id}, {"account_id", item.key}, {"content_type", image->content_type}};
   return item;
 }
 

@@ -162,8 +162,9 @@ void addMixOptions(CLI::App& command, MixSpec& spec, uint64_t& seed, std::string
       ->check(CLI::Range(0.0, 1.0));
   command.add_option("--banked-media-share", spec.banked_media_share, "Of media: banked copies")
       ->check(CLI::Range(0.0, 1.0));
-  command.add_option("--near-duplicate-share", spec.near_duplicate_share,
-                     "Of media: altered copies of banked images")
+  command
+      .add_option("--near-duplicate-share", spec.near_duplicate_share,
+                  "Of media: altered copies of banked images")
       ->check(CLI::Range(0.0, 1.0));
   command.add_option("--accounts", spec.accounts, "Distinct posting accounts")
       ->check(CLI::PositiveNumber);

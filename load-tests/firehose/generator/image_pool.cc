@@ -36,9 +36,15 @@ cv::Mat drawScene(std::mt19937_64& rng) {
   for (int shape = 0; shape < 18; ++shape) {
     const cv::Point a(x(rng), y(rng)), b(x(rng), y(rng));
     switch (shape % 3) {
-      case 0: cv::circle(image, a, radius(rng), randomColour(rng), cv::FILLED); break;
-      case 1: cv::rectangle(image, a, b, randomColour(rng), cv::FILLED); break;
-      default: cv::line(image, a, b, randomColour(rng), 1 + radius(rng) / 8); break;
+      case 0:
+        cv::circle(image, a, radius(rng), randomColour(rng), cv::FILLED);
+        break;
+      case 1:
+        cv::rectangle(image, a, b, randomColour(rng), cv::FILLED);
+        break;
+      default:
+        cv::line(image, a, b, randomColour(rng), 1 + radius(rng) / 8);
+        break;
     }
   }
   cv::Mat noise(rows, cols, CV_8UC3);
@@ -68,8 +74,12 @@ PdqResult pdqOf(const std::string& bytes, PdqHasher& hasher) {
 cv::Mat alter(const cv::Mat& original, int variant) {
   cv::Mat altered;
   switch (variant % 3) {
-    case 0: cv::resize(original, altered, {}, 0.7, 0.7, cv::INTER_AREA); break;
-    case 1: original.convertTo(altered, -1, 1.0, 14.0); break;
+    case 0:
+      cv::resize(original, altered, {}, 0.7, 0.7, cv::INTER_AREA);
+      break;
+    case 1:
+      original.convertTo(altered, -1, 1.0, 14.0);
+      break;
     default: {
       const int dx = original.cols / 25, dy = original.rows / 25;
       altered = original(cv::Rect(dx, dy, original.cols - 2 * dx, original.rows - 2 * dy)).clone();
@@ -96,7 +106,8 @@ ImagePool::ImagePool(const ImagePoolSpec& spec) {
     for (int v = 0; v < spec.near_duplicates_per_banked; ++v) {
       PoolImage variant{encode(alter(scene, v + i), false, 75), "image/jpeg", image.bank_entry};
       const PdqResult near = pdqOf(variant.bytes, hasher);
-      if (near.quality >= kMinQuality && near.hash.distance(pdq.hash) <= kNearDuplicateMaxDistance) {
+      if (near.quality >= kMinQuality &&
+          near.hash.distance(pdq.hash) <= kNearDuplicateMaxDistance) {
         variants.push_back(std::move(variant));
       }
     }
@@ -110,11 +121,15 @@ ImagePool::ImagePool(const ImagePoolSpec& spec) {
     for (auto& variant : variants) near_duplicates_.push_back(std::move(variant));
   }
   while (static_cast<int>(benign_.size()) < spec.benign) {
-    const bool png = benign_.size() % 4 == 3;
-    PoolImage image{encode(drawScene(rng), png), png ? "image/png" : "image/jpeg", ""};
+    // Some PNGs too, but never over half a megabyte: noisy PNGs get big, and Kafka's default
+    // record size limit is 1 MB.
+    const cv::Mat scene = drawScene(rng);
+    const bool png = benign_.size() % 4 == 3 && scene.total() <= 320 * 240;
+    PoolImage image{encode(scene, png), png ? "image/png" : "image/jpeg", ""};
     const PdqHash hash = pdqOf(image.bytes, hasher).hash;
     bool far = true;
-    for (const auto& banked : banked_hashes) far = far && hash.distance(banked) >= kBenignMinDistance;
+    for (const auto& banked : banked_hashes)
+      far = far && hash.distance(banked) >= kBenignMinDistance;
     if (far) benign_.push_back(std::move(image));
   }
 }

@@ -1,6 +1,7 @@
 """The auditor: every output topic read to its end, checked against what the generator said each
 record must produce. Lost = an expected output that never arrived; duplicates = copies beyond the
-first; unexpected = an output no record asked for. Latency = the output's broker append time (the
+first (the same event id again: a takedown per piece of evidence, e.g. an MD5 and a PDQ match of
+one image, is two events, not a duplicate); unexpected = an output no record asked for. Latency = the output's broker append time (the
 output topics use LogAppendTime) minus the input's send time (the generator stamps it)."""
 
 import json
@@ -9,13 +10,15 @@ OUTPUT_KINDS = ("takedown", "escalation", "dead_letter")
 
 
 def output_id(kind, key, value, headers):
+    """(the input it answers, the event's identity)."""
     if kind == "dead_letter":
-        return headers.get("firehose-id")
+        return headers.get("firehose-id"), headers.get("firehose-id")
     try:
-        ids = json.loads(value).get("content_ids", {})
-    except (ValueError, AttributeError):
-        return None
-    return ids.get("media_id") if kind == "takedown" else ids.get("post_id")
+        event = json.loads(value)
+    except ValueError:
+        return None, None
+    ids = event.get("content_ids", {})
+    return ids.get("media_id") if kind == "takedown" else ids.get("post_id"), event.get("event_id")
 
 
 def load_expected(paths):
@@ -32,22 +35,22 @@ def audit(expected, outputs):
     """expected: {kind: {id: input_ts_ms}}; outputs: {kind: [(key, value, headers, ts_ms)]}."""
     report = {"kinds": {}, "latency_samples": []}
     for kind in OUTPUT_KINDS:
-        seen = {}
+        seen = {}  # input id -> {event id: copies}
         unexpected = 0
         for key, value, headers, ts in outputs.get(kind, []):
-            oid = output_id(kind, key, value, headers)
+            oid, event_id = output_id(kind, key, value, headers)
             if oid not in expected[kind]:
                 unexpected += 1
                 continue
             if oid not in seen:
-                seen[oid] = 0
+                seen[oid] = {}
                 report["latency_samples"].append((ts, ts - expected[kind][oid]))
-            seen[oid] += 1
+            seen[oid][event_id] = seen[oid].get(event_id, 0) + 1
         report["kinds"][kind] = {
             "expected": len(expected[kind]),
-            "received": sum(seen.values()) + unexpected,
+            "received": sum(sum(e.values()) for e in seen.values()) + unexpected,
             "lost": len(expected[kind]) - len(seen),
-            "duplicates": sum(n - 1 for n in seen.values()),
+            "duplicates": sum(n - 1 for e in seen.values() for n in e.values()),
             "unexpected": unexpected,
             "lost_examples": sorted(set(expected[kind]) - set(seen))[:5],
         }

@@ -53,6 +53,11 @@ class ScenarioRun:
         self.broker = Broker(workdir, bootstrap)
         self.topics = Topics(self.run_id, spec.get("partitions", 8))
         self.topics.create(self.broker.bootstrap)
+        for phase in spec["phases"]:  # later seeds' banks are ready before a swap is due
+            seed = (phase.get("fault") or {}).get("add_seed")
+            if seed:
+                write_bank(self.generator, [seed], workdir / "bank-prepared.csv")
+                (workdir / ("bank-prepared.csv.seed%d" % seed)).rename(workdir / ("bank.csv.seed%d" % seed))
         write_bank(self.generator, self.bank_seeds, workdir / "bank.csv")
         self.group = self.run_id + ".pipeline"
         self.offsets = OffsetReader(self.broker.bootstrap)
@@ -102,7 +107,11 @@ class ScenarioRun:
 
     def finish_generation(self, process):
         out, _ = process.communicate()
-        summary = json.loads(out.strip().splitlines()[-1])
+        try:
+            summary = json.loads(out.strip().splitlines()[-1])
+        except (IndexError, ValueError):
+            summary = {"produced": 0, "media": 0, "posts": 0, "expected_outputs": 0, "failed": -1,
+                       "seconds": 0, "rate": 0}  # the generator stopped early; its error is above
         summary["exit_code"] = process.returncode
         self.generated.append(summary)
         return summary
@@ -175,6 +184,11 @@ class ScenarioRun:
     def phase_live(self, phase):
         self.ensure_fleet()
         self.wait_caught_up(self.group, 300)
+        if phase.get("settle_s"):
+            # After a drain of a large backlog, RocksDB compacts what it just absorbed: a quiet
+            # pause keeps that one-off work out of the next phase's latency figures.
+            self.event("settle %ds" % phase["settle_s"])
+            time.sleep(phase["settle_s"])
         rate = phase["rate"]
         if isinstance(rate, str) and rate.endswith("max"):
             fraction = float(rate.split("_")[0]) if "_" in rate else 1.0
@@ -206,6 +220,8 @@ class ScenarioRun:
         time.sleep(fault.get("at_s", 5))
         kind = fault["kind"]
         members = [m for m in self.fleet.members if m.supervised]
+        if not members:  # the run ended before the fault was due
+            return
         victim = members[fault.get("member", 0) % len(members)]
         if kind == "kill9":
             self.event("kill -9 %s" % victim.name)

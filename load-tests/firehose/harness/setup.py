@@ -41,7 +41,8 @@ def write_bank(generator, seeds, path):
     lines = []
     for seed in seeds:
         part = Path(str(path) + ".seed%d" % seed)
-        subprocess.run([generator, "bank", "--seed", str(seed), "--out", part], check=True)
+        if not part.exists():  # drawing a seed's images takes seconds: once per run
+            subprocess.run([generator, "bank", "--seed", str(seed), "--out", part], check=True)
         body = part.read_text().splitlines()
         lines += body if not lines else body[1:]  # one header line
     staging = Path(str(path) + ".new")

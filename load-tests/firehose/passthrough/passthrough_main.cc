@@ -67,8 +67,8 @@ int run(const std::string& config_file, const std::string& group, const std::str
   auto root = modstream::parseYamlFile(config_file, errors);
   modstream::PipelineConfig config;
   if (root) {
-    config = modstream::parsePipelineConfig(
-        *root, std::filesystem::path(config_file).parent_path(), errors);
+    config = modstream::parsePipelineConfig(*root, std::filesystem::path(config_file).parent_path(),
+                                            errors);
   }
   if (!errors.empty()) {
     std::cerr << "firehose_passthrough: " << errors.str();
@@ -118,10 +118,10 @@ int run(const std::string& config_file, const std::string& group, const std::str
     }
     auto& state = progress[{rd_kafka_topic_name(message->rkt), message->partition}];
     if (!state) state = std::make_shared<PartitionProgress>();
-    modstream::OutputRecord copy{modstream::OutputTopic::kTakedowns, std::nullopt,
-                                 std::string(static_cast<const char*>(message->payload),
-                                             message->len),
-                                 modstream::messageHeaders(message.get())};
+    modstream::OutputRecord copy{
+        modstream::OutputTopic::kTakedowns, std::nullopt,
+        std::string(static_cast<const char*>(message->payload), message->len),
+        modstream::messageHeaders(message.get())};
     if (message->key) {
       copy.key = std::string(static_cast<const char*>(message->key), message->key_len);
     }
