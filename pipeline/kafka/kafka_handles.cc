@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <chrono>
 #include <mutex>
 
 namespace modstream {
@@ -46,14 +47,23 @@ KafkaHandle makeKafkaClient(rd_kafka_type_t type, KafkaConf conf) {
 
 namespace {
 
-// The first error the client reports (error_cb), for checkClusterReachable's message.
+// The first error the client reports (error_cb, served by rd_kafka_poll), for
+// checkClusterReachable's message.
 struct FirstClientError {
   std::mutex mutex;
+  rd_kafka_resp_err_t code = RD_KAFKA_RESP_ERR_NO_ERROR;
   std::string text;
-  static void record(rd_kafka_t*, int, const char* reason, void* opaque) {
+  static void record(rd_kafka_t*, int code, const char* reason, void* opaque) {
     auto* self = static_cast<FirstClientError*>(opaque);
     std::lock_guard lock(self->mutex);
-    if (self->text.empty()) self->text = reason;
+    if (!self->text.empty()) return;
+    self->code = static_cast<rd_kafka_resp_err_t>(code);
+    self->text = reason;
+  }
+  // Retrying cannot fix these: stop waiting at once.
+  bool hopeless() {
+    std::lock_guard lock(mutex);
+    return code == RD_KAFKA_RESP_ERR__AUTHENTICATION || code == RD_KAFKA_RESP_ERR__SSL;
   }
 };
 
@@ -66,14 +76,18 @@ void checkClusterReachable(const std::string& bootstrap_servers,
   rd_kafka_conf_set_error_cb(conf.get(), &FirstClientError::record);
   rd_kafka_conf_set_opaque(conf.get(), &first_error);
   KafkaHandle client = makeKafkaClient(RD_KAFKA_PRODUCER, std::move(conf));
-  const rd_kafka_metadata_t* metadata = nullptr;
-  const rd_kafka_resp_err_t err =
-      rd_kafka_metadata(client.get(), 0, nullptr, &metadata, timeout_ms);
-  if (metadata) rd_kafka_metadata_destroy(metadata);
-  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__TIMED_OUT;
+  while (std::chrono::steady_clock::now() < deadline && !first_error.hopeless()) {
+    const rd_kafka_metadata_t* metadata = nullptr;
+    err = rd_kafka_metadata(client.get(), 0, nullptr, &metadata, 500);
+    if (metadata) rd_kafka_metadata_destroy(metadata);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return;
+    rd_kafka_poll(client.get(), 0);  // serves error_cb
+  }
   std::lock_guard lock(first_error.mutex);
-  throw KafkaSetupError("no Kafka broker at " + bootstrap_servers + " answered within " +
-                        std::to_string(timeout_ms / 1000) + " s (" + rd_kafka_err2str(err) + ")" +
+  throw KafkaSetupError("no Kafka broker at " + bootstrap_servers + " answered (" +
+                        rd_kafka_err2str(err) + ")" +
                         (first_error.text.empty() ? "" : ": " + first_error.text));
 }
 
