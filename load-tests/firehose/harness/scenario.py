@@ -129,35 +129,55 @@ class ScenarioRun:
         return False
 
     # --- phases --------------------------------------------------------------------------------
-    def drain_rate(self, group, start_member, timeout_s):
-        """Steady-state records/s while `group` works through the backlog: the time between its
-        committed offsets passing 10% and 90% of the backlog, so start-up (joining the group,
-        restoring state) and the last commit's wait count for neither side."""
-        end = self.offsets.end_total(self.inputs)
+    def drain_rate(self, group, start, timeout_s, producing=None):
+        """Records/s while `group` works through the backlog: from its first commit (so joining
+        the group and restoring state count for neither side) to its last. With `producing` (a
+        generator process), the backlog is still being written: its end is known once it exits."""
         before = self.offsets.committed_total(group, self.inputs)
-        marks = [before + 0.1 * (end - before), before + 0.9 * (end - before)]
-        crossed = []
-        previous = (time.time(), before)
-        start_member()
+        first = None
+        start()
+        end = None if producing else self.offsets.end_total(self.inputs)
         deadline = time.time() + timeout_s
         while time.time() < deadline:
+            if end is None and producing.poll() is not None:
+                self.finish_generation(producing)
+                end = self.offsets.end_total(self.inputs)
             committed = self.offsets.committed_total(group, self.inputs)
             now = time.time()
-            while len(crossed) < 2 and committed >= marks[len(crossed)]:
-                mark = marks[len(crossed)]
-                fraction = (mark - previous[1]) / max(1, committed - previous[1])
-                crossed.append(previous[0] + fraction * (now - previous[0]))
-            previous = (now, committed)
-            if committed >= end:
-                return (marks[1] - marks[0]) / (crossed[1] - crossed[0]) if crossed[1] > crossed[0] else None
+            if first is None and committed > before:
+                first = (now, committed)
+            if end is not None and committed >= end:
+                if first is None or now <= first[0] or committed - first[1] < 0.5 * (end - before):
+                    return None  # the first commit covered most of the backlog: no rate to tell
+                return (committed - first[1]) / (now - first[0])
             time.sleep(0.05)
         raise RuntimeError("%s did not drain the backlog within %ds" % (group, timeout_s))
 
+    def wait_members_assigned(self, timeout_s=120):
+        """Until every member reports partitions (the group has settled with all of them)."""
+        deadline = time.time() + timeout_s
+        while time.time() < deadline:
+            if all((scrape(self.ports[m.name], "modstream_assigned_partitions") or 0) > 0
+                   for m in self.fleet.members):
+                return
+            time.sleep(0.2)
+        raise RuntimeError("not every member got partitions within %ds" % timeout_s)
+
     def phase_drain(self, phase):
         records = phase["records"]
-        self.event("backlog: %d records" % records)
-        self.generate(count=records)
+        timeout_s = phase.get("timeout_s", 600)
         result = {"type": "drain", "records": records}
+        if phase.get("members_first"):
+            # Scale-out: every member joins before the backlog arrives, so none drains a head
+            # start alone; the backlog is written while they consume it.
+            self.ensure_fleet()
+            self.wait_members_assigned()
+            self.event("%d members assigned; backlog: %d records" % (self.pipeline["processes"], records))
+            producer = self.generate(count=records, wait=False)
+            result["pipeline_rate"] = self.drain_rate(self.group, lambda: None, timeout_s, producer)
+        else:
+            self.event("backlog: %d records" % records)
+            self.generate(count=records)
         if phase.get("baseline", True):
             group = self.run_id + ".passthrough"
             member = Member("passthrough", [str(self.passthrough), "--config",
@@ -165,11 +185,12 @@ class ScenarioRun:
                                             "--output-topic", self.topics.passthrough],
                             self.workdir / "passthrough.log")
             self.event("passthrough baseline drains the backlog")
-            result["passthrough_rate"] = self.drain_rate(group, member.start, phase.get("timeout_s", 600))
+            result["passthrough_rate"] = self.drain_rate(group, member.start, timeout_s)
             member.signal(signal.SIGTERM)
             member.wait()
-        self.event("pipeline (%d process(es)) drains the backlog" % self.pipeline["processes"])
-        result["pipeline_rate"] = self.drain_rate(self.group, self.ensure_fleet, phase.get("timeout_s", 600))
+        if not phase.get("members_first"):
+            self.event("pipeline (%d process(es)) drains the backlog" % self.pipeline["processes"])
+            result["pipeline_rate"] = self.drain_rate(self.group, self.ensure_fleet, timeout_s)
         if result.get("passthrough_rate") and result["pipeline_rate"]:
             result["ratio"] = result["pipeline_rate"] / result["passthrough_rate"]
         self.last_pipeline_rate = result["pipeline_rate"]
