@@ -184,6 +184,11 @@ Result<Content> RecordDecoder::decode(const InputRecord& record) {
 Result<simdjson::dom::object> RecordDecoder::parseObject(std::string_view json) {
   simdjson::dom::element doc;
   if (auto error = parser_.parse(json.data(), json.size()).get(doc); error) {
+    if (error == simdjson::DEPTH_ERROR) {  // a limit, like the sizes: named so it can be tuned
+      return RecordError{ErrorClass::kRecordTooLarge, std::string(kStage),
+                         "value nests objects and arrays deeper than limits.max_json_depth (" +
+                             std::to_string(limits_.max_json_depth) + ")"};
+    }
     return RecordError{ErrorClass::kMalformedJson, std::string(kStage),
                        std::string("value is not valid JSON: ") + simdjson::error_message(error)};
   }

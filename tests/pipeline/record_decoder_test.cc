@@ -104,8 +104,10 @@ TEST_CASE("limits are enforced with their config names", "[decoder]") {
     "text":"","media":[{"media_id":"a"},{"media_id":"b"}]})")))
                  .message,
              Catch::Contains("limits.max_media_per_post"));
-  CHECK(errorOf(d.decode(post(R"({"a":[[[[[[[[1]]]]]]]]})"))).error_class ==
-        ErrorClass::kMalformedJson);
+  const auto too_deep = errorOf(d.decode(post(R"({"a":[[[[[[[[1]]]]]]]]})")));
+  CHECK(too_deep.error_class == ErrorClass::kRecordTooLarge);
+  CHECK_THAT(too_deep.message, Catch::Contains("limits.max_json_depth"));
+  CHECK(errorOf(d.decode(post(R"({"a":[1)"))).error_class == ErrorClass::kMalformedJson);
 }
 
 TEST_CASE("media records take their ids from headers", "[decoder]") {

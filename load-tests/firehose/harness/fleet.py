@@ -66,6 +66,7 @@ class Fleet:
     def __init__(self):
         self.members = []
         self.unplanned_restarts = 0
+        self.unplanned_exits = []  # (member, exit status) of each exit nobody asked for
         self.lock = threading.Lock()
 
     def add(self, member, start=True):
@@ -81,6 +82,7 @@ class Fleet:
             for member in self.members:
                 if member.supervised and member.process is not None and member.process.poll() is not None:
                     member.exit_codes.append(member.process.returncode)
+                    self.unplanned_exits.append((member.name, member.process.returncode))
                     member.process = None
                     self.unplanned_restarts += 1
                     member.start()

@@ -117,8 +117,10 @@ def summary_markdown(name, spec, pipeline, result, checks, command, plot_name):
               "- pipeline CPU: %s%% of one core on average over the run; peak RSS of all members %s MiB" % (
                   fmt(result["cpu_percent"]), fmt(result["peak_rss_mib"])),
               "- peak consumer lag (input end - committed): %s records" % fmt(result["peak_lag"]),
-              "- member starts: %s; restarts after an unplanned exit: %d; exit codes at the end: %s" % (
-                  result["starts"], result["unplanned_restarts"], result["exit_codes"]),
+              "- member starts: %s; restarts after an unplanned exit: %d %s; exit codes at the end: %s" % (
+                  result["starts"], result["unplanned_restarts"],
+                  "(member, status: %s)" % result.get("unplanned_exits") if result.get("unplanned_exits") else "",
+                  result["exit_codes"]),
               "- records consumed per member at the end (metrics): %s" % result["consumed_by_member"],
               "", "## Timeline", ""]
     t0 = result["t0"]

@@ -305,4 +305,5 @@ class ScenarioRun:
         self.broker.stop()
         return {"audit": report, "consumed_by_member": consumed, "exit_codes": exit_codes,
                 "unplanned_restarts": self.fleet.unplanned_restarts,
+                "unplanned_exits": self.fleet.unplanned_exits,
                 "starts": {m.name: m.starts for m in self.fleet.members}}
