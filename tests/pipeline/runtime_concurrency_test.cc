@@ -103,6 +103,7 @@ TEST_CASE("commit gate: no worker is inside while the gate is closed", "[runtime
       }
     });
   }
+  while (passes < 100) std::this_thread::yield();  // every worker is up and passing
   for (int commit = 0; commit < 2000; ++commit) {
     gate.close();
     if (inside.load() != 0) seen_inside_while_closed = true;
@@ -111,5 +112,4 @@ TEST_CASE("commit gate: no worker is inside while the gate is closed", "[runtime
   stop = true;
   for (auto& worker : workers) worker.join();
   CHECK_FALSE(seen_inside_while_closed);
-  CHECK(passes > 0);
 }

@@ -105,7 +105,7 @@ def run_one(directory, args):
                   cpu_percent=100.0 * cpu_used / elapsed if elapsed else None,
                   peak_rss_mib=max((s["rss"] for s in samples), default=0) / 2**20,
                   peak_lag=max(lags, default=0))
-    checks = evaluate(spec, run.pipeline, result, performance)
+    checks = evaluate(spec, run.pipeline, result, performance) + run.fault_checks
     command = "load-tests/firehose/run.sh %s%s" % (name, "" if performance else " --scale %g" % args.scale)
     plot(out / "plot.png", "%s: throughput, latency, memory" % name, samples,
          finished["audit"]["latency_samples"], run.events, run.started)
