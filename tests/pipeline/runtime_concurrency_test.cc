@@ -60,7 +60,8 @@ TEST_CASE("offset tracker: consumer, worker and delivery threads at once", "[run
     }
   });
   std::thread delivery([&] {
-    for (int64_t i = 0; i < kRecords * kOutputsPerRecord; ++i) tracker.acknowledge(to_delivery.pop());
+    for (int64_t i = 0; i < kRecords * kOutputsPerRecord; ++i)
+      tracker.acknowledge(to_delivery.pop());
   });
   std::thread committer([&] {  // the consumer thread's periodic commit, here on its own
     int64_t committed = -1;
