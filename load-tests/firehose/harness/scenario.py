@@ -97,6 +97,7 @@ class ScenarioRun:
         mix = self.spec.get("mix", {})
         argv = [str(self.generator), "produce", "--bootstrap", self.broker.bootstrap,
                 "--posts-topic", self.topics.posts, "--media-topic", self.topics.media,
+                "--warmup-topic", self.topics.warmup,
                 "--seed", str(bank_seed or self.bank_seeds[0]),
                 "--run-id", "%s-g%d" % (self.run_id, index), "--expect", str(expect),
                 "--count", str(int(count)), "--duration-s", str(seconds), "--rate", str(rate)]

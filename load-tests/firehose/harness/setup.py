@@ -24,6 +24,7 @@ class Topics:
         self.takedowns, self.escalations = run_id + ".takedowns", run_id + ".escalations"
         self.dead_letter, self.shadow = run_id + ".dead-letter", run_id + ".shadow"
         self.changelog, self.passthrough = run_id + ".changelog", run_id + ".passthrough"
+        self.warmup = run_id + ".generator-warmup"  # read by nobody: see warmUp in the generator
         self.outputs = {"takedown": self.takedowns, "escalation": self.escalations,
                         "dead_letter": self.dead_letter}
 
@@ -33,6 +34,7 @@ class Topics:
         for name in (self.takedowns, self.escalations, self.dead_letter, self.shadow, self.passthrough):
             specs[name] = (self.partitions, append_time)
         specs[self.changelog] = (self.partitions, {"cleanup.policy": "compact"})
+        specs[self.warmup] = (1, {})
         create_topics(bootstrap, specs)
 
 
