@@ -113,7 +113,11 @@ std::string expectedName(Expected expected) {
 
 FirehoseMix::FirehoseMix(const MixSpec& spec, uint64_t seed, std::string run_id,
                          const ImagePool& images)
-    : spec_(spec), seed_(seed), run_id_(std::move(run_id)), images_(images) {}
+    : spec_(spec),
+      seed_(seed),
+      run_id_(std::move(run_id)),
+      accounts_(spec.account_namespace.empty() ? run_id_ : spec.account_namespace),
+      images_(images) {}
 
 FirehoseItem FirehoseMix::make(uint64_t sequence, int64_t created_at_ms) const {
   uint64_t state = mix(seed_ ^ mix(sequence));
@@ -152,11 +156,11 @@ FirehoseItem FirehoseMix::makePost(uint64_t sequence, uint64_t state, int64_t cr
   const int account_number = audience == Template::kPublic
                                  ? static_cast<int>(unit(state) * public_accounts)
                                  : public_accounts + static_cast<int>(unit(state) * dm_accounts);
-  item.key = run_id_ + "-acct-" + std::to_string(account_number);
+  item.key = accounts_ + "-acct-" + std::to_string(account_number);
   if (audience != Template::kPublic) {
     context = {{"kind", "direct_message"},
                {"recipient_account_id",
-                run_id_ + "-recipient-" + std::to_string(static_cast<int>(unit(state) * 5000))},
+                accounts_ + "-recipient-" + std::to_string(static_cast<int>(unit(state) * 5000))},
                {"recipient_is_minor", audience == Template::kMinorDm},
                {"account_age_days", 30 + static_cast<int>(unit(state) * 1000)}};
   }
@@ -189,7 +193,7 @@ FirehoseItem FirehoseMix::makeMedia(uint64_t sequence, uint64_t state) const {
     item.expected = Expected::kTakedown;
     item.output_id = media_id;
   }
-  item.key = run_id_ + "-acct-" + std::to_string(static_cast<int>(unit(state) * public_accounts));
+  item.key = accounts_ + "-acct-" + std::to_string(static_cast<int>(unit(state) * public_accounts));
   item.value = image->bytes;
   item.headers = {
       {"media_id", media_id}, {"account_id", item.key}, {"content_type", image->content_type}};
@@ -201,7 +205,7 @@ FirehoseItem FirehoseMix::makeMalformed(uint64_t sequence, uint64_t state,
   FirehoseItem item;
   item.expected = Expected::kDeadLetter;
   item.output_id = run_id_ + "-" + std::to_string(sequence);
-  item.key = run_id_ + "-acct-" + std::to_string(static_cast<int>(unit(state) * spec_.accounts));
+  item.key = accounts_ + "-acct-" + std::to_string(static_cast<int>(unit(state) * spec_.accounts));
   const std::string post_id = run_id_ + "-post-" + std::to_string(sequence);
   switch (static_cast<int>(unit(state) * 3)) {
     case 0:  // truncated JSON

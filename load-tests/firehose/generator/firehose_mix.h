@@ -28,6 +28,11 @@ struct MixSpec {
   double banked_media_share = 0.04;    // of media: exact copies of banked images
   double near_duplicate_share = 0.04;  // of media: altered copies
   int accounts = 20000;
+  // Account (and recipient) ids are "<account_namespace>-acct-N"; empty: the run id. The harness
+  // gives every phase of a scenario one namespace, so a live phase's posts come from accounts the
+  // pipeline has seen before, as on a platform, rather than from 20,000 new ones in its first
+  // second.
+  std::string account_namespace;
 };
 
 enum class Expected { kNothing, kTakedown, kEscalation, kDeadLetter };
@@ -58,6 +63,7 @@ class FirehoseMix {
   MixSpec spec_;
   uint64_t seed_;
   std::string run_id_;
+  std::string accounts_;  // the account id prefix
   const ImagePool& images_;
 };
 

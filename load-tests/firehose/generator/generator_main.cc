@@ -203,6 +203,8 @@ void addMixOptions(CLI::App& command, MixSpec& spec, uint64_t& seed, std::string
       ->check(CLI::Range(0.0, 1.0));
   command.add_option("--accounts", spec.accounts, "Distinct posting accounts")
       ->check(CLI::PositiveNumber);
+  command.add_option("--account-namespace", spec.account_namespace,
+                     "Prefix of account ids (default: the run id)");
 }
 
 }  // namespace

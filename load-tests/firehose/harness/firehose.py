@@ -4,6 +4,7 @@ Exit status 1 when any scenario's expectations do not hold, so it can gate a cha
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -77,6 +78,19 @@ def evaluate(spec, pipeline, result, performance):
     return checks
 
 
+def cpu_between(samples, since_s, until_s):
+    """Over [since_s, until_s]: the pipeline's CPU in % of one core and the whole machine's busy
+    CPU in % of all its cores."""
+    window = [x for x in samples if since_s <= x["t"] <= until_s]
+    if len(window) < 2 or window[-1]["t"] <= window[0]["t"]:
+        return None
+    elapsed = window[-1]["t"] - window[0]["t"]
+    pipeline = sum(max(0.0, b["cpu_s"] - a["cpu_s"]) for a, b in zip(window, window[1:]))
+    machine = window[-1]["machine_busy_s"] - window[0]["machine_busy_s"]
+    return {"pipeline_percent_of_core": 100.0 * pipeline / elapsed,
+            "machine_percent": 100.0 * machine / elapsed / os.cpu_count()}
+
+
 def run_one(directory, args):
     name = directory.name
     spec = yaml.safe_load((directory / "scenario.yaml").read_text())
@@ -101,6 +115,7 @@ def run_one(directory, args):
     for phase in run.phases:
         if phase["type"] == "live":
             phase["latency"] = latency_summary(finished["audit"]["latency_samples"], *phase["window_ms"])
+            phase["cpu"] = cpu_between(samples, *(ms / 1000.0 for ms in phase["window_ms"]))
     result = dict(finished, phases=run.phases, generated=run.generated, events=run.events, t0=run.started,
                   cpu_percent=100.0 * cpu_used / elapsed if elapsed else None,
                   peak_rss_mib=max((s["rss"] for s in samples), default=0) / 2**20,

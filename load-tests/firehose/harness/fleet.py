@@ -118,6 +118,15 @@ class Fleet:
         return cpu, rss
 
 
+def machine_busy_s():
+    """CPU seconds the whole machine has spent busy since boot (all cores; /proc/stat), so a report
+    can tell a saturated machine (broker, generator and pipeline share it) from a slow pipeline."""
+    with open("/proc/stat") as stat:
+        fields = [int(v) for v in stat.readline().split()[1:9]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 class Sampler(threading.Thread):
     """Every `interval` s: the group's committed input offsets, the inputs' end offsets, CPU and RSS
     of the fleet. Also the fleet's supervisor tick."""
@@ -126,7 +135,7 @@ class Sampler(threading.Thread):
         super().__init__(daemon=True)
         self.fleet, self.offsets, self.group, self.tps = fleet, offsets, group, tps
         self.interval = interval
-        self.samples = []  # dicts: t, committed, end, cpu_s (cumulative), rss
+        self.samples = []  # dicts: t, committed, end, cpu_s (cumulative), rss, machine_busy_s
         self.stopping = threading.Event()
 
     def run(self):
@@ -138,7 +147,8 @@ class Sampler(threading.Thread):
             except Exception:  # the broker may be down on purpose
                 committed = end = None
             cpu, rss = self.fleet.usage()
-            self.samples.append({"t": t, "committed": committed, "end": end, "cpu_s": cpu, "rss": rss})
+            self.samples.append({"t": t, "committed": committed, "end": end, "cpu_s": cpu, "rss": rss,
+                                 "machine_busy_s": machine_busy_s()})
             self.fleet.supervise()
             self.stopping.wait(self.interval)
 

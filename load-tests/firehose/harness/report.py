@@ -99,11 +99,13 @@ def summary_markdown(name, spec, pipeline, result, checks, command, plot_name):
                 fmt(phase["records"]), fmt(phase.get("pipeline_rate")), fmt(phase.get("passthrough_rate")),
                 fmt(phase.get("ratio"), 3)))
         else:
-            latency = phase["latency"]
-            lines.append("| live %ds%s | target %s, sent %s | latency p50 %s / p95 %s / p99 %s / max %s ms over %s outputs |" % (
+            latency, cpu = phase["latency"], phase.get("cpu")
+            lines.append("| live %ds%s | target %s, sent %s | latency p50 %s / p95 %s / p99 %s / max %s ms over %s outputs%s |" % (
                 phase["seconds"], (" + " + phase["fault"]) if phase["fault"] else "", fmt(phase["target_rate"]),
                 fmt(phase["sent_rate"]), fmt(latency["p50_ms"]), fmt(latency["p95_ms"]), fmt(latency["p99_ms"]),
-                fmt(latency["max_ms"]), fmt(latency["count"])))
+                fmt(latency["max_ms"]), fmt(latency["count"]),
+                "; CPU: machine %s%% busy (all cores), pipeline %s%% of one core" % (
+                    fmt(cpu["machine_percent"]), fmt(cpu["pipeline_percent_of_core"])) if cpu else ""))
     report = result["audit"]
     lines += ["", "## Outputs audited", "", "| output | expected | received | lost | duplicates | unexpected |",
               "|---|---|---|---|---|---|"]

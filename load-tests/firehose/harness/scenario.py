@@ -99,7 +99,8 @@ class ScenarioRun:
                 "--posts-topic", self.topics.posts, "--media-topic", self.topics.media,
                 "--warmup-topic", self.topics.warmup,
                 "--seed", str(bank_seed or self.bank_seeds[0]),
-                "--run-id", "%s-g%d" % (self.run_id, index), "--expect", str(expect),
+                "--run-id", "%s-g%d" % (self.run_id, index), "--account-namespace", self.run_id,
+                "--expect", str(expect),
                 "--count", str(int(count)), "--duration-s", str(seconds), "--rate", str(rate)]
         for key, value in mix.items():
             argv += ["--" + key.replace("_", "-"), str(value)]
