@@ -93,8 +93,15 @@ StageMetrics& PipelineMetrics::stage(const std::string& name) {
   return *slot;
 }
 
+prometheus::Counter& CountersByTopic::operator[](const std::string& topic) {
+  std::lock_guard lock(mutex_);
+  auto it = children_.find(topic);
+  if (it == children_.end()) it = children_.emplace(topic, &family_.Add({{"topic", topic}})).first;
+  return *it->second;
+}
+
 void PipelineMetrics::consumed(const std::string& topic) {
-  consumed_.Add({{"topic", topic}}).Increment();
+  consumed_[topic].Increment();
 }
 
 void PipelineMetrics::deadLettered(const RecordError& error) {
@@ -105,7 +112,7 @@ void PipelineMetrics::deadLettered(const RecordError& error) {
 }
 
 void PipelineMetrics::published(const std::string& topic) {
-  published_.Add({{"topic", topic}}).Increment();
+  published_[topic].Increment();
 }
 
 void PipelineMetrics::rebalance(const std::string& kind) {

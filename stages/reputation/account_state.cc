@@ -1,5 +1,6 @@
 #include "stages/reputation/account_state.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 #include <simdjson.h>
 
@@ -32,48 +33,67 @@ void addStrike(AccountState& state, const std::string& category, int64_t now_ms,
 }  // namespace
 
 // Written with fmt rather than built as a nlohmann::json tree: the state is encoded on every
-// update (it is the changelog record), and building the tree dominated the update's cost.
-// Strings still go through nlohmann's escaper.
+// update (it is the changelog record), and building the tree dominated the update's cost. The
+// format strings are compiled (FMT_COMPILE), and strings that need no escaping (account ids,
+// topic names, categories: printable ASCII without quotes or backslashes) are copied as they
+// are; any other string goes through nlohmann's escaper.
 std::string encodeState(const AccountState& s) {
-  const auto quoted = [](const std::string& text) { return nlohmann::json(text).dump(); };
   fmt::memory_buffer out;
-  fmt::format_to(std::back_inserter(out),
-                 R"({{"schema_version":1,"account_id":{},"first_seen_ms":{},"last_seen_ms":{},)",
-                 quoted(s.account_id), s.first_seen_ms, s.last_seen_ms);
-  const auto object = [&](const char* name, const auto& map, const auto& write_value) {
-    fmt::format_to(std::back_inserter(out), R"("{}":{{)", name);
+  const auto to = [&out] { return std::back_inserter(out); };
+  const auto append_quoted = [&out](const std::string& text) {
+    const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+      return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+    });
+    if (plain) {
+      out.push_back('"');
+      out.append(text);
+      out.push_back('"');
+    } else {
+      out.append(nlohmann::json(text).dump());
+    }
+  };
+  out.append(std::string_view(R"({"schema_version":1,"account_id":)"));
+  append_quoted(s.account_id);
+  fmt::format_to(to(), FMT_COMPILE(R"(,"first_seen_ms":{},"last_seen_ms":{},)"), s.first_seen_ms,
+                 s.last_seen_ms);
+  const auto object = [&](std::string_view name, const auto& map, const auto& write_value) {
+    out.push_back('"');
+    out.append(name);
+    out.append(std::string_view(R"(":{)"));
     bool first = true;
     for (const auto& [key, value] : map) {
-      fmt::format_to(std::back_inserter(out), "{}{}:", first ? "" : ",", quoted(key));
+      if (!first) out.push_back(',');
+      append_quoted(key);
+      out.push_back(':');
       write_value(value);
       first = false;
     }
-    out.push_back('}');
-    out.push_back(',');
+    out.append(std::string_view("},"));
   };
-  const auto number = [&](int64_t v) { fmt::format_to(std::back_inserter(out), "{}", v); };
+  const auto number = [&](int64_t v) { fmt::format_to(to(), FMT_COMPILE("{}"), v); };
   object("last_offsets", s.last_offsets, number);
   object("strikes", s.strikes, [&](const Strike& strike) {
-    fmt::format_to(std::back_inserter(out), R"({{"value":{},"at_ms":{}}})", strike.value,
-                   strike.at_ms);
+    fmt::format_to(to(), FMT_COMPILE(R"({{"value":{},"at_ms":{}}})"), strike.value, strike.at_ms);
   });
   object("confirmed", s.confirmed, number);
-  fmt::format_to(std::back_inserter(out),
-                 R"("dismissed":{},"totals":{{"posts":{},"direct_messages":{},)"
-                 R"("messages_to_minors":{},"media":{}}},"hours":[)",
+  fmt::format_to(to(),
+                 FMT_COMPILE(R"("dismissed":{},"totals":{{"posts":{},"direct_messages":{},)"
+                             R"("messages_to_minors":{},"media":{}}},"hours":[)"),
                  s.dismissed, s.totals.posts, s.totals.direct_messages, s.totals.messages_to_minors,
                  s.totals.media);
   bool first = true;
   for (const auto& h : s.hours) {
     if (h.hour < 0) continue;
-    fmt::format_to(std::back_inserter(out), "{}[{},{},{},{}]", first ? "" : ",", h.hour, h.posts,
-                   h.direct_messages, h.messages_to_minors);
+    if (!first) out.push_back(',');
+    fmt::format_to(to(), FMT_COMPILE("[{},{},{},{}]"), h.hour, h.posts, h.direct_messages,
+                   h.messages_to_minors);
     first = false;
   }
   out.append(std::string_view(R"(],"recipients":[)"));
   first = true;
   for (const auto& [hash, hour] : s.recipients) {
-    fmt::format_to(std::back_inserter(out), "{}[{},{}]", first ? "" : ",", hash, hour);
+    if (!first) out.push_back(',');
+    fmt::format_to(to(), FMT_COMPILE("[{},{}]"), hash, hour);
     first = false;
   }
   out.append(std::string_view("]}"));

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 using namespace modstream;
 
@@ -92,6 +93,33 @@ TEST_CASE("state survives encoding exactly", "[reputation]") {
   CHECK(decoded->totals == state.totals);
   CHECK_FALSE(decodeState("{\"schema_version\": 2}"));
   CHECK_FALSE(decodeState("not json"));
+}
+
+TEST_CASE("the encoding is stable and escapes what JSON needs escaped", "[reputation]") {
+  AccountState state;
+  state.account_id = "acct-7";
+  state.first_seen_ms = 1000;
+  state.last_seen_ms = 2000;
+  state.last_offsets["posts"] = 41;
+  state.strikes["harassment"] = {1.5, 1500};
+  state.totals.posts = 3;
+  // The changelog's format: records written by earlier builds must keep decoding the same way.
+  CHECK(encodeState(state) ==
+        R"({"schema_version":1,"account_id":"acct-7","first_seen_ms":1000,"last_seen_ms":2000,)"
+        R"("last_offsets":{"posts":41},"strikes":{"harassment":{"value":1.5,"at_ms":1500}},)"
+        R"("confirmed":{},"dismissed":0,"totals":{"posts":3,"direct_messages":0,)"
+        R"("messages_to_minors":0,"media":0},"hours":[],"recipients":[]})");
+
+  state.account_id = "acct \"quoted\" back\\slash\ttab na\u00efve";
+  state.last_offsets["topic\"x"] = 7;
+  const std::string encoded = encodeState(state);
+  const auto parsed = nlohmann::json::parse(encoded);
+  CHECK(parsed["account_id"] == state.account_id);
+  CHECK(parsed["last_offsets"]["topic\"x"] == 7);
+  const auto decoded = decodeState(encoded);
+  REQUIRE(decoded);
+  CHECK(decoded->account_id == state.account_id);
+  CHECK(decoded->last_offsets == state.last_offsets);
 }
 
 TEST_CASE("idle accounts expire after the configured days", "[reputation]") {
