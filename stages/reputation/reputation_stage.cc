@@ -100,10 +100,10 @@ class ReputationStage final : public Stage {
   // deleted, locally and from the changelog (tombstones, published as this record's outputs).
   void expireIdle(PartitionStore& store, int32_t partition, const std::string& current,
                   int64_t now_ms, Signals& signals) {
-    constexpr int64_t kDayMs = 24ll * 3600 * 1000;
+    constexpr int64_t kSweepEveryMs = 24ll * 3600 * 1000;
     if (settings_.expire_after_days <= 0) return;
     auto [last, first_time] = last_sweep_ms_.try_emplace(partition, now_ms);
-    if (!first_time && now_ms - last->second < kDayMs) return;
+    if (!first_time && now_ms - last->second < kSweepEveryMs) return;
     last->second = now_ms;
     std::vector<std::string> idle;
     store.forEach([&](const std::string& account, const std::string& value) {

@@ -1,9 +1,11 @@
 // The pipeline against a real Kafka broker: exact outputs, dead letters and committed offsets.
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "pipeline/core/digest.h"
 #include "pipeline/events/dead_letter.h"
 #include "tests/integration/kafka_test_env.h"
 
@@ -73,4 +75,95 @@ TEST_CASE("posts with some malformed produce exactly the expected outputs and de
   // Offsets committed to the end of every partition.
   CHECK(committedTotal(bootstrap, topics.group, topics.posts) ==
         static_cast<int64_t>(workload.records.size()));
+}
+
+// Each configurable limit, hit by one record on the real broker: the record is dead-lettered with
+// its original bytes, the limit's error class and a message naming the limit, and the records
+// around it are processed as usual.
+TEST_CASE("every limit sends the record that passes it to the dead-letter topic", "[integration]") {
+  const std::string bootstrap = brokerBootstrap();
+  const TestTopics topics = createTestTopics(bootstrap, "limits", 2);
+  const auto dir = makeTempDir("limits");
+  const auto config =
+      writeConfig(dir, bootstrap, topics,
+                  "hash_type,value,entry_id,category,source\nmd5," +
+                      hexDigest(DigestType::kMd5, "nothing sent matches this") + ",E-1,A,test\n");
+  std::ofstream(config, std::ios::app)
+      << "limits: {max_record_bytes: 4096, max_text_bytes: 64, max_media_per_post: 2, "
+         "max_json_depth: 8}\n";
+
+  const auto post = [](const std::string& id, const std::string& rest) {
+    return R"({"post_id":")" + id + R"(","account_id":"acct-1","created_at_ms":1795000000000)" +
+           rest + "}";
+  };
+  std::string media_list;
+  for (int i = 0; i < 3; ++i) {
+    media_list += std::string(i ? "," : "") + R"({"media_id":"m)" + std::to_string(i) + "\"}";
+  }
+  // A PNG header claiming 20000 x 20000 pixels (past hash_match's default 16384 per side).
+  std::string png_bomb = "\x89PNG\r\n\x1a\n" + std::string("\0\0\0\x0dIHDR", 8);
+  for (uint32_t side : {20000u, 20000u}) {
+    for (int shift = 24; shift >= 0; shift -= 8) png_bomb += static_cast<char>(side >> shift);
+  }
+  png_bomb += std::string("\x08\x02\0\0\0", 5) + std::string(4, '\0');
+
+  struct Case {
+    std::string value;
+    std::vector<Header> headers;
+    std::string topic, error_class, names;  // `names`: what the message must mention
+  };
+  const std::vector<Case> cases = {
+      {post("big", R"(,"text":")" + std::string(5000, 'a') + "\""),
+       {},
+       topics.posts,
+       "record_too_large",
+       "limits.max_record_bytes"},
+      {post("long", R"(,"text":")" + std::string(100, 'a') + "\""),
+       {},
+       topics.posts,
+       "record_too_large",
+       "limits.max_text_bytes"},
+      {post("many-media", R"(,"text":"hi","media":[)" + media_list + "]"),
+       {},
+       topics.posts,
+       "record_too_large",
+       "limits.max_media_per_post"},
+      {post("deep", R"(,"text":"hi","x":[[[[[[[[[[1]]]]]]]]]])"),
+       {},
+       topics.posts,
+       "record_too_large",
+       "limits.max_json_depth"},
+      {png_bomb,
+       {{"media_id", "bomb"}, {"account_id", "acct-1"}, {"content_type", "image/png"}},
+       topics.media,
+       "image_too_large",
+       "20000x20000"},
+  };
+  std::vector<BatchRecord> records;
+  for (const auto& c : cases) {
+    const std::string before = "before-" + std::to_string(records.size());
+    records.push_back({topics.posts, "acct-1", post(before, R"(,"text":"ok")"), {}});
+    records.push_back({c.topic, "acct-1", c.value, c.headers});
+  }
+  records.push_back({topics.posts, "acct-1", post("threat", R"(,"text":"I will kill you")"), {}});
+  produceBatch(bootstrap, {}, records);
+
+  runUntil(
+      config, [&](const RuntimeStats& s) { return s.processed >= records.size(); }, 60000);
+
+  const auto dead_letters = readWholeTopic(bootstrap, {}, topics.dead_letter);
+  REQUIRE(dead_letters.size() == cases.size());
+  for (const auto& c : cases) {
+    const auto it = std::find_if(dead_letters.begin(), dead_letters.end(),
+                                 [&](const TopicRecord& r) { return r.value == c.value; });
+    REQUIRE(it != dead_letters.end());
+    CHECK(it->header(dead_letter_header::kErrorClass) == c.error_class);
+    CHECK(it->header(dead_letter_header::kSourceTopic) == c.topic);
+    CHECK_THAT(std::string(it->header(dead_letter_header::kErrorMessage).value_or("")),
+               Catch::Contains(c.names));
+  }
+  // The record after the last limit hit still went through the whole chain.
+  const auto escalations = readWholeTopic(bootstrap, {}, topics.escalations);
+  REQUIRE(escalations.size() == 1);
+  CHECK(jsonField(escalations[0], "/content_ids/post_id") == "threat");
 }

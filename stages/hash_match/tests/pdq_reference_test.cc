@@ -14,11 +14,11 @@ using namespace modstream;
 
 namespace {
 
-const std::filesystem::path kData = MODSTREAM_SHARED_DIR "/testdata/pdq-reference";
+const std::filesystem::path kReferenceData = MODSTREAM_SHARED_DIR "/testdata/pdq-reference";
 
 bool haveData() {
-  if (std::filesystem::exists(kData / "MANIFEST.txt")) return true;
-  WARN("skipped: " << kData.string() << " is absent (the shared PDQ reference data)");
+  if (std::filesystem::exists(kReferenceData / "MANIFEST.txt")) return true;
+  WARN("skipped: " << kReferenceData.string() << " is absent (the shared PDQ reference data)");
   return false;
 }
 
@@ -39,7 +39,7 @@ struct ExpectedRow {
 };
 
 std::vector<ExpectedRow> expectedHashes() {
-  std::ifstream in(kData / "expected/pdq-expected-hashes.csv");
+  std::ifstream in(kReferenceData / "expected/pdq-expected-hashes.csv");
   std::vector<ExpectedRow> rows;
   std::string line;
   while (std::getline(in, line)) {
@@ -64,7 +64,7 @@ TEST_CASE("PDQ matches the published reference hashes", "[pdq][reference]") {
   size_t exact_rows = 0;
   for (const auto& row : rows) {
     INFO(row.path << " vs " << row.implementation << " (" << row.match << ")");
-    const auto ours = hashFile(kData / row.path);
+    const auto ours = hashFile(kReferenceData / row.path);
     const auto expected = PdqHash::fromHex(row.hash);
     REQUIRE(expected);
     const int distance = ours.hashes[0].distance(*expected);
@@ -88,7 +88,7 @@ TEST_CASE("PDQ matches the published reference hashes", "[pdq][reference]") {
 TEST_CASE("the eight dihedral hashes of the bridge match the transformed files",
           "[pdq][reference]") {
   if (!haveData()) return;
-  const auto original = hashFile(kData / "reg-test-input/dih/bridge-1-original.jpg");
+  const auto original = hashFile(kReferenceData / "reg-test-input/dih/bridge-1-original.jpg");
   const std::vector<std::pair<std::string, Dihedral>> files = {
       {"bridge-1-original.jpg", Dihedral::kOriginal},
       {"bridge-2-rotate-90.jpg", Dihedral::kRotate90},
@@ -100,7 +100,7 @@ TEST_CASE("the eight dihedral hashes of the bridge match the transformed files",
       {"bridge-8-flip-minus-1.jpg", Dihedral::kFlipMinus1}};
   for (const auto& [file, variant] : files) {
     INFO(file << " vs the " << dihedralName(variant) << " hash of the original");
-    const auto transformed = hashFile(kData / "reg-test-input/dih" / file);
+    const auto transformed = hashFile(kReferenceData / "reg-test-input/dih" / file);
     CHECK(transformed.hashes[0].distance(original.hashes[static_cast<int>(variant)]) <= 31);
     if (variant != Dihedral::kOriginal) {
       // Hashed directly, a rotated or flipped file is far from the original (PDQ is not
@@ -112,9 +112,9 @@ TEST_CASE("the eight dihedral hashes of the bridge match the transformed files",
 
 TEST_CASE("edited copies of the bridge stay within the match threshold", "[pdq][reference]") {
   if (!haveData()) return;
-  const auto original = hashFile(kData / "bridge-mods/aaa-orig.jpg").hashes[0];
+  const auto original = hashFile(kReferenceData / "bridge-mods/aaa-orig.jpg").hashes[0];
   size_t checked = 0;
-  for (const auto& dir : {kData / "bridge-mods", kData / "misc-images/modes"}) {
+  for (const auto& dir : {kReferenceData / "bridge-mods", kReferenceData / "misc-images/modes"}) {
     for (const auto& entry : std::filesystem::directory_iterator(dir)) {
       INFO(entry.path().string());
       const auto edited = hashFile(entry.path());
@@ -124,11 +124,11 @@ TEST_CASE("edited copies of the bridge stay within the match threshold", "[pdq][
     }
   }
   CHECK(checked >= 15);
-  const auto unrelated = hashFile(kData / "reg-test-input/pen-and-coaster.png").hashes[0];
+  const auto unrelated = hashFile(kReferenceData / "reg-test-input/pen-and-coaster.png").hashes[0];
   CHECK(unrelated.distance(original) > 100);  // the Java test publishes 138
 }
 
 TEST_CASE("a featureless image has quality below the match gate", "[pdq][reference]") {
   if (!haveData()) return;
-  CHECK(hashFile(kData / "misc-images/small.jpg").quality < 50);
+  CHECK(hashFile(kReferenceData / "misc-images/small.jpg").quality < 50);
 }
