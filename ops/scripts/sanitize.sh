@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sanitizer runs (CI runs asan after the main suite; tsan is run by hand, see the README):
+# Sanitizer runs (CI runs both after the main suite):
 #   ops/scripts/sanitize.sh asan   ASan + UBSan build in build-asan: the unit tests and the
 #                                  integration tests (real broker), the black-box scripts included
 #   ops/scripts/sanitize.sh tsan   TSan build in build-tsan: the runtime's unit tests, with its

@@ -55,16 +55,12 @@ bool stopSignalled(const sigset_t& signals) {
 
 int tailCommand(const TailOptions& options) {
   ConfigErrors errors;
-  auto root = parseYamlFile(options.config_file, errors);
-  PipelineConfig config;
-  if (root) {
-    config = parsePipelineConfig(*root, std::filesystem::path(options.config_file).parent_path(),
-                                 errors);
-  }
-  if (!errors.empty()) {
+  const auto loaded = readPipelineConfigFile(options.config_file, errors);
+  if (!loaded) {
     std::cerr << "modstream tail: " << errors.str();
     return 2;
   }
+  const PipelineConfig& config = *loaded;
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);

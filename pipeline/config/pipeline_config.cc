@@ -121,14 +121,22 @@ PipelineConfig parsePipelineConfig(const YAML::Node& root, const std::filesystem
   return config;
 }
 
-std::optional<StageInFile> readStageConfig(const std::string& file, const std::string& stage_name,
-                                           ConfigErrors& errors) {
+std::optional<PipelineConfig> readPipelineConfigFile(const std::string& file,
+                                                     ConfigErrors& errors) {
   const auto root = parseYamlFile(file, errors);
   if (!root) return std::nullopt;
-  StageInFile found;
-  found.pipeline =
+  PipelineConfig config =
       parsePipelineConfig(*root, std::filesystem::absolute(file).parent_path(), errors);
   if (!errors.empty()) return std::nullopt;
+  return config;
+}
+
+std::optional<StageInFile> readStageConfig(const std::string& file, const std::string& stage_name,
+                                           ConfigErrors& errors) {
+  StageInFile found;
+  auto pipeline = readPipelineConfigFile(file, errors);
+  if (!pipeline) return std::nullopt;
+  found.pipeline = std::move(*pipeline);
   for (const auto& stage : found.pipeline.stages) {
     if (stage.name != stage_name) continue;
     found.stage = stage;

@@ -108,6 +108,10 @@ struct PipelineConfig {
 PipelineConfig parsePipelineConfig(const YAML::Node& root, const std::filesystem::path& base_dir,
                                    ConfigErrors& errors);
 
+// Reads and validates a pipeline config file (relative paths in it resolve against its directory).
+// nullopt when it is unreadable or invalid, with every problem in `errors`.
+std::optional<PipelineConfig> readPipelineConfigFile(const std::string& file, ConfigErrors& errors);
+
 // The effective config as YAML, defaults filled in, for `modstream check-config --print`. Secret
 // Kafka properties (secrets.h) are shown as <redacted>, whatever their source.
 std::string effectiveConfigYaml(const PipelineConfig& config);

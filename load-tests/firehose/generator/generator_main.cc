@@ -10,7 +10,6 @@
 #include <librdkafka/rdkafka.h>
 
 #include <CLI/CLI.hpp>
-#include <array>
 #include <atomic>
 #include <chrono>
 #include <fstream>
@@ -49,30 +48,6 @@ void onDelivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
   }
 }
 
-// rd_kafka_produceva rather than the producev macros, which -Wold-style-cast rejects. Headers are
-// taken over on success only.
-rd_kafka_resp_err_t send(rd_kafka_t* producer, const std::string& topic, const FirehoseItem& item,
-                         int64_t timestamp, rd_kafka_headers_t* headers) {
-  std::array<rd_kafka_vu_t, 6> fields{};
-  fields[0].vtype = RD_KAFKA_VTYPE_TOPIC;
-  fields[0].u.cstr = topic.c_str();
-  fields[1].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
-  fields[1].u.i = RD_KAFKA_MSG_F_COPY;
-  fields[2].vtype = RD_KAFKA_VTYPE_KEY;
-  fields[2].u.mem = {const_cast<char*>(item.key.data()), item.key.size()};
-  fields[3].vtype = RD_KAFKA_VTYPE_VALUE;
-  fields[3].u.mem = {const_cast<char*>(item.value.data()), item.value.size()};
-  fields[4].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
-  fields[4].u.i64 = timestamp;
-  fields[5].vtype = RD_KAFKA_VTYPE_HEADERS;
-  fields[5].u.headers = headers;
-  rd_kafka_error_t* error = rd_kafka_produceva(producer, fields.data(), fields.size());
-  if (!error) return RD_KAFKA_RESP_ERR_NO_ERROR;
-  const rd_kafka_resp_err_t code = rd_kafka_error_code(error);
-  rd_kafka_error_destroy(error);
-  return code;
-}
-
 // Latency is measured from the send time the generator stamps, so the producer must be ready to
 // send before the first stamp: connected, the input topics' leaders known and (idempotence) its
 // producer id granted. Without this the first second of every live phase measured the generator's
@@ -91,13 +66,8 @@ bool warmUp(rd_kafka_t* producer, const ProduceOptions& options) {
       return false;
     }
   }
-  FirehoseItem warmup;
-  warmup.value = "warm-up";
-  rd_kafka_headers_t* no_headers = rd_kafka_headers_new(0);
-  const rd_kafka_resp_err_t queued =
-      send(producer, options.warmup_topic, warmup, nowMs(), no_headers);
-  if (queued) rd_kafka_headers_destroy(no_headers);
-  if (queued || rd_kafka_flush(producer, 30000)) {
+  if (produceRecord(producer, options.warmup_topic, std::nullopt, "warm-up", {}, nullptr) ||
+      rd_kafka_flush(producer, 30000)) {
     std::cerr << "firehose_gen: the warm-up record to " << options.warmup_topic
               << " was not delivered within 30 s\n";
     return false;
@@ -139,19 +109,15 @@ int produce(const ProduceOptions& options, const FirehoseMix& mix) {
     }
     const int64_t timestamp = nowMs();
     const FirehoseItem item = mix.make(sent, timestamp);
-    rd_kafka_headers_t* headers = rd_kafka_headers_new(item.headers.size());
-    for (const auto& header : item.headers) {
-      rd_kafka_header_add(headers, header.name.data(), static_cast<ssize_t>(header.name.size()),
-                          header.value.data(), static_cast<ssize_t>(header.value.size()));
-    }
+    // The record's own timestamp (CreateTime) is set by librdkafka as it is enqueued, within a
+    // millisecond of `timestamp`, the send time the expectations carry.
     const std::string& topic = item.is_media ? options.media_topic : options.posts_topic;
     rd_kafka_resp_err_t err;
-    while ((err = send(producer.get(), topic, item, timestamp, headers)) ==
-           RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+    while ((err = produceRecord(producer.get(), topic, item.key, item.value, item.headers,
+                                nullptr)) == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
       rd_kafka_poll(producer.get(), 10);
     }
     if (err) {
-      rd_kafka_headers_destroy(headers);
       std::cerr << "firehose_gen: cannot enqueue: " << rd_kafka_err2str(err) << "\n";
       return 3;
     }

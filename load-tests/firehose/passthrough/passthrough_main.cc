@@ -64,16 +64,12 @@ bool stopRequested(const sigset_t& signals) {
 
 int run(const std::string& config_file, const std::string& group, const std::string& output) {
   modstream::ConfigErrors errors;
-  auto root = modstream::parseYamlFile(config_file, errors);
-  modstream::PipelineConfig config;
-  if (root) {
-    config = modstream::parsePipelineConfig(*root, std::filesystem::path(config_file).parent_path(),
-                                            errors);
-  }
-  if (!errors.empty()) {
+  const auto loaded = modstream::readPipelineConfigFile(config_file, errors);
+  if (!loaded) {
     std::cerr << "firehose_passthrough: " << errors.str();
     return 2;
   }
+  const modstream::PipelineConfig& config = *loaded;
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
