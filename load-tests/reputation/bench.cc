@@ -10,6 +10,8 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <iostream>
@@ -45,6 +47,9 @@ Post postOf(int64_t i, int64_t accounts) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // stdout carries this program's results (JSON); librdkafka's log lines, which kafka_handles
+  // routes through spdlog's default logger, go to stderr.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("reputation_bench"));
   if (argc < 4) {
     std::cerr << "usage: reputation_bench WORK_DIR POSTS ACCOUNTS [BOOTSTRAP]\n";
     return 2;

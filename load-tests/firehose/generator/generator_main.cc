@@ -8,6 +8,8 @@
 // and, at the end, a summary JSON object on stdout. Exit status 3 when a record was not delivered.
 
 #include <librdkafka/rdkafka.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -176,6 +178,9 @@ void addMixOptions(CLI::App& command, MixSpec& spec, uint64_t& seed, std::string
 }  // namespace
 
 int main(int argc, char** argv) {
+  // stdout carries this program's results (JSON); librdkafka's log lines, which kafka_handles
+  // routes through spdlog's default logger, go to stderr.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("firehose_gen"));
   CLI::App app{"modstream load generator: a seeded, realistic firehose with expected outputs"};
   app.require_subcommand(1);
   MixSpec spec;

@@ -8,6 +8,8 @@
 // Stops on SIGTERM or SIGINT after a final commit.
 
 #include <signal.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -134,6 +136,9 @@ int run(const std::string& config_file, const std::string& group, const std::str
 }  // namespace
 
 int main(int argc, char** argv) {
+  // stdout carries this program's results (JSON); librdkafka's log lines, which kafka_handles
+  // routes through spdlog's default logger, go to stderr.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("firehose_passthrough"));
   CLI::App app{"No-op consumer-producer baseline with the pipeline's client settings"};
   std::string config_file, group, output;
   app.add_option("--config", config_file, "Pipeline config (Kafka settings and input topics)")
