@@ -8,6 +8,7 @@
 #include "pipeline/core/digest.h"
 #include "pipeline/events/dead_letter.h"
 #include "tests/integration/kafka_test_env.h"
+#include "tests/support/crafted_images.h"
 
 using namespace modstream;
 using namespace modstream::testing;
@@ -101,11 +102,7 @@ TEST_CASE("every limit sends the record that passes it to the dead-letter topic"
     media_list += std::string(i ? "," : "") + R"({"media_id":"m)" + std::to_string(i) + "\"}";
   }
   // A PNG header claiming 20000 x 20000 pixels (past hash_match's default 16384 per side).
-  std::string png_bomb = "\x89PNG\r\n\x1a\n" + std::string("\0\0\0\x0dIHDR", 8);
-  for (uint32_t side : {20000u, 20000u}) {
-    for (int shift = 24; shift >= 0; shift -= 8) png_bomb += static_cast<char>(side >> shift);
-  }
-  png_bomb += std::string("\x08\x02\0\0\0", 5) + std::string(4, '\0');
+  const std::string png_bomb = pngClaiming(20000, 20000);
 
   struct Case {
     std::string value;

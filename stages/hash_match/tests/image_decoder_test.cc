@@ -1,31 +1,16 @@
 #include "stages/hash_match/image_decoder.h"
 
 #include <catch2/catch.hpp>
-#include <fstream>
-#include <sstream>
+
+#include "tests/support/crafted_images.h"
 
 using namespace modstream;
+using modstream::testing::pngClaiming;
 
 namespace {
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
-
-const std::string kPng = readFile(MODSTREAM_SOURCE_DIR "/config/samples/media/holiday-photo.png");
-
-// A PNG whose IHDR claims `width` x `height`, with no pixel data behind it.
-std::string pngClaiming(uint32_t width, uint32_t height) {
-  std::string bytes = kPng.substr(0, 33);
-  for (int i = 0; i < 4; ++i) {
-    bytes[16 + i] = static_cast<char>(width >> (24 - 8 * i));
-    bytes[20 + i] = static_cast<char>(height >> (24 - 8 * i));
-  }
-  return bytes;
-}
+const std::string kPng =
+    testing::readFileBytes(MODSTREAM_SOURCE_DIR "/config/samples/media/holiday-photo.png");
 
 }  // namespace
 
