@@ -1,11 +1,12 @@
 # Every third-party library comes from Debian's packages (ops/scripts/install-deps.sh).
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
+# The HTTP server behind /metrics, /healthz and /readyz (its threads take the default stack size).
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 find_package(Threads REQUIRED)
 find_package(RocksDB CONFIG REQUIRED)
 find_package(simdjson CONFIG REQUIRED)
 find_package(prometheus-cpp CONFIG REQUIRED)
-find_package(civetweb CONFIG REQUIRED)  # the HTTP server behind /metrics, /healthz, /readyz
 find_package(OpenCV REQUIRED COMPONENTS core imgproc imgcodecs)
 find_package(Catch2 2 REQUIRED)
 find_package(yaml-cpp CONFIG REQUIRED)

@@ -47,12 +47,20 @@ function(modstream_test name)
   target_compile_definitions(${name} PRIVATE
     MODSTREAM_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     MODSTREAM_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared")
-  set(properties LABELS "${ARG_LABELS}"
-                 ENVIRONMENT "MODSTREAM_BROKER_DIR=${PROJECT_BINARY_DIR}/kafka-broker")
+  set(properties ENVIRONMENT "MODSTREAM_BROKER_DIR=${PROJECT_BINARY_DIR}/kafka-broker")
   if(ARG_FIXTURES)
     list(APPEND properties FIXTURES_REQUIRED "${ARG_FIXTURES}")
   endif()
   # --warn NoTests: a ctest whose filter matches no test case fails instead of passing empty
   # (catch_discover_tests splits a test name at ';', which leaves a filter that matches nothing).
-  catch_discover_tests(${name} EXTRA_ARGS --warn NoTests PROPERTIES ${properties})
+  catch_discover_tests(${name} EXTRA_ARGS --warn NoTests TEST_LIST ${name}_TESTS
+                       PROPERTIES ${properties})
+  # Labels are set by a ctest include file of our own, run after Catch's: passed through
+  # PROPERTIES, a list such as "unit;config" was flattened and every label after the first lost.
+  set(labels_file "${CMAKE_CURRENT_BINARY_DIR}/${name}_labels.cmake")
+  file(WRITE "${labels_file}"
+       "if(${name}_TESTS)\n"
+       "  set_tests_properties(\${${name}_TESTS} PROPERTIES LABELS \"${ARG_LABELS}\")\n"
+       "endif()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${labels_file}")
 endfunction()

@@ -2,6 +2,11 @@
 # Installs every Debian package modstream builds, tests and benchmarks with.
 # Idempotent: packages already present are skipped by apt-get itself.
 #   --fuzz  also clang and its libFuzzer runtime (for ops/scripts/fuzz.sh)
+#
+# BLAS: OpenBLAS (libopenblas0-pthread) is the system BLAS modstream expects and is tested with.
+# OpenCV reaches BLAS/LAPACK through libblas.so.3, and OpenBLAS is what most machines with numpy
+# or torch select; it brings 60 KiB of static TLS into every thread, which the ops server's
+# threads must have room for (tests/ops/prometheus_scrape_test.py checks the process mapped it).
 set -euo pipefail
 
 packages=(
@@ -9,7 +14,8 @@ packages=(
   librdkafka-dev librocksdb-dev libsimdjson-dev prometheus-cpp-dev
   libopencv-dev libopencv-contrib-dev catch2 libyaml-cpp-dev libcli11-dev
   libspdlog-dev libfmt-dev libssl-dev nlohmann-json3-dev
-  libfccp-dev libicu-dev libhyperscan-dev liburiparser-dev libcurl4-openssl-dev libcivetweb-dev
+  libfccp-dev libicu-dev libhyperscan-dev liburiparser-dev libcurl4-openssl-dev libcpp-httplib-dev
+  libopenblas0-pthread
   prometheus clang-format openjdk-17-jre-headless maven python3-jsonschema python3-yaml
 )
 if [[ ${1:-} == --fuzz ]]; then packages+=(clang libclang-rt-14-dev); fi

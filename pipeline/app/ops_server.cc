@@ -1,61 +1,77 @@
 #include "pipeline/app/ops_server.h"
 
-#include <CivetServer.h>
+#include <httplib.h>
 #include <prometheus/text_serializer.h>
 
 #include <stdexcept>
 
 namespace modstream {
+namespace {
 
-class OpsServer::Handler final : public CivetHandler {
- public:
-  explicit Handler(std::function<Probe()> respond) : respond_(std::move(respond)) {}
-
-  bool handleGet(CivetServer* /*server*/, mg_connection* conn) override {
-    const Probe probe = respond_();
-    const std::string body = probe.detail + (probe.detail.empty() ? "" : "\n");
-    if (!probe.ok) {
-      mg_printf(conn,
-                "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
-                "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-                body.size());
-    } else {
-      mg_send_http_ok(conn, content_type_.c_str(), static_cast<long long>(body.size()));
-    }
-    mg_write(conn, body.data(), body.size());
-    return true;
+// "host:port" or "[v6-host]:port" split at the last colon; throws naming the address.
+std::pair<std::string, int> splitAddress(const std::string& address) {
+  const size_t colon = address.rfind(':');
+  if (colon == std::string::npos) throw std::runtime_error("expected host:port, got " + address);
+  std::string host = address.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
   }
-  std::string content_type_ = "text/plain";
+  int port = -1;
+  try {
+    size_t used = 0;
+    port = std::stoi(address.substr(colon + 1), &used);
+    if (used != address.size() - colon - 1) port = -1;
+  } catch (const std::exception&) {
+  }
+  if (port < 0 || port > 65535) throw std::runtime_error("bad port in " + address);
+  return {host, port};
+}
 
- private:
-  std::function<Probe()> respond_;
-};
+void respond(httplib::Response& response, const Probe& probe, const char* content_type) {
+  response.status = probe.ok ? 200 : 503;
+  response.set_content(probe.detail + (probe.detail.empty() ? "" : "\n"), content_type);
+}
+
+}  // namespace
 
 OpsServer::OpsServer(const std::string& listen_address,
                      std::shared_ptr<prometheus::Registry> registry, std::function<Probe()> live,
                      std::function<Probe()> ready)
-    : metrics_(std::make_unique<Handler>([registry] {
-        const std::string text = prometheus::TextSerializer().Serialize(registry->Collect());
-        return Probe{true,
-                     text.empty() || text.back() != '\n' ? text : text.substr(0, text.size() - 1)};
-      })),
-      healthz_(std::make_unique<Handler>(std::move(live))),
-      readyz_(std::make_unique<Handler>(std::move(ready))) {
-  metrics_->content_type_ = "text/plain; version=0.0.4";
-  const std::vector<std::string> options = {"listening_ports", listen_address, "num_threads", "2"};
+    : server_(std::make_unique<httplib::Server>()) {
+  server_->new_task_queue = [] { return new httplib::ThreadPool(kOpsServerThreads); };
+  // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, which would let a second process
+  // listen on the same port and take half of the scrapes and probes without an error.
+  server_->set_socket_options([](socket_t sock) {
+    const int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  server_->Get("/metrics", [registry](const httplib::Request&, httplib::Response& response) {
+    response.set_content(prometheus::TextSerializer().Serialize(registry->Collect()),
+                         "text/plain; version=0.0.4");
+  });
+  server_->Get("/healthz", [live](const httplib::Request&, httplib::Response& response) {
+    respond(response, live(), "text/plain");
+  });
+  server_->Get("/readyz", [ready](const httplib::Request&, httplib::Response& response) {
+    respond(response, ready(), "text/plain");
+  });
+
   try {
-    server_ = std::make_unique<CivetServer>(options);
-  } catch (const CivetException& e) {
+    const auto [host, port] = splitAddress(listen_address);
+    port_ = port == 0 ? server_->bind_to_any_port(host) : port;
+    if (port_ < 0 || (port != 0 && !server_->bind_to_port(host, port))) {
+      throw std::runtime_error("address in use or not available");
+    }
+  } catch (const std::exception& e) {
     throw std::runtime_error("cannot serve metrics and health at " + listen_address + ": " +
                              e.what());
   }
-  server_->addHandler("/metrics", metrics_.get());
-  server_->addHandler("/healthz", healthz_.get());
-  server_->addHandler("/readyz", readyz_.get());
+  listener_ = std::thread([this] { server_->listen_after_bind(); });
 }
 
 OpsServer::~OpsServer() {
-  if (server_) server_->close();
+  server_->stop();
+  if (listener_.joinable()) listener_.join();
 }
 
 }  // namespace modstream

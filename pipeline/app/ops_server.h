@@ -5,17 +5,26 @@
 //                 as alive: it may take minutes on a large partition)
 //   GET /readyz   readiness: 200 once the process has joined its group and the state of its
 //                 partitions is restored; 503 with the reason otherwise
-// Served by civetweb (the HTTP server prometheus-cpp itself is built on).
 //
-// Thread-safety: the probes are called on civetweb's threads and must be thread-safe.
+// Served by cpp-httplib (Debian's libcpp-httplib-dev). Its request threads are std::threads, so
+// they get the process's default stack (RLIMIT_STACK, 8 MiB on Debian), out of which glibc also
+// carves every loaded library's static TLS. Debian's civetweb, used before, fixed its worker
+// stacks at 100 KiB; with OpenBLAS as the system BLAS (60 KiB of static TLS, pulled in through
+// OpenCV) the first probe overflowed that stack and killed the process.
+//
+// Owns the server and its threads from construction to destruction. Thread-safety: the probes
+// are called on the server's threads, possibly concurrently, and must be thread-safe.
 
 #include <prometheus/registry.h>
 
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 
-class CivetServer;
+namespace httplib {
+class Server;
+}
 
 namespace modstream {
 
@@ -26,17 +35,24 @@ struct Probe {
 
 class OpsServer {
  public:
-  // Throws std::runtime_error naming the address when it cannot listen.
+  // Listens on `listen_address` ("host:port"; port 0 picks a free one). Throws std::runtime_error
+  // naming the address when it cannot listen.
   OpsServer(const std::string& listen_address, std::shared_ptr<prometheus::Registry> registry,
             std::function<Probe()> live, std::function<Probe()> ready);
   ~OpsServer();
   OpsServer(const OpsServer&) = delete;
   OpsServer& operator=(const OpsServer&) = delete;
 
+  // The port actually listened on.
+  int port() const { return port_; }
+
  private:
-  class Handler;
-  std::unique_ptr<Handler> metrics_, healthz_, readyz_;
-  std::unique_ptr<CivetServer> server_;
+  std::unique_ptr<httplib::Server> server_;
+  int port_ = 0;
+  std::thread listener_;
 };
+
+// The number of threads that answer requests; a scrape and both probes can be served at once.
+inline constexpr size_t kOpsServerThreads = 3;
 
 }  // namespace modstream

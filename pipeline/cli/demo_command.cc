@@ -21,6 +21,7 @@
 #include "pipeline/app/sample_firehose.h"
 #include "pipeline/cli/commands.h"
 #include "pipeline/cli/event_format.h"
+#include "pipeline/cli/terminal_text.h"
 #include "pipeline/events/dead_letter.h"
 #include "pipeline/kafka/topic_io.h"
 #include "stages/reputation/account_state.h"
@@ -70,7 +71,7 @@ void printReputation(std::vector<TopicRecord> changelog, int64_t now_ms) {
       for (const auto& [category, strike] : snapshot.strikes) {
         strikes += (strikes.empty() ? "" : ", ") + category;
       }
-      by_trust.emplace_back(snapshot.trust, account + "  trust " +
+      by_trust.emplace_back(snapshot.trust, terminalSafe(account) + "  trust " +
                                                 std::to_string(snapshot.trust).substr(0, 4) +
                                                 (strikes.empty() ? "" : "  strikes: " + strikes));
     }
@@ -147,8 +148,9 @@ int demoCommand(const DemoOptions& options) {
             << " partitions each)\n";
 
   PipelineMetrics metrics(registry);
+  // The mock cluster answers no DescribeConfigs (RuntimeOptions::read_topic_limits).
   Runtime runtime(pipeline->config, processorFactory(*pipeline, clock, metrics), metrics,
-                  partitionObservers(*pipeline));
+                  partitionObservers(*pipeline), RuntimeOptions{.read_topic_limits = false});
   ExitStatus status = ExitStatus::kOk;
   std::thread consumer([&] { status = runtime.run(); });
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);

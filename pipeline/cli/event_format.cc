@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include "pipeline/cli/terminal_text.h"
 #include "pipeline/events/dead_letter.h"
 
 namespace modstream::cli {
@@ -82,7 +83,9 @@ std::string eventSource(const TopicRecord& record) {
          field(doc, "/source/offset");
 }
 
-std::string describeOutput(const TopicRecord& record) {
+namespace {
+
+std::string describeUnescaped(const TopicRecord& record) {
   const std::string kind = outputKind(record);
   if (kind == "dead_letter") return describeDeadLetter(record);
   simdjson::dom::parser parser;
@@ -109,6 +112,12 @@ std::string describeOutput(const TopicRecord& record) {
            ") would publish: " + would;
   }
   return "(unknown event: " + simdjson::minify(doc).substr(0, 200) + ")";
+}
+
+}  // namespace
+
+std::string describeOutput(const TopicRecord& record) {
+  return terminalSafe(describeUnescaped(record));
 }
 
 }  // namespace modstream::cli

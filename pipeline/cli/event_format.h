@@ -13,6 +13,7 @@ namespace modstream::cli {
 // empty when it is none of them.
 std::string outputKind(const TopicRecord& record);
 
+// One line, safe to print to a terminal: untrusted text in it is escaped (terminalSafe).
 std::string describeOutput(const TopicRecord& record);
 
 // Where an event says its input record was ("posts/2@17"), or empty.

@@ -11,6 +11,7 @@
 #include "pipeline/app/ops_server.h"
 #include "pipeline/app/pipeline_app.h"
 #include "pipeline/cli/commands.h"
+#include "pipeline/cli/signals.h"
 #include "stages/stage_registry.h"
 
 namespace modstream::cli {
@@ -56,14 +57,8 @@ Probe readiness(const RuntimeStats& stats) {
 }  // namespace
 
 int runCommand(const RunOptions& options) {
-  // Block the shutdown signals in every thread; one thread waits for them and asks the runtime to
-  // stop, so no signal handler and no global state is needed.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // One thread takes the shutdown and reload signals and asks the runtime to act (SignalPipe).
+  SignalPipe signals({SIGINT, SIGTERM, SIGHUP});
 
   // JSON lines on stderr from the first line; the config's level and format apply once read.
   configureLogging("info", "json");
@@ -102,9 +97,8 @@ int runCommand(const RunOptions& options) {
 
   std::atomic<bool> finished{false};
   std::thread signal_waiter([&] {
-    const timespec tick{0, 200'000'000};
     while (!finished.load()) {
-      int signal = sigtimedwait(&signals, nullptr, &tick);
+      const int signal = signals.wait(200);
       if (signal == SIGHUP) {
         // Reload banks and other stage data; each stage swaps atomically or keeps what it had.
         spdlog::info("received SIGHUP; reloading stage data");

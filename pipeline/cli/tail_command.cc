@@ -14,6 +14,7 @@
 
 #include "pipeline/cli/commands.h"
 #include "pipeline/cli/event_format.h"
+#include "pipeline/cli/signals.h"
 #include "pipeline/config/pipeline_config.h"
 #include "pipeline/kafka/kafka_handles.h"
 #include "pipeline/kafka/topic_io.h"
@@ -42,12 +43,13 @@ std::string asJson(const TopicRecord& record) {
                         {"key", record.key ? nlohmann::json(*record.key) : nlohmann::json()},
                         {"headers", headers},
                         {"value", value}}
-      .dump();
+      // ASCII only: control and bidi characters arrive as \u escapes, never raw, and bytes that
+      // are not UTF-8 (a dead-lettered image) become U+FFFD instead of an exception.
+      .dump(-1, ' ', /*ensure_ascii=*/true, nlohmann::json::error_handler_t::replace);
 }
 
-bool stopSignalled(const sigset_t& signals) {
-  const timespec zero{0, 0};
-  const int signal = sigtimedwait(&signals, nullptr, &zero);
+bool stopSignalled(SignalPipe& signals) {
+  const int signal = signals.wait(0);
   return signal == SIGINT || signal == SIGTERM;
 }
 
@@ -61,11 +63,7 @@ int tailCommand(const TailOptions& options) {
     return 2;
   }
   const PipelineConfig& config = *loaded;
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  SignalPipe signals({SIGINT, SIGTERM});
 
   KafkaHandle consumer;
   PartitionList assignment(rd_kafka_topic_partition_list_new(8));

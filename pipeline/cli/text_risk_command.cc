@@ -72,9 +72,16 @@ int scoreLines(const std::shared_ptr<const TextRiskModel>& model) {
       ++bad_lines;
       continue;
     }
+    const auto context = textRiskContextFromJson(input);
+    if (!context.ok()) {
+      std::cout << nlohmann::json{{"line", number}, {"error", context.error().message}}.dump()
+                << "\n";
+      ++bad_lines;
+      continue;
+    }
     nlohmann::json out = {{"line", number}};
-    out.update(signalJson(
-        analyzer.analyze(model, input["text"].get<std::string>(), textRiskContextFromJson(input))));
+    out.update(
+        signalJson(analyzer.analyze(model, input["text"].get<std::string>(), context.value())));
     std::cout << out.dump() << "\n";
   }
   return bad_lines == 0 ? 0 : 1;

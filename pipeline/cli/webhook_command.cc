@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "pipeline/cli/commands.h"
+#include "pipeline/cli/signals.h"
 #include "pipeline/webhook/webhook_bridge.h"
 
 namespace modstream::cli {
@@ -26,18 +27,13 @@ int webhookCommand(const WebhookOptions& options) {
     return 2;
   }
   configureLogging(config->log_level, config->log_format);
-  // Shutdown signals are taken by one thread that asks the bridge to stop (no handler, no globals).
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // Shutdown signals are taken by one thread that asks the bridge to stop (SignalPipe).
+  SignalPipe signals({SIGINT, SIGTERM});
   WebhookBridge bridge(std::move(*config));
   std::atomic<bool> finished{false};
   std::thread signal_waiter([&] {
-    const timespec tick{0, 100 * 1000 * 1000};
     while (!finished) {
-      const int signal = sigtimedwait(&signals, nullptr, &tick);
+      const int signal = signals.wait(100);
       if (signal == SIGINT || signal == SIGTERM) {
         spdlog::info("webhook: stopping on {}", signal == SIGINT ? "SIGINT" : "SIGTERM");
         bridge.stop();

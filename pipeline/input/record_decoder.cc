@@ -1,5 +1,7 @@
 #include "pipeline/input/record_decoder.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <string>
@@ -40,6 +42,44 @@ Result<std::string> requiredString(simdjson::dom::object obj, std::string_view f
   }
   if (s.empty()) return schemaError("field '" + std::string(path) + "': must not be empty");
   return std::string(s);
+}
+
+// Where an id holds a character that must not reach a person's screen raw (post.schema.json's
+// id pattern): a C0 or C1 control, DEL, or a bidirectional control. Checked on the UTF-8 bytes,
+// which simdjson has already validated. Returns "U+XXXX at byte N", or nothing when printable.
+std::optional<std::string> unprintableIn(std::string_view id) {
+  const auto at = [](uint32_t code_point, size_t byte) {
+    return fmt::format("U+{:04X} at byte {}", code_point, byte);
+  };
+  const auto* b = reinterpret_cast<const uint8_t*>(id.data());
+  for (size_t i = 0; i < id.size(); ++i) {
+    const size_t left = id.size() - i;
+    if (b[i] < 0x20 || b[i] == 0x7F) return at(b[i], i);
+    if (left >= 2 && b[i] == 0xC2 && b[i + 1] >= 0x80 && b[i + 1] <= 0x9F) return at(b[i + 1], i);
+    if (left >= 2 && b[i] == 0xD8 && b[i + 1] == 0x9C) return at(0x061C, i);
+    if (left >= 3 && b[i] == 0xE2 && b[i + 1] == 0x80 &&
+        (b[i + 2] == 0x8E || b[i + 2] == 0x8F || (b[i + 2] >= 0xAA && b[i + 2] <= 0xAE))) {
+      return at(0x2000 + (b[i + 2] - 0x80), i);
+    }
+    if (left >= 3 && b[i] == 0xE2 && b[i + 1] == 0x81 && b[i + 2] >= 0xA6 && b[i + 2] <= 0xA9) {
+      return at(0x2040 + (b[i + 2] - 0x80), i);
+    }
+  }
+  return std::nullopt;
+}
+
+RecordError unprintableError(std::string_view path, const std::string& where) {
+  return schemaError("field '" + std::string(path) +
+                     "': ids must be printable; a control or bidirectional character " + where);
+}
+
+// Reads a required id: a non-empty string with no unprintable character.
+Result<std::string> requiredId(simdjson::dom::object obj, std::string_view field,
+                               std::string_view path) {
+  auto id = requiredString(obj, field, path);
+  if (!id.ok()) return id;
+  if (auto where = unprintableIn(id.value())) return unprintableError(path, *where);
+  return id;
 }
 
 // Reads an optional string field; absent or null yields no value.
@@ -90,9 +130,19 @@ Result<PostContext> decodeContext(simdjson::dom::object obj) {
   }
   auto recipient = optionalString(obj, "recipient_account_id", "context.recipient_account_id");
   if (!recipient.ok()) return recipient.error();
+  if (recipient.value()) {
+    if (auto where = unprintableIn(*recipient.value())) {
+      return unprintableError("context.recipient_account_id", *where);
+    }
+  }
   if (recipient.value()) context.recipient_account_id = AccountId(*recipient.value());
   auto reply_to = optionalString(obj, "in_reply_to", "context.in_reply_to");
   if (!reply_to.ok()) return reply_to.error();
+  if (reply_to.value()) {
+    if (auto where = unprintableIn(*reply_to.value())) {
+      return unprintableError("context.in_reply_to", *where);
+    }
+  }
   if (reply_to.value()) context.in_reply_to = PostId(*reply_to.value());
 
   simdjson::dom::element el;
@@ -114,6 +164,19 @@ Result<PostContext> decodeContext(simdjson::dom::object obj) {
   return context;
 }
 
+}  // namespace
+
+Result<PostContext> decodePostContext(std::string_view json) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object obj;
+  if (parser.parse(json.data(), json.size()).get_object().get(obj) != simdjson::SUCCESS) {
+    return schemaError("field 'context': expected an object");
+  }
+  return decodeContext(obj);
+}
+
+namespace {
+
 Result<MediaRef> decodeMediaRef(simdjson::dom::element el, size_t index) {
   const std::string prefix = "media[" + std::to_string(index) + "]";
   simdjson::dom::object obj;
@@ -121,7 +184,7 @@ Result<MediaRef> decodeMediaRef(simdjson::dom::element el, size_t index) {
     return schemaError("field '" + prefix + "': expected an object");
   }
   MediaRef ref;
-  auto id = requiredString(obj, "media_id", prefix + ".media_id");
+  auto id = requiredId(obj, "media_id", prefix + ".media_id");
   if (!id.ok()) return id.error();
   ref.media_id = MediaId(std::move(id).value());
   struct HashField {
@@ -207,7 +270,7 @@ Result<ModeratorDecision> RecordDecoder::decodeDecision(std::string_view json) {
   auto case_id = requiredString(obj, "case_id", "case_id");
   if (!case_id.ok()) return case_id.error();
   decision.case_id = std::move(case_id).value();
-  auto account_id = requiredString(obj, "account_id", "account_id");
+  auto account_id = requiredId(obj, "account_id", "account_id");
   if (!account_id.ok()) return account_id.error();
   decision.account_id = AccountId(std::move(account_id).value());
   auto verdict = requiredString(obj, "decision", "decision");
@@ -264,10 +327,10 @@ Result<Post> RecordDecoder::decodePost(std::string_view json) {
   if (!parsed.ok()) return parsed.error();
   const simdjson::dom::object obj = parsed.value();
   Post post;
-  auto post_id = requiredString(obj, "post_id", "post_id");
+  auto post_id = requiredId(obj, "post_id", "post_id");
   if (!post_id.ok()) return post_id.error();
   post.post_id = PostId(std::move(post_id).value());
-  auto account_id = requiredString(obj, "account_id", "account_id");
+  auto account_id = requiredId(obj, "account_id", "account_id");
   if (!account_id.ok()) return account_id.error();
   post.account_id = AccountId(std::move(account_id).value());
 
@@ -330,6 +393,11 @@ Result<MediaRecord> RecordDecoder::decodeMedia(const InputRecord& record) const 
       return RecordError{ErrorClass::kMissingHeader, std::string(kStage),
                          "media record lacks required header '" + std::string(name) + "'"};
     }
+    if (auto where = unprintableIn(*value)) {
+      return schemaError("header '" + std::string(name) +
+                         "': ids must be printable; a control or bidirectional character " +
+                         *where);
+    }
     return std::string(*value);
   };
   auto media_id = required("media_id");
@@ -342,6 +410,12 @@ Result<MediaRecord> RecordDecoder::decodeMedia(const InputRecord& record) const 
   media.account_id = AccountId(std::move(account_id).value());
   media.content_type = std::move(content_type).value();
   if (auto post_id = record.header("post_id"); post_id && !post_id->empty()) {
+    if (auto where = unprintableIn(*post_id)) {
+      return schemaError(
+          "header 'post_id': ids must be printable; a control or bidirectional "
+          "character " +
+          *where);
+    }
     media.post_id = PostId(std::string(*post_id));
   }
   if (!record.key() || *record.key() != media.account_id.str()) {

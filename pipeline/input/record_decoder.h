@@ -27,6 +27,11 @@ struct InputTopics {
   std::string decisions;  // empty: no decisions topic
 };
 
+// The "context" object of a post, given as JSON text, judged exactly as in a post on the posts
+// topic (post.schema.json): unknown enum values and wrong types are schema_violation errors naming
+// the field. For tools that read contexts outside the pipeline (`modstream text-risk`, corpora).
+Result<PostContext> decodePostContext(std::string_view json);
+
 class RecordDecoder {
  public:
   RecordDecoder(InputTopics topics, DecoderLimits limits);

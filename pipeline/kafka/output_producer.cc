@@ -3,7 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
+
+#include "pipeline/events/dead_letter.h"
 
 namespace modstream {
 
@@ -22,6 +25,24 @@ const std::string& OutputTopicNames::name(OutputTopic topic) const {
   }
   return dead_letter;
 }
+
+namespace {
+
+// Room kept below a size limit for what recordBatchBytes does not count: the produce request's
+// own framing.
+constexpr size_t kRequestFramingBytes = 512;
+// A dead letter's own headers (error class, message, source coordinates, truncation marks) with
+// room to spare; a topic that cannot take this much cannot carry dead letters at all.
+constexpr size_t kMinDeadLetterBytes = 8192;
+
+size_t producerMessageMaxBytes(rd_kafka_t* producer) {
+  std::array<char, 32> value{};
+  size_t size = value.size();
+  rd_kafka_conf_get(rd_kafka_conf(producer), "message.max.bytes", value.data(), &size);
+  return std::stoul(value.data());
+}
+
+}  // namespace
 
 struct OutputProducer::DeliveryTag {
   std::shared_ptr<DeliveryListener> listener;
@@ -67,6 +88,7 @@ OutputProducer::OutputProducer(const std::string& bootstrap_servers,
       throw KafkaSetupError("cannot begin a transaction: " + message);
     }
   }
+  dead_letter_max_bytes_ = producerMessageMaxBytes(producer_.get()) - kRequestFramingBytes;
   poll_thread_ = std::thread([this] {
     while (polling_.load()) rd_kafka_poll(producer_.get(), 50);
   });
@@ -97,8 +119,45 @@ void OutputProducer::onDelivery(rd_kafka_t* /*rk*/, const rd_kafka_message_t* me
   }
 }
 
-bool OutputProducer::publish(const OutputRecord& record, std::shared_ptr<DeliveryListener> listener,
-                             int64_t source_offset, const std::atomic<bool>& stop) {
+size_t OutputProducer::limitDeadLetters(int64_t topic_max) {
+  const size_t producer_max = producerMessageMaxBytes(producer_.get());
+  const size_t limit = std::min(static_cast<size_t>(std::max<int64_t>(topic_max, 0)), producer_max);
+  if (limit < kMinDeadLetterBytes + kRequestFramingBytes) {
+    throw KafkaSetupError("the dead-letter topic '" + topics_.dead_letter +
+                          "' takes records of at most " + std::to_string(limit) +
+                          " bytes (max.message.bytes " + std::to_string(topic_max) +
+                          ", producer message.max.bytes " + std::to_string(producer_max) +
+                          "); a dead letter needs at least " +
+                          std::to_string(kMinDeadLetterBytes + kRequestFramingBytes));
+  }
+  dead_letter_max_bytes_ = limit - kRequestFramingBytes;
+  return dead_letter_max_bytes_;
+}
+
+bool OutputProducer::publish(const OutputRecord& original,
+                             std::shared_ptr<DeliveryListener> listener, int64_t source_offset,
+                             const std::atomic<bool>& stop) {
+  const OutputRecord* to_send = &original;
+  std::optional<OutputRecord> fitted;
+  if (original.topic == OutputTopic::kDeadLetter &&
+      recordBatchBytes(original) > dead_letter_max_bytes_) {
+    fitted = original;
+    fitDeadLetter(*fitted, dead_letter_max_bytes_);
+    to_send = &*fitted;
+    auto header = [&](std::string_view name) {
+      for (const auto& h : original.headers) {
+        if (h.name == name) return std::string_view(h.value);
+      }
+      return std::string_view("?");
+    };
+    namespace dl = dead_letter_header;
+    spdlog::warn(
+        "dead letter of {}/{}/{} truncated from {} to {} value bytes to fit topic {} (at most {} "
+        "bytes a record); its SHA-256 and original size are in its headers",
+        header(dl::kSourceTopic), header(dl::kSourcePartition), header(dl::kSourceOffset),
+        original.value.size(), fitted->value.size(), topics_.dead_letter, dead_letter_max_bytes_);
+  }
+  const OutputRecord& record = *to_send;
   const std::string& topic = topics_.name(record.topic);
   auto tag = std::make_unique<DeliveryTag>(DeliveryTag{std::move(listener), source_offset});
   while (true) {

@@ -61,6 +61,14 @@ class OutputProducer {
   // Records enqueued and not yet acknowledged.
   int outstanding() const;
 
+  // Fits every dead letter from now on into `topic_max_message_bytes` (the dead-letter topic's
+  // max.message.bytes, read from the cluster at start-up) and into the producer's own
+  // message.max.bytes, so that a dead letter can always be delivered (fitDeadLetter: a truncated
+  // form for records too large). Without it only message.max.bytes applies. Call before the first
+  // publish. Throws KafkaSetupError when the limit leaves no room for a dead letter's headers.
+  // Returns the largest record batch a dead letter may take.
+  size_t limitDeadLetters(int64_t topic_max_message_bytes);
+
   bool transactional() const { return transactional_; }
   // Exactly-once: commits the current transaction with `offsets` (the next offsets to read) for
   // the consumer group of `group`, then begins the next one. False with `error` set when the
@@ -79,6 +87,8 @@ class OutputProducer {
   PublishedHook hook_;
   KafkaHandle producer_;
   bool transactional_ = false;
+  // The largest record batch a dead letter may take (set before the first publish, then read only).
+  size_t dead_letter_max_bytes_ = 0;
   std::atomic<bool> polling_{true};
   std::thread poll_thread_;
 };

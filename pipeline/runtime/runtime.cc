@@ -6,7 +6,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <limits>
 #include <thread>
+
+#include "pipeline/kafka/topic_limits.h"
 
 namespace modstream {
 namespace {
@@ -60,8 +63,36 @@ std::map<std::string, std::string> consumerDefaults() {
   };
 }
 
+std::map<std::string, std::string> producerProperties(
+    const PipelineConfig& config, const std::map<std::string, int64_t>& topic_limits) {
+  // librdkafka refuses records over message.max.bytes (default 1,000,000) before they reach the
+  // broker; a dead letter carries a whole input record of up to limits.max_record_bytes plus its
+  // headers. An operator's producer_properties still override this.
+  constexpr int64_t kLibrdkafkaDefault = 1000000;
+  std::map<std::string, std::string> properties = {
+      {"message.max.bytes",
+       std::to_string(std::max<int64_t>(
+           kLibrdkafkaDefault,
+           static_cast<int64_t>(config.limits.max_record_bytes + kDeadLetterHeaderRoomBytes)))}};
+  for (const auto& [name, value] : config.kafka.producer_properties) properties[name] = value;
+  if (!topic_limits.empty()) {
+    int64_t smallest = std::numeric_limits<int64_t>::max();
+    for (const auto& [topic, bytes] : topic_limits) smallest = std::min(smallest, bytes);
+    // What recordBatchBytes does not count: the produce request's own framing.
+    constexpr int64_t kFramingBytes = 512;
+    int64_t batch = kLibrdkafkaDefault;
+    if (const auto it = properties.find("batch.size"); it != properties.end()) {
+      batch = std::stoll(it->second);  // validated by librdkafka when the producer is made
+    }
+    properties["batch.size"] =
+        std::to_string(std::max<int64_t>(1, std::min(batch, smallest - kFramingBytes)));
+  }
+  return properties;
+}
+
 Runtime::Runtime(const PipelineConfig& config, WorkerPool::ProcessorFactory make_processor,
-                 PipelineMetrics& metrics, std::vector<PartitionObserver*> observers)
+                 PipelineMetrics& metrics, std::vector<PartitionObserver*> observers,
+                 RuntimeOptions options)
     : config_(config), metrics_(metrics), observers_(std::move(observers)) {
   const auto& topics = config.topics;
   std::string transactional_id;
@@ -78,8 +109,17 @@ Runtime::Runtime(const PipelineConfig& config, WorkerPool::ProcessorFactory make
         "transactional.id {}",
         transactional_id);
   }
+  std::map<std::string, int64_t> topic_limits;
+  if (options.read_topic_limits) {
+    constexpr int kDescribeTimeoutMs = 15000;
+    topic_limits =
+        topicsMaxMessageBytes(config.kafka.bootstrap_servers, config.kafka.producer_properties,
+                              {topics.takedowns, topics.escalations, topics.dead_letter,
+                               topics.reputation_changelog, topics.shadow},
+                              kDescribeTimeoutMs);
+  }
   producer_ = std::make_unique<OutputProducer>(
-      config.kafka.bootstrap_servers, config.kafka.producer_properties,
+      config.kafka.bootstrap_servers, producerProperties(config, topic_limits),
       OutputTopicNames{topics.takedowns, topics.escalations, topics.dead_letter,
                        topics.reputation_changelog, topics.shadow},
       [this](const std::string& topic, bool ok) {
@@ -90,6 +130,16 @@ Runtime::Runtime(const PipelineConfig& config, WorkerPool::ProcessorFactory make
         }
       },
       transactional_id, config.processing.transaction_timeout_ms);
+  const size_t dead_letter_max =
+      options.read_topic_limits ? producer_->limitDeadLetters(topic_limits.at(topics.dead_letter))
+                                : std::numeric_limits<size_t>::max();
+  if (dead_letter_max < config.limits.max_record_bytes + kDeadLetterHeaderRoomBytes) {
+    spdlog::warn(
+        "topic {} takes records of at most {} bytes, less than limits.max_record_bytes ({}) and "
+        "a dead letter's headers: dead letters of larger records carry their first bytes, "
+        "SHA-256 and size (config/schemas/dead-letter.md)",
+        topics.dead_letter, dead_letter_max, config.limits.max_record_bytes);
+  }
   workers_ =
       std::make_unique<WorkerPool>(static_cast<size_t>(config.processing.worker_threads),
                                    make_processor, *producer_, in_flight_bytes_, gate_.get());

@@ -55,11 +55,32 @@ enum class ExitStatus {
 // override them); the passthrough baseline in load-tests/firehose uses the same.
 std::map<std::string, std::string> consumerDefaults();
 
+// Room for a dead letter's headers (its own and the original record's) beside the original value.
+inline constexpr size_t kDeadLetterHeaderRoomBytes = 64 * 1024;
+
+// The producer's properties: message.max.bytes large enough for a dead letter of a record of up
+// to limits.max_record_bytes, then the config's producer_properties over it, then batch.size
+// lowered below the smallest max.message.bytes in `topic_limits` (output topic -> bytes): a batch
+// of several outputs larger than its topic takes is refused by the broker as a whole. The
+// passthrough baseline in load-tests/firehose uses the same.
+std::map<std::string, std::string> producerProperties(
+    const PipelineConfig& config, const std::map<std::string, int64_t>& topic_limits = {});
+
+struct RuntimeOptions {
+  // Read every output topic's max.message.bytes at start-up, to size the producer's batches and
+  // the dead letters to them. Off only for librdkafka's mock cluster (the embedded demo), which has
+  // no controller to answer DescribeConfigs; its topics take any size librdkafka sends.
+  bool read_topic_limits = true;
+};
+
 class Runtime {
  public:
   // `observers` learn which partition numbers this process owns (stages with per-partition state).
+  // Throws KafkaSetupError when a client cannot be created or an output topic's limits cannot be
+  // read or cannot carry a dead letter.
   Runtime(const PipelineConfig& config, WorkerPool::ProcessorFactory make_processor,
-          PipelineMetrics& metrics, std::vector<PartitionObserver*> observers = {});
+          PipelineMetrics& metrics, std::vector<PartitionObserver*> observers = {},
+          RuntimeOptions options = {});
   ~Runtime();
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;

@@ -5,6 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "pipeline/input/record_decoder.h"
+#include "stages/text_risk/text_risk_stage.h"
+
 namespace modstream {
 namespace {
 
@@ -15,18 +18,11 @@ struct Judged {
 
 }  // namespace
 
-TextRiskContext textRiskContextFromJson(const nlohmann::json& message) {
-  TextRiskContext context;
-  if (!message.contains("context") || !message["context"].is_object()) return context;
-  const auto& c = message["context"];
-  const std::string kind = c.value("kind", "public");
-  context.direct_message = kind == "direct_message";
-  context.reply = kind == "reply";
-  context.recipient_is_minor = c.value("recipient_is_minor", false);
-  if (c.contains("account_age_days") && c["account_age_days"].is_number_integer()) {
-    context.account_age_days = c["account_age_days"].get<int64_t>();
-  }
-  return context;
+Result<TextRiskContext> textRiskContextFromJson(const nlohmann::json& message) {
+  if (!message.contains("context") || message["context"].is_null()) return TextRiskContext{};
+  auto context = decodePostContext(message["context"].dump());
+  if (!context.ok()) return context.error();
+  return textRiskContextOf(context.value());
 }
 
 double CategoryEvaluation::precision() const {
@@ -66,8 +62,13 @@ CorpusEvaluation evaluateCorpus(const std::shared_ptr<const TextRiskModel>& mode
     for (const auto& label : message["labels"]) {
       if (label.is_string()) labels.insert(label.get<std::string>());
     }
-    const auto signal = analyzer.analyze(model, message["text"].get<std::string>(),
-                                         textRiskContextFromJson(message));
+    const auto context = textRiskContextFromJson(message);
+    if (!context.ok()) {
+      report.errors.push_back(where + ": " + context.error().message);
+      continue;
+    }
+    const auto signal =
+        analyzer.analyze(model, message["text"].get<std::string>(), context.value());
     Judged& result = judged[id];
     for (const auto& category : signal.categories) {
       result.scores[category.category] = category.score;

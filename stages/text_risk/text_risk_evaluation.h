@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/core/result.h"
 #include "stages/text_risk/text_risk_engine.h"
 
 namespace modstream {
@@ -47,9 +48,11 @@ struct CorpusEvaluation {
   std::vector<std::string> errors;  // file:line: problem
 };
 
-// The "context" field of a JSON line (`modstream text-risk` input, corpus messages): a post's
-// context fields; absent or not an object gives the default (a public post).
-TextRiskContext textRiskContextFromJson(const nlohmann::json& message);
+// The "context" field of a JSON line (`modstream text-risk` input, corpus messages), decoded by the
+// pipeline's own post-context decoder (decodePostContext), so a value the posts topic would
+// dead-letter ("kind": "dm") is an error naming the field here too. Absent or null gives the
+// default context (a public post).
+Result<TextRiskContext> textRiskContextFromJson(const nlohmann::json& message);
 
 CorpusEvaluation evaluateCorpus(const std::shared_ptr<const TextRiskModel>& model,
                                 const std::string& corpus_path, double variant_tolerance);

@@ -143,6 +143,24 @@ check("text-risk weighs age probing in a DM to a minor",
 check("text-risk leaves a hard negative alone", rows[1]["categories"] == {}, scored.stdout)
 check("text-risk names a bad line and exits 1", "error" in rows[2] and scored.returncode == 1, scored.stdout)
 
+# Contexts are judged as on the posts topic (post.schema.json): an unknown kind or a DM without a
+# recipient is an error naming the field, never silently a public post.
+judged = subprocess.run([binary, "text-risk"], capture_output=True, text=True, timeout=60,
+                        input='{"text": "hi", "context": {"kind": "dm"}}\n'
+                              '{"text": "hi", "context": {"kind": "direct_message"}}\n'
+                              '{"text": "hi", "context": {"recipient_is_minor": "yes"}}\n'
+                              '{"text": "hi", "context": {"kind": "reply"}}\n')
+rows = [json.loads(line) for line in judged.stdout.splitlines()]
+check("text-risk rejects an unknown context.kind, naming the field and the allowed values",
+      len(rows) == 4 and "field 'context.kind': expected public, reply or direct_message, got 'dm'"
+      in rows[0].get("error", ""), judged.stdout)
+check("text-risk rejects a DM without recipient_account_id",
+      len(rows) == 4 and "context.recipient_account_id" in rows[1].get("error", ""), judged.stdout)
+check("text-risk rejects a non-boolean recipient_is_minor",
+      len(rows) == 4 and "context.recipient_is_minor" in rows[2].get("error", ""), judged.stdout)
+check("text-risk scores a valid reply context and exits 1 for the bad lines",
+      len(rows) == 4 and "categories" in rows[3] and judged.returncode == 1, judged.stdout)
+
 # text-risk --eval: precision and recall on a labelled corpus.
 corpus = str(source / "tests" / "text_risk_corpus" / "corpus.jsonl")
 evaluated = subprocess.run([binary, "text-risk", "--eval", corpus, "--json"], capture_output=True,

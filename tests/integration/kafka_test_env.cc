@@ -44,8 +44,13 @@ std::string uniqueSuffix() {
 }
 }  // namespace
 
-TestTopics createTestTopics(const std::string& bootstrap, const std::string& name,
-                            int input_partitions) {
+TestTopics createTestTopics(
+    const std::string& bootstrap, const std::string& name, int input_partitions,
+    const std::map<std::string, std::map<std::string, std::string>>& config) {
+  auto configOf = [&](const std::string& role) {
+    const auto it = config.find(role);
+    return it == config.end() ? std::map<std::string, std::string>{} : it->second;
+  };
   const std::string prefix = name + "-" + uniqueSuffix() + ".";
   TestTopics topics{prefix + "posts",
                     prefix + "media",
@@ -56,12 +61,12 @@ TestTopics createTestTopics(const std::string& bootstrap, const std::string& nam
                     prefix + "reputation-changelog",
                     prefix + "decisions"};
   createTopics(bootstrap, {},
-               {{topics.posts, input_partitions, {}},
-                {topics.media, input_partitions, {}},
-                {topics.decisions, input_partitions, {}},
-                {topics.takedowns, 3, {}},
-                {topics.escalations, 3, {}},
-                {topics.dead_letter, 1, {}}});
+               {{topics.posts, input_partitions, configOf("posts")},
+                {topics.media, input_partitions, configOf("media")},
+                {topics.decisions, input_partitions, configOf("decisions")},
+                {topics.takedowns, 3, configOf("takedowns")},
+                {topics.escalations, 3, configOf("escalations")},
+                {topics.dead_letter, 1, configOf("dead_letter")}});
   return topics;
 }
 

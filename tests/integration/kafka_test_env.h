@@ -28,8 +28,11 @@ struct TestTopics {
   std::string reputation_changelog;  // created by the reputation stage when it first starts
   std::string decisions;             // moderator decisions, co-partitioned with posts
 };
-TestTopics createTestTopics(const std::string& bootstrap, const std::string& name,
-                            int input_partitions);
+// `config` sets topic configs by role ("media", "dead_letter", ...: the TestTopics field names),
+// e.g. {{"dead_letter", {{"max.message.bytes", "65536"}}}}.
+TestTopics createTestTopics(
+    const std::string& bootstrap, const std::string& name, int input_partitions,
+    const std::map<std::string, std::map<std::string, std::string>>& config = {});
 
 // A workload of posts: every `takedown_every`-th post carries a client-side md5 that is in the
 // bank, every `malformed_every`-th is broken JSON. Records what each must produce.

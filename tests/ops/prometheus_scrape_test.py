@@ -123,6 +123,14 @@ check("/readyz answers 200 once the group has assigned partitions", status == 20
       f"{status} {body}")
 status, body = get(base + "/healthz")
 check("/healthz answers 200", status == 200, f"{status} {body}")
+# The probes above must have been served with OpenBLAS in the process: its 60 KiB of static TLS
+# in every thread is what overflowed the old server's fixed 100 KiB worker stacks. install-deps.sh
+# makes OpenBLAS the system BLAS; a machine where it is not gives this test no evidence.
+maps = pathlib.Path(f"/proc/{pipeline.pid}/maps").read_text() if pipeline.poll() is None else ""
+check("the pipeline runs with OpenBLAS as its BLAS (libopenblas mapped)", "libopenblas" in maps,
+      "exited" if pipeline.poll() is not None else "no libopenblas in /proc/PID/maps")
+check("the pipeline is still alive after the probes", pipeline.poll() is None,
+      f"exit code {pipeline.poll()}")
 
 producer = Producer({"bootstrap.servers": bootstrap})
 for key, value in records:
@@ -202,7 +210,13 @@ missing = sorted(n for n in used if n not in names)
 check("every metric in the alerts and the dashboard exists", not missing, str(missing))
 
 pipeline.send_signal(signal.SIGTERM)
-check("modstream stops cleanly", pipeline.wait(30) == 0)
+try:
+    exit_code = pipeline.wait(30)
+except subprocess.TimeoutExpired:
+    pipeline.kill()
+    exit_code = "still running 30 s after SIGTERM"
+check("modstream stops cleanly", exit_code == 0,
+      f"exit {exit_code}; log tail: {log_path.read_text()[-1500:]}")
 prom.send_signal(signal.SIGTERM)
 prom.wait(30)
 

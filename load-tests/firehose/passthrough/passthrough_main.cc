@@ -79,7 +79,7 @@ int run(const std::string& config_file, const std::string& group, const std::str
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   modstream::OutputProducer producer(config.kafka.bootstrap_servers,
-                                     config.kafka.producer_properties,
+                                     modstream::producerProperties(config),
                                      {output, output, output, output, output}, {});
   auto conf = modstream::makeKafkaConf(
       {modstream::consumerDefaults(),
