@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <prometheus/text_serializer.h>
 
+#include <chrono>
 #include <stdexcept>
 
 namespace modstream {
@@ -66,12 +67,21 @@ OpsServer::OpsServer(const std::string& listen_address,
     throw std::runtime_error("cannot serve metrics and health at " + listen_address + ": " +
                              e.what());
   }
-  listener_ = std::thread([this] { server_->listen_after_bind(); });
+  std::promise<void> listened;
+  listened_ = listened.get_future();
+  listener_ = std::thread([this, listened = std::move(listened)]() mutable {
+    server_->listen_after_bind();
+    listened.set_value();
+  });
 }
 
 OpsServer::~OpsServer() {
-  server_->stop();
-  if (listener_.joinable()) listener_.join();
+  // stop() does nothing until the listener has started accepting; a server destroyed right after
+  // construction would otherwise leave the listener blocked in accept() and this join forever.
+  do {
+    server_->stop();
+  } while (listened_.wait_for(std::chrono::milliseconds(10)) != std::future_status::ready);
+  listener_.join();
 }
 
 }  // namespace modstream

@@ -18,6 +18,7 @@
 #include <prometheus/registry.h>
 
 #include <functional>
+#include <future>
 #include <memory>
 #include <string>
 #include <thread>
@@ -49,6 +50,7 @@ class OpsServer {
  private:
   std::unique_ptr<httplib::Server> server_;
   int port_ = 0;
+  std::future<void> listened_;  // ready once listen_after_bind has returned
   std::thread listener_;
 };
 

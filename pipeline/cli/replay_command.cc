@@ -129,13 +129,18 @@ int replayCommand(const ReplayOptions& options) {
     // The namespace's outputs, partitioned like the live ones (existing ones are kept).
     const std::string suffix = "." + name;
     std::vector<TopicSpec> outputs;
-    for (const auto& topic :
-         {config.topics.takedowns, config.topics.escalations, config.topics.dead_letter}) {
+    for (const auto& topic : {config.topics.takedowns, config.topics.escalations,
+                              config.topics.dead_letter, config.topics.shadow}) {
       const std::string live_topic = topic.substr(0, topic.size() - suffix.size());
-      outputs.push_back({topic,
-                         topicPartitionCount(config.kafka.bootstrap_servers,
-                                             config.kafka.consumer_properties, live_topic),
-                         {}});
+      int partitions = 1;
+      try {
+        partitions = topicPartitionCount(config.kafka.bootstrap_servers,
+                                         config.kafka.consumer_properties, live_topic);
+      } catch (const KafkaSetupError&) {
+        // Only the shadow topic may be missing (no shadow rule yet): one partition will do.
+        if (topic != config.topics.shadow) throw;
+      }
+      outputs.push_back({topic, partitions, {}});
     }
     createTopics(config.kafka.bootstrap_servers, config.kafka.producer_properties, outputs);
 

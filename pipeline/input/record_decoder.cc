@@ -209,8 +209,10 @@ Result<MediaRef> decodeMediaRef(simdjson::dom::element el, size_t index) {
 
 RecordDecoder::RecordDecoder(InputTopics topics, DecoderLimits limits)
     : topics_(std::move(topics)), limits_(limits) {
-  // Depth is bounded so that hostile nesting costs a fixed amount of memory.
-  if (parser_.allocate(limits_.max_record_bytes, limits_.max_json_depth) != simdjson::SUCCESS) {
+  // Depth is bounded so that hostile nesting costs a fixed amount of memory. simdjson counts the
+  // document root as a level of its own, so a post nesting exactly max_json_depth objects and
+  // arrays (the post object being the first) needs one more (found by the hostile-input sweep).
+  if (parser_.allocate(limits_.max_record_bytes, limits_.max_json_depth + 1) != simdjson::SUCCESS) {
     throw std::bad_alloc();
   }
 }

@@ -178,23 +178,18 @@ class DecideStage final : public Stage {
       return;
     }
     const auto& source = d.context.record.source();
-    const nlohmann::json event = {
-        {"schema_version", 1},
-        {"event_id", "lb-" + hexDigest(DigestType::kSha256,
-                                       "label\n" + source.topic + "\n" +
-                                           std::to_string(source.partition.value) + "\n" +
-                                           std::to_string(source.offset.value) + "\n" + rule.label)
-                                 .substr(0, 32)},
-        {"event_type", "label"},
-        {"content_id", content_id},
-        {"account_id", accountOf(d.content).str()},
-        {"label", rule.label},
-        {"rule", rule.name},
-        {"detected_at_ms", d.context.now_ms},
-        {"source",
-         {{"topic", source.topic},
-          {"partition", source.partition.value},
-          {"offset", source.offset.value}}}};
+    const nlohmann::json event = {{"schema_version", 1},
+                                  {"event_id", labelEventId(source, rule.label)},
+                                  {"event_type", "label"},
+                                  {"content_id", content_id},
+                                  {"account_id", accountOf(d.content).str()},
+                                  {"label", rule.label},
+                                  {"rule", rule.name},
+                                  {"detected_at_ms", d.context.now_ms},
+                                  {"source",
+                                   {{"topic", source.topic},
+                                    {"partition", source.partition.value},
+                                    {"offset", source.offset.value}}}};
     d.actions.push_back(OutputRecord{
         OutputTopic::kTakedowns, content_id, event.dump(), {{"modstream.event_type", "label"}}});
   }
@@ -292,12 +287,21 @@ DecideConfig parseDecideConfig(const YAML::Node& node, const std::string& path,
   return config;
 }
 
-std::string takedownEventId(const BankMatch& match, const SourceCoordinates& source) {
-  const std::string identity = "takedown\n" + source.topic + "\n" +
-                               std::to_string(source.partition.value) + "\n" +
-                               std::to_string(source.offset.value) + "\n" + match.content_id +
-                               "\n" + match.bank + "\n" + match.entry_id + "\n" + match.hash_type;
+std::string takedownEventId(const BankMatch& match, const SourceCoordinates& source,
+                            const std::string& rule, const std::string& action) {
+  const std::string identity =
+      "takedown\n" + source.topic + "\n" + std::to_string(source.partition.value) + "\n" +
+      std::to_string(source.offset.value) + "\n" + match.content_id + "\n" + match.bank + "\n" +
+      match.entry_id + "\n" + match.hash_type + "\n" + rule + "\n" + action;
   return "td-" + hexDigest(DigestType::kSha256, identity).substr(0, 32);
+}
+
+std::string labelEventId(const SourceCoordinates& source, const std::string& label) {
+  return "lb-" +
+         hexDigest(DigestType::kSha256, "label\n" + source.topic + "\n" +
+                                            std::to_string(source.partition.value) + "\n" +
+                                            std::to_string(source.offset.value) + "\n" + label)
+             .substr(0, 32);
 }
 
 std::string takedownEventJson(const TakedownInputs& in) {
@@ -312,7 +316,7 @@ std::string takedownEventJson(const TakedownInputs& in) {
   }
   const nlohmann::json event = {
       {"schema_version", 1},
-      {"event_id", takedownEventId(match, in.source)},
+      {"event_id", takedownEventId(match, in.source, in.rule, in.action)},
       {"event_type", "takedown"},
       {"content_ids", content_ids},
       {"match",

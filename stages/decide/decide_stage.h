@@ -56,9 +56,14 @@ struct TakedownInputs {
   bool preserve_evidence;
 };
 std::string takedownEventJson(const TakedownInputs& inputs);
-// Deterministic: the same match of the same record always has the same id, so consumers can
-// de-duplicate the repeats that at-least-once delivery allows.
-std::string takedownEventId(const BankMatch& match, const SourceCoordinates& source);
+// Deterministic: the same match of the same record by the same rule and action always has the same
+// id, so consumers can de-duplicate the repeats that at-least-once delivery allows; two rules or
+// actions on one match give two ids. Pinned by a golden test: consumers de-duplicate across
+// versions, so a change is a contract change.
+std::string takedownEventId(const BankMatch& match, const SourceCoordinates& source,
+                            const std::string& rule, const std::string& action);
+// The same for a label event: one id per record and label.
+std::string labelEventId(const SourceCoordinates& source, const std::string& label);
 
 StageFactoryBuilder decideStageBuilder();
 

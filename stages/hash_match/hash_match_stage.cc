@@ -197,6 +197,7 @@ HashMatchConfig parseHashMatchConfig(const YAML::Node& node, const std::string& 
   map.field("pdq_min_quality", config.pdq_min_quality, {0, 100});
   map.field("pdq_dihedral", config.pdq_dihedral);
   map.field("reload_check_interval_ms", config.reload_check_interval_ms, {0, 3600000});
+  map.field("max_reload_shrink_share", config.max_reload_shrink_share, {0.0, 1.0});
   ConfigMap limits = map.child("image_limits");
   limits.field("max_dimension", config.image_limits.max_dimension, {1, 1 << 20});
   limits.field("max_pixels", config.image_limits.max_pixels, {1, int64_t{1} << 40});
@@ -225,7 +226,8 @@ HashMatchConfig parseHashMatchConfig(const YAML::Node& node, const std::string& 
 std::shared_ptr<const BankIndex> buildBankIndex(const HashMatchConfig& config,
                                                 const std::filesystem::path& base_dir,
                                                 const std::string& path, ConfigErrors& errors,
-                                                std::vector<std::string>* problems) {
+                                                std::vector<std::string>* problems,
+                                                const BankSizes* previous, BankSizes* sizes) {
   auto index = std::make_shared<BankIndex>();
   for (size_t i = 0; i < config.banks.size(); ++i) {
     const auto& bank = config.banks[i];
@@ -242,6 +244,25 @@ std::shared_ptr<const BankIndex> buildBankIndex(const HashMatchConfig& config,
     if (problems) problems->insert(problems->end(), load.problems.begin(), load.problems.end());
     spdlog::info("bank {}: {} entries loaded, {} lines rejected{}", bank.name, load.entries.size(),
                  load.problems.size(), bank.enabled ? "" : " (disabled)");
+    if (const auto before = previous ? previous->find(bank.name) : BankSizes::const_iterator();
+        previous && before != previous->end() && bank.enabled) {
+      const size_t now = load.entries.size();
+      const double kept = before->second ? static_cast<double>(now) / before->second : 1.0;
+      const std::filesystem::path allow = file.string() + ".allow-shrink";
+      if (kept < 1.0 - config.max_reload_shrink_share) {
+        if (std::filesystem::exists(allow)) {
+          spdlog::warn("bank {}: shrinks from {} to {} entries, allowed by {}", bank.name,
+                       before->second, now, allow.string());
+        } else {
+          errors.add(where, fmt::format("bank '{}' would shrink from {} to {} entries ({:.0f}% "
+                                        "dropped, more than max_reload_shrink_share {}); kept "
+                                        "the loaded bank. If intended, create {}",
+                                        bank.name, before->second, now, 100.0 * (1.0 - kept),
+                                        config.max_reload_shrink_share, allow.string()));
+        }
+      }
+    }
+    if (sizes && bank.enabled) (*sizes)[bank.name] = load.entries.size();
     if (bank.enabled) {
       index->addBank(IndexedBank{bank.name, bank.pdq_max_distance, bank.allowlist},
                      std::move(load.entries));
@@ -258,15 +279,22 @@ StageFactoryBuilder hashMatchStageBuilder() {
     HashMatchConfig config = parseHashMatchConfig(node, path, errors);
     if (errors.all().size() != errors_before) return nullptr;
     std::vector<std::string> problems;
-    auto index = buildBankIndex(config, env.base_dir, path, errors, &problems);
+    // The sizes of the banks in use, for the shrink guard; only the reloader's thread (serialised
+    // by FileReloader) reads and replaces them.
+    auto sizes_in_use = std::make_shared<BankSizes>();
+    auto index =
+        buildBankIndex(config, env.base_dir, path, errors, &problems, nullptr, sizes_in_use.get());
     for (const auto& problem : problems) spdlog::warn("bank line rejected: {}", problem);
     if (errors.all().size() != errors_before) return nullptr;
     std::vector<std::filesystem::path> files;
     for (const auto& bank : config.banks) files.push_back(env.base_dir / bank.path);
-    auto load = [config, base_dir = env.base_dir, path](ConfigErrors& load_errors) {
+    auto load = [config, base_dir = env.base_dir, path, sizes_in_use](ConfigErrors& load_errors) {
       std::vector<std::string> rejected;
-      auto loaded = buildBankIndex(config, base_dir, path, load_errors, &rejected);
+      BankSizes sizes;
+      auto loaded = buildBankIndex(config, base_dir, path, load_errors, &rejected,
+                                   sizes_in_use.get(), &sizes);
       for (const auto& problem : rejected) spdlog::warn("bank line rejected: {}", problem);
+      if (load_errors.empty()) *sizes_in_use = std::move(sizes);
       return loaded;
     };
     auto banks =

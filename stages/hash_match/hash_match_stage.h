@@ -4,6 +4,7 @@
 // Each hit becomes a BankMatch signal; a PDQ below the quality gate is reported, never matched.
 // See README.md for the config.
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,17 +31,28 @@ struct HashMatchConfig {
   // How often bank files are checked for changes (then reloaded and swapped in); 0 disables.
   // SIGHUP reloads at once either way.
   int reload_check_interval_ms = 5000;
+  // 0..1: a reload that would leave a bank with fewer than (1 - this) of the entries it has now is
+  // refused (the bank keeps its entries, the reload counts as failed), unless a file named
+  // "<bank path>.allow-shrink" exists. Guards against a truncated or half-written file.
+  double max_reload_shrink_share = 0.1;
 };
 
 HashMatchConfig parseHashMatchConfig(const YAML::Node& node, const std::string& path,
                                      ConfigErrors& errors);
 
+// Entries per enabled bank, by bank name.
+using BankSizes = std::map<std::string, size_t>;
+
 // Loads the banks named in `config`; rejected bank lines are appended to `problems`, missing files
-// and empty banks are config errors.
+// and empty banks are config errors. With `previous` (the sizes of the banks in use), a bank that
+// would shrink by more than config.max_reload_shrink_share without its ".allow-shrink" file is an
+// error too. `sizes`, when given, receives the new sizes.
 std::shared_ptr<const BankIndex> buildBankIndex(const HashMatchConfig& config,
                                                 const std::filesystem::path& base_dir,
                                                 const std::string& path, ConfigErrors& errors,
-                                                std::vector<std::string>* problems);
+                                                std::vector<std::string>* problems,
+                                                const BankSizes* previous = nullptr,
+                                                BankSizes* sizes = nullptr);
 
 StageFactoryBuilder hashMatchStageBuilder();
 

@@ -84,4 +84,7 @@ TEST_CASE("replay re-runs a time range into its own namespace and leaves the liv
         static_cast<int64_t>(before.records.size() + range.records.size()));
   CHECK(committedTotal(bootstrap, topics.group, topics.posts) == live_committed);
   CHECK(readWholeTopic(bootstrap, {}, topics.takedowns).size() == live_takedowns);
+  // The namespace's shadow topic exists too (the live one, "modstream-shadow" by default, need
+  // not), so a shadow rule in the replayed policy has somewhere to write.
+  CHECK_NOTHROW(topicPartitionCount(bootstrap, {}, "modstream-shadow.r1"));
 }

@@ -110,6 +110,18 @@ TEST_CASE("limits are enforced with their config names", "[decoder]") {
   CHECK(errorOf(d.decode(post(R"({"a":[1)"))).error_class == ErrorClass::kMalformedJson);
 }
 
+TEST_CASE("JSON nesting at max_json_depth passes and one level more is too deep", "[decoder]") {
+  DecoderLimits limits;
+  limits.max_json_depth = 4;  // the post object and three arrays
+  auto d = decoder(limits);
+  const std::string fields = R"("post_id":"p","account_id":"acct-1","created_at_ms":1,"text":"")";
+  CHECK(d.decode(post("{" + fields + R"(,"x":[[1]]})")).ok());            // depth 3
+  CHECK(d.decode(post("{" + fields + R"(,"x":[[[1]]]})")).ok());          // depth 4: at the limit
+  const auto over = d.decode(post("{" + fields + R"(,"x":[[[[1]]]]})"));  // depth 5
+  REQUIRE_FALSE(over.ok());
+  CHECK(over.error().error_class == ErrorClass::kRecordTooLarge);
+}
+
 TEST_CASE("media records take their ids from headers", "[decoder]") {
   auto d = decoder();
   auto record = InputRecord::owning({"media", Partition{0}, Offset{7}}, std::string("acct-9"),

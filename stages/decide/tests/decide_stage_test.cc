@@ -1,8 +1,10 @@
 #include "stages/decide/decide_stage.h"
 
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "stages/decide/escalation.h"
 #include "tests/support/test_doubles.h"
 
 using namespace modstream;
@@ -38,7 +40,7 @@ TEST_CASE("a bank match becomes a complete takedown event", "[decide]") {
   auto event = nlohmann::json::parse(out.value);
   CHECK(event["schema_version"] == 1);
   CHECK(event["event_type"] == "takedown");
-  CHECK(event["event_id"] == takedownEventId(kMatch, record.source()));
+  CHECK(event["event_id"] == takedownEventId(kMatch, record.source(), "known-content", "remove"));
   CHECK(event["content_ids"]["media_id"] == "media-5");
   CHECK(event["content_ids"]["post_id"] == "post-8");
   CHECK(event["content_ids"]["account_id"] == "acct-3");
@@ -56,15 +58,35 @@ TEST_CASE("a bank match becomes a complete takedown event", "[decide]") {
   CHECK(event["source"]["offset"] == 17);
 }
 
-TEST_CASE("event ids are deterministic per record and match", "[decide]") {
+TEST_CASE("event ids are deterministic per record, match, rule and action", "[decide]") {
   SourceCoordinates source{"media", Partition{2}, Offset{17}};
-  CHECK(takedownEventId(kMatch, source) == takedownEventId(kMatch, source));
-  CHECK_THAT(takedownEventId(kMatch, source), Catch::StartsWith("td-"));
+  auto id = [](const BankMatch& match, const SourceCoordinates& where,
+               const std::string& rule = "known-content", const std::string& action = "remove") {
+    return takedownEventId(match, where, rule, action);
+  };
+  CHECK(id(kMatch, source) == id(kMatch, source));
+  CHECK_THAT(id(kMatch, source), Catch::StartsWith("td-"));
   SourceCoordinates later{"media", Partition{2}, Offset{18}};
-  CHECK(takedownEventId(kMatch, source) != takedownEventId(kMatch, later));
+  CHECK(id(kMatch, source) != id(kMatch, later));
   BankMatch other = kMatch;
   other.entry_id = "E-78";
-  CHECK(takedownEventId(kMatch, source) != takedownEventId(other, source));
+  CHECK(id(kMatch, source) != id(other, source));
+  // Two takedown rules, or two actions, on one match are two events.
+  CHECK(id(kMatch, source, "known-content", "remove") !=
+        id(kMatch, source, "known-content", "restrict"));
+  CHECK(id(kMatch, source, "known-content", "remove") !=
+        id(kMatch, source, "other-rule", "remove"));
+}
+
+// Consumers de-duplicate by event id, also across modstream versions (a record re-read after an
+// upgrade must keep its id). These literals change only with a deliberate, documented contract
+// change; a refactoring that changes them is a bug.
+TEST_CASE("event ids are pinned across versions", "[decide][golden]") {
+  const SourceCoordinates source{"media", Partition{2}, Offset{17}};
+  CHECK(takedownEventId(kMatch, source, "known-content", "remove") ==
+        "td-8e4020411579ca7496fa5014a2e5baac");
+  CHECK(escalationEventId(source) == "es-27e703210170b79b2f84c97d697f6268");
+  CHECK(labelEventId(source, "nsfw") == "lb-e250450f504bd43c1855c92190385990");
 }
 
 TEST_CASE("no matches means no outputs", "[decide]") {
@@ -210,4 +232,45 @@ TEST_CASE("reputation lowers the bar and raises the priority for risky accounts"
   CHECK(nlohmann::json::parse(busy[0].value)["priority"] == "P1");
   const auto none = decideWith(std::nullopt, {"harassment", 0.6, 0.5, true});
   CHECK(nlohmann::json::parse(none[0].value)["reputation"].is_null());
+}
+
+TEST_CASE("an escalated decodable image gets a blurred preview, a bank-matched one never does",
+          "[decide][preview]") {
+  // Previews on, media escalated by policy with or without a bank match (the bank-match rule
+  // escalates here instead of taking down, so only the preview rule keeps the image away).
+  auto stage = makeStage(
+      "{previews: {enabled: true, max_side: 64}, policy: {version: v1, rules: ["
+      "{name: known, when: {bank_match: {}}, action: escalate, priority: P0, category: known},"
+      "{name: all-media, when: {content: media}, action: escalate, priority: P2, category: x}]}}");
+  std::ifstream in(MODSTREAM_SOURCE_DIR "/config/samples/media/holiday-photo.png",
+                   std::ios::binary);
+  const std::string photo((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE(photo.size() > 1000);
+  auto escalate = [&](const std::string& media_id, int64_t offset, std::vector<BankMatch> matches) {
+    MediaRecord media{MediaId(media_id), AccountId("acct-" + media_id), std::nullopt, "image/png",
+                      photo};
+    auto record = InputRecord::owning({"media", Partition{0}, Offset{offset}},
+                                      std::string("acct-" + media_id), photo);
+    Signals signals;
+    signals.bank_matches = std::move(matches);
+    REQUIRE_FALSE(stage->process(media, StageContext{record, 1000 + offset}, signals).error);
+    for (const auto& out : signals.outputs) {
+      if (out.topic == OutputTopic::kEscalations) return nlohmann::json::parse(out.value);
+    }
+    FAIL("no escalation");
+    return nlohmann::json();
+  };
+
+  const auto unmatched = escalate("plain", 1, {});
+  REQUIRE(unmatched.contains("preview"));
+  CHECK(unmatched["preview"]["blurred"] == true);
+  CHECK(unmatched["preview"]["greyscale"] == true);
+  CHECK(std::max(unmatched["preview"]["width"].get<int>(),
+                 unmatched["preview"]["height"].get<int>()) <= 64);
+  CHECK_FALSE(unmatched["preview"]["data_base64"].get<std::string>().empty());
+
+  const BankMatch banked{"iwf-sample", "E-1", "md5", 0, "A", "banked", "media_bytes"};
+  const auto matched = escalate("banked", 2, {banked});
+  CHECK(matched["category"] == "known");
+  CHECK_FALSE(matched.contains("preview"));
 }

@@ -7,6 +7,7 @@
 #include <random>
 #include <thread>
 
+#include "pipeline/core/digest.h"
 #include "stages/hash_match/hash_match_stage.h"
 #include "tests/support/test_doubles.h"
 
@@ -99,4 +100,42 @@ TEST_CASE("a changed bank file is picked up without a signal", "[reload]") {
     picked_up = !matchedEntries(*stage, "5d41402abc4b2a76b9719d911017c592").empty();
   }
   CHECK(picked_up);
+}
+
+namespace {
+
+// `count` bank lines, entry i holding md5("entry-i").
+std::string entries(int count) {
+  std::string body;
+  for (int i = 0; i < count; ++i) {
+    body += "md5," + hexDigest(DigestType::kMd5, "entry-" + std::to_string(i)) + ",E-" +
+            std::to_string(i) + ",A,t\n";
+  }
+  return body;
+}
+
+}  // namespace
+
+TEST_CASE("a reload that would shrink a bank past max_reload_shrink_share is refused", "[reload]") {
+  BankDir bank;
+  bank.write(entries(20));
+  auto f = factory(bank, 0);  // max_reload_shrink_share: 0.1 by default
+  auto stage = f->create();
+  const std::string last = hexDigest(DigestType::kMd5, "entry-19");
+
+  bank.write(entries(17));  // 15% dropped: a truncated file
+  CHECK_FALSE(f->reload());
+  CHECK(matchedEntries(*stage, last) == std::vector<std::string>{"E-19"});  // kept whole
+
+  bank.write(entries(18));  // 10% dropped: at the limit
+  CHECK(f->reload());
+  CHECK(matchedEntries(*stage, last).empty());
+
+  bank.write(entries(1));  // compared with the 18 now in use
+  CHECK_FALSE(f->reload());
+  std::ofstream(bank.dir / "bank.csv.allow-shrink") << "";
+  CHECK(f->reload());
+  CHECK(matchedEntries(*stage, hexDigest(DigestType::kMd5, "entry-1")).empty());
+  CHECK(matchedEntries(*stage, hexDigest(DigestType::kMd5, "entry-0")) ==
+        std::vector<std::string>{"E-0"});
 }
