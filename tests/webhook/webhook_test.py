@@ -1,7 +1,6 @@
-""
-    "`modstream webhook` and `modstream tail` against the real broker and a local HTTP server.
+"""`modstream webhook` and `modstream tail` against the real broker and a local HTTP server.
 
-    Events are produced with an independent Kafka client(confluent - kafka); the HTTP server checks
+Events are produced with an independent Kafka client (confluent-kafka); the HTTP server checks
 every request's signature with Python's own hmac, answers some events with 503 a few times (they
 must be retried with growing back-off), refuses some with 400 (dead-lettered at once) and some
 with 503 for ever (dead-lettered after max_attempts). Nothing may be lost: every event is either
@@ -42,7 +41,7 @@ admin = AdminClient({"bootstrap.servers": bootstrap})
 for future in admin.create_topics([NewTopic(events_topic, 2, 1), NewTopic(dead_topic, 1, 1)]).values():
     future.result(30)
 
-# 40 takedown - shaped events; some flaky, some refused, some never accepted.
+# 40 takedown-shaped events; some flaky, some refused, some never accepted.
 FLAKY = {f"td-{i:032x}" for i in (3, 11, 25)}
 REFUSED = {f"td-{i:032x}" for i in (7, 30)}
 DOWN = {f"td-{i:032x}" for i in (19,)}
@@ -100,13 +99,7 @@ work = pathlib.Path(tempfile.mkdtemp(prefix="modstream-webhook-"))
 (work / "secret").write_text(secret + "\n")
 config = work / "webhook.yaml"
 config.write_text(f"""
-kafka: {
-  {
-  bootstrap_servers:
-    "{bootstrap}", group_id : webhook - {
-      run_id
-    }
-  }}
+kafka: {{bootstrap_servers: "{bootstrap}", group_id: webhook-{run_id}}}
 topics: [{events_topic}]
 endpoint: "http://127.0.0.1:{server.server_address[1]}/hooks/modstream"
 secret_file: {work / 'secret'}
@@ -114,8 +107,7 @@ timeout_ms: 2000
 max_attempts: 4
 initial_backoff_ms: 100
 max_backoff_ms: 400
-dead_letter_topic: {
-  dead_topic}
+dead_letter_topic: {dead_topic}
 """)
 log = open(work / "webhook.log", "w")
 bridge = subprocess.Popen([binary, "webhook", "--config", str(config)], stderr=log)
@@ -151,21 +143,17 @@ with lock:
     check("every accepted event was delivered", delivered == ok_ids, str(sorted(ok_ids - delivered)))
     check("a delivered event was not sent again",
           all(sum(1 for _, s, _ in attempts[i] if s == 204) == 1 for i in ok_ids))
-    flaky_attempts = {
-i: [t for t, _, _ in attempts[i]] for i in FLAKY}
+    flaky_attempts = {i: [t for t, _, _ in attempts[i]] for i in FLAKY}
     check("flaky events were retried until accepted",
           all(len(t) == 3 for t in flaky_attempts.values()), str(flaky_attempts))
     gaps = [b - a for t in flaky_attempts.values() for a, b in zip(t, t[1:])]
     check("retries back off (first wait >= 50 ms, all under 2 s)",
           all(0.05 <= g < 2 for g in gaps), str(gaps))
     check("a refused event is not retried", all(len(attempts[i]) == 1 for i in REFUSED),
-          str({
-i: len(attempts[i]) for i in REFUSED}))
+          str({i: len(attempts[i]) for i in REFUSED}))
     check("an event never accepted is tried max_attempts times",
-          all(len(attempts[i]) == 4 for i in DOWN), str({
-i: len(attempts[i]) for i in DOWN}))
-    per_partition = {
-  0 : [], 1 : []}
+          all(len(attempts[i]) == 4 for i in DOWN), str({i: len(attempts[i]) for i in DOWN}))
+    per_partition = {0: [], 1: []}
     for event_id, a in attempts.items():
         first = a[0]
         per_partition[first[2]["sequence"] % 2].append((first[0], first[2]["sequence"]))
@@ -179,15 +167,14 @@ check("refused and undeliverable events are in the dead-letter topic",
       set(dead_by_id) == REFUSED | DOWN, str(sorted(dead_by_id)))
 originals = {e["event_id"]: json.dumps(e).encode() for e in events}
 for event_id, m in dead_by_id.items():
-    headers = {
-k: (v or b"").decode() for k, v in (m.headers() or [])}
+    headers = {k: (v or b"").decode() for k, v in (m.headers() or [])}
     check(f"dead letter {event_id} keeps the original bytes", m.value() == originals[event_id])
     check(f"dead letter {event_id} names the error and the source",
           headers.get("modstream.error.class") == "undeliverable"
           and ("HTTP 400" if event_id in REFUSED else "HTTP 503") in headers.get("modstream.error.message", "")
           and headers.get("modstream.source.topic") == events_topic, str(headers))
 
-#The bridge committed what it finished : a restart delivers nothing again.
+# The bridge committed what it finished: a restart delivers nothing again.
 consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"webhook-{run_id}"})
 committed = consumer.committed([TopicPartition(events_topic, 0), TopicPartition(events_topic, 1)], 10)
 consumer.close()
@@ -212,9 +199,9 @@ check("tail --json shows headers and the value",
       record["headers"].get("modstream.error.class") == "undeliverable" and "event_id" in record["value"],
       tail_json.stdout[:1000])
 
-#Untrusted text never reaches the operator's terminal raw: ids, quotes and error messages with
-#terminal control sequences(retitle, clear screen, colour, clipboard) and a bidi override, and a
-#dead letter whose value is not UTF - 8.
+# Untrusted text never reaches the operator's terminal raw: ids, quotes and error messages with
+# terminal control sequences (retitle, clear screen, colour, clipboard) and a bidi override, and a
+# dead letter whose value is not UTF-8.
 hostile_topic = f"webhook-{run_id}-hostile"
 for future in admin.create_topics([NewTopic(hostile_topic, 1, 1)]).values():
     future.result(30)
@@ -232,8 +219,7 @@ producer.produce(hostile_topic, key=b"k", value=b"\xff\xd8\xff\x1b[2J not utf-8 
                           ("modstream.source.topic", b"posts\x1b]0;t\x07"),
                           ("modstream.source.partition", b"0"), ("modstream.source.offset", b"5")])
 check("hostile records produced", producer.flush(30) == 0)
-raw_bytes = {
-  "ESC" : b "\x1b", "BEL" : b "\x07", "U+009B" : "\u009b".encode(), "U+202E" : "\u202e".encode()}
+raw_bytes = {"ESC": b"\x1b", "BEL": b"\x07", "U+009B": "\u009b".encode(), "U+202E": "\u202e".encode()}
 for flags in ([], ["--json"]):
     shown = subprocess.run([binary, "tail", hostile_topic, "--config", str(pipeline),
                             "--from-beginning", "--until-end", *flags], capture_output=True,
