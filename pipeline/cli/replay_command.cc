@@ -14,6 +14,7 @@
 #include <ctime>
 #include <iomanip>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include "pipeline/app/pipeline_app.h"
@@ -178,8 +179,15 @@ int replayCommand(const ReplayOptions& options) {
     return static_cast<int>(ExitStatus::kStartupError);
   }
   PipelineMetrics metrics(registry);
-  Runtime runtime(config, processorFactory(*pipeline, clock, metrics), metrics,
-                  partitionObservers(*pipeline));
+  std::unique_ptr<Runtime> made;
+  try {  // reads the output topics' limits from the cluster
+    made = std::make_unique<Runtime>(config, processorFactory(*pipeline, clock, metrics), metrics,
+                                     partitionObservers(*pipeline));
+  } catch (const std::exception& e) {
+    spdlog::critical("replay: cannot start: {}", e.what());
+    return static_cast<int>(ExitStatus::kStartupError);
+  }
+  Runtime& runtime = *made;
   runtime.setEndOffsets(std::move(end_offsets));
   const ExitStatus status = runtime.run();
   const RuntimeStats stats = runtime.stats();

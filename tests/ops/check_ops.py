@@ -86,7 +86,9 @@ check("KEDA scales the Deployment on the group's lag",
       and trigger["metadata"]["topic"] == pipeline["topics"]["posts"], str(trigger))
 dockerfile = (ops / "docker" / "Dockerfile").read_text()
 check("the Dockerfile runs modstream as a non-root user", "USER " in dockerfile and "ENTRYPOINT" in dockerfile)
-runtime_stage = dockerfile.split("FROM debian:12-slim", 1)[-1]
+runtime_stage = dockerfile.split("FROM ${RUNTIME_BASE}", 1)[-1]
+check("the Dockerfile's runtime stage is Debian 12 slim by default",
+      "ARG RUNTIME_BASE=debian:12-slim" in dockerfile and len(runtime_stage) < len(dockerfile))
 needed = subprocess.run(["readelf", "-d", sys.argv[2]], capture_output=True, text=True).stdout
 resolved = {}  # library name -> the path the loader picks (ldd)
 for line in subprocess.run(["ldd", sys.argv[2]], capture_output=True, text=True).stdout.splitlines():

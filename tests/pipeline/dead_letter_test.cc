@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "pipeline/core/digest.h"
+#include "tests/support/output_headers.h"
 
 using namespace modstream;
 
@@ -44,11 +45,8 @@ OutputRecord bigDeadLetter(size_t value_bytes, std::vector<Header> original_head
                         RecordError{ErrorClass::kCorruptImage, "hash_match", "not an image"}, 2);
 }
 
-std::string headerOf(const OutputRecord& out, const std::string& name) {
-  for (const auto& h : out.headers) {
-    if (h.name == name) return h.value;
-  }
-  return "<absent>";
+std::string headerOrAbsent(const OutputRecord& out, const std::string& name) {
+  return testing::outputHeader(out, name).value_or("<absent>");
 }
 
 }  // namespace
@@ -63,7 +61,7 @@ TEST_CASE("a dead letter at or under the size limit is untouched, one byte over 
   OutputRecord at_limit = original;
   CHECK_FALSE(fitDeadLetter(at_limit, exact));
   CHECK(at_limit.value == original_value);
-  CHECK(headerOf(at_limit, h::kValueTruncated) == "<absent>");
+  CHECK(headerOrAbsent(at_limit, h::kValueTruncated) == "<absent>");
 
   OutputRecord under_limit = original;
   CHECK_FALSE(fitDeadLetter(under_limit, exact + 1));
@@ -74,11 +72,12 @@ TEST_CASE("a dead letter at or under the size limit is untouched, one byte over 
   CHECK(recordBatchBytes(over_limit) <= exact - 1);
   CHECK(original_value.starts_with(over_limit.value));
   CHECK(over_limit.value.size() > 99000);  // only the room for the marks was given up
-  CHECK(headerOf(over_limit, h::kValueTruncated) == "true");
-  CHECK(headerOf(over_limit, h::kValueOriginalBytes) == "100000");
-  CHECK(headerOf(over_limit, h::kValueSha256) == hexDigest(DigestType::kSha256, original_value));
-  CHECK(headerOf(over_limit, h::kSourceOffset) == "7");
-  CHECK(headerOf(over_limit, h::kErrorClass) == "corrupt_image");
+  CHECK(headerOrAbsent(over_limit, h::kValueTruncated) == "true");
+  CHECK(headerOrAbsent(over_limit, h::kValueOriginalBytes) == "100000");
+  CHECK(headerOrAbsent(over_limit, h::kValueSha256) ==
+        hexDigest(DigestType::kSha256, original_value));
+  CHECK(headerOrAbsent(over_limit, h::kSourceOffset) == "7");
+  CHECK(headerOrAbsent(over_limit, h::kErrorClass) == "corrupt_image");
   CHECK(over_limit.key == "acct-9");
 }
 
@@ -88,9 +87,9 @@ TEST_CASE("a dead letter whose original headers leave no room drops them and say
   OutputRecord out = bigDeadLetter(5000, {{"trace", std::string(20000, 'x')}, {"media_id", "m-1"}});
   REQUIRE(fitDeadLetter(out, 8192));
   CHECK(recordBatchBytes(out) <= 8192);
-  CHECK(headerOf(out, "trace") == "<absent>");
-  CHECK(headerOf(out, h::kHeadersDropped) == "2");
-  CHECK(headerOf(out, h::kValueOriginalBytes) == "5000");
-  CHECK(headerOf(out, h::kErrorMessage) == "not an image");
+  CHECK(headerOrAbsent(out, "trace") == "<absent>");
+  CHECK(headerOrAbsent(out, h::kHeadersDropped) == "2");
+  CHECK(headerOrAbsent(out, h::kValueOriginalBytes) == "5000");
+  CHECK(headerOrAbsent(out, h::kErrorMessage) == "not an image");
   CHECK(!out.value.empty());
 }

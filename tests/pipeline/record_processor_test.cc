@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "pipeline/events/dead_letter.h"
+#include "tests/support/output_headers.h"
 #include "tests/support/test_doubles.h"
 
 using namespace modstream;
@@ -21,10 +22,7 @@ InputRecord validPost() {
 }
 
 std::string headerOf(const OutputRecord& out, const std::string& name) {
-  for (const auto& h : out.headers) {
-    if (h.name == name) return h.value;
-  }
-  return "";
+  return testing::outputHeader(out, name).value_or("");
 }
 
 std::string exposition(prometheus::Registry& registry) {
