@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <thread>
 
 #include "tests/integration/kafka_test_env.h"
@@ -24,14 +25,16 @@ struct RunResult {
   size_t committed_records = 0, uncommitted_records = 0;
 };
 
-RunResult killMidStreamAndRestart(const std::string& name, const std::string& processing_extra) {
+// `commit_interval_ms`: how often offsets (and, exactly-once, transactions) are committed.
+RunResult killMidStreamAndRestart(const std::string& name, const std::string& processing_extra,
+                                  int commit_interval_ms) {
   const std::string bootstrap = brokerBootstrap();
   const TestTopics topics = createTestTopics(bootstrap, name, 4);
   const Workload workload = makeWorkload(topics, 40000, 7, 101);
   const int64_t total = static_cast<int64_t>(workload.records.size());
   const auto dir = makeTempDir(name);
   const auto config = writeConfig(dir, bootstrap, topics, workload.bank_csv, 2, /*reputation=*/true,
-                                  processing_extra);
+                                  processing_extra, commit_interval_ms);
 
   std::thread producer([&] { produceOverTime(bootstrap, workload.records, 1000, 80); });
   struct Join {  // also when a REQUIRE below throws
@@ -50,6 +53,11 @@ RunResult killMidStreamAndRestart(const std::string& name, const std::string& pr
           return committed_at_kill >= total / 5;
         },
         90000));
+    // Offsets become visible when they (and, exactly-once, a transaction) are committed, so the
+    // moment they pass the mark is just after a commit, when the next transaction holds almost
+    // nothing. Half a commit interval later it holds the outputs of many records: the kill leaves
+    // aborted work in the log.
+    std::this_thread::sleep_for(std::chrono::milliseconds(commit_interval_ms / 2));
     first.signal(SIGKILL);
     CHECK(first.wait() == 128 + SIGKILL);
   }
@@ -103,7 +111,7 @@ void checkNothingLost(const RunResult& result) {
 
 TEST_CASE("at-least-once: kill -9 mid-stream then restart loses nothing",
           "[integration][fault][guarantee]") {
-  const RunResult result = killMidStreamAndRestart("alo-kill9", "");
+  const RunResult result = killMidStreamAndRestart("alo-kill9", "", 200);
   INFO("duplicates after kill -9: takedowns " << result.takedowns.duplicates << ", escalations "
                                               << result.escalations.duplicates);
   checkNothingLost(result);
@@ -112,7 +120,8 @@ TEST_CASE("at-least-once: kill -9 mid-stream then restart loses nothing",
 TEST_CASE("exactly-once: kill -9 mid-stream then restart, and read_committed sees each output once",
           "[integration][fault][guarantee]") {
   const RunResult result = killMidStreamAndRestart(
-      "eos-kill9", "  guarantee: exactly_once\n  transactional_id: eos-kill9-member-1\n");
+      "eos-kill9", "  guarantee: exactly_once\n  transactional_id: eos-kill9-member-1\n",
+      /*commit_interval_ms=*/2000);
   checkNothingLost(result);
   CHECK(result.takedowns.duplicates == 0);
   CHECK(result.escalations.duplicates == 0);

@@ -123,7 +123,7 @@ std::filesystem::path makeTempDir(const std::string& name) {
 std::filesystem::path writeConfig(const std::filesystem::path& dir, const std::string& bootstrap,
                                   const TestTopics& topics, const std::string& bank_csv,
                                   int worker_threads, bool reputation,
-                                  const std::string& processing_extra) {
+                                  const std::string& processing_extra, int commit_interval_ms) {
   std::ofstream(dir / "bank.csv") << bank_csv;
   const auto path = dir / "pipeline.yaml";
   std::ofstream(path)
@@ -135,7 +135,8 @@ std::filesystem::path writeConfig(const std::filesystem::path& dir, const std::s
       << "\"\n  takedowns: \"" << topics.takedowns << "\"\n  escalations: \"" << topics.escalations
       << "\"\n  dead_letter: \"" << topics.dead_letter << "\"\n  reputation_changelog: \""
       << topics.reputation_changelog << "\"\n  decisions: \"" << topics.decisions
-      << "\"\nprocessing:\n  worker_threads: " << worker_threads << "\n  commit_interval_ms: 200\n"
+      << "\"\nprocessing:\n  worker_threads: " << worker_threads
+      << "\n  commit_interval_ms: " << commit_interval_ms << "\n"
       << processing_extra << "logging: {level: info}\nmetrics: {listen_address: \"\"}\n"
       << "stages:\n  - name: hash_match\n    config:\n      banks: [{name: "
          "test-bank, path: bank.csv}]\n"

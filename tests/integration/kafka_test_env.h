@@ -60,7 +60,8 @@ std::filesystem::path makeTempDir(const std::string& name);
 std::filesystem::path writeConfig(const std::filesystem::path& dir, const std::string& bootstrap,
                                   const TestTopics& topics, const std::string& bank_csv,
                                   int worker_threads = 2, bool reputation = false,
-                                  const std::string& processing_extra = "");
+                                  const std::string& processing_extra = "",
+                                  int commit_interval_ms = 200);
 
 // What an output topic holds against what a workload expects of it. `item` names what a record is
 // about (a media id, a post id, the original bytes), `event_id` its event id ("" when none).
