@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <limits>
@@ -82,7 +83,10 @@ std::map<std::string, std::string> producerProperties(
     constexpr int64_t kFramingBytes = 512;
     int64_t batch = kLibrdkafkaDefault;
     if (const auto it = properties.find("batch.size"); it != properties.end()) {
-      batch = std::stoll(it->second);  // validated by librdkafka when the producer is made
+      const char* end = it->second.data() + it->second.size();
+      if (std::from_chars(it->second.data(), end, batch).ptr != end) {
+        return properties;  // not a number: librdkafka rejects it, naming the property
+      }
     }
     properties["batch.size"] =
         std::to_string(std::max<int64_t>(1, std::min(batch, smallest - kFramingBytes)));
