@@ -30,11 +30,16 @@ InputRecord InputRecord::owning(SourceCoordinates source, std::optional<std::str
                      std::move(owner));
 }
 
-std::optional<std::string_view> InputRecord::header(std::string_view name) const {
-  for (const auto& h : headers_) {
+std::optional<std::string_view> findHeader(const std::vector<Header>& headers,
+                                           std::string_view name) {
+  for (const auto& h : headers) {
     if (h.name == name) return h.value;
   }
   return std::nullopt;
+}
+
+std::optional<std::string_view> InputRecord::header(std::string_view name) const {
+  return findHeader(headers_, name);
 }
 
 size_t InputRecord::sizeBytes() const {

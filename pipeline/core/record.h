@@ -19,6 +19,10 @@ struct Header {
   std::string value;
 };
 
+// The value of the first header called `name` in `headers`, if any.
+std::optional<std::string_view> findHeader(const std::vector<Header>& headers,
+                                           std::string_view name);
+
 class InputRecord {
  public:
   // Takes ownership of bytes that the views point into (for example an rd_kafka_message_t).
@@ -64,6 +68,11 @@ struct OutputRecord {
   std::optional<int32_t> partition = std::nullopt;
   // A null value: deletes the key from a compacted topic (`value` is ignored).
   bool tombstone = false;
+
+  // The first header with this name, if any.
+  std::optional<std::string_view> header(std::string_view name) const {
+    return findHeader(headers, name);
+  }
 };
 
 }  // namespace modstream

@@ -68,9 +68,13 @@ std::optional<std::string> unprintableIn(std::string_view id) {
   return std::nullopt;
 }
 
-RecordError unprintableError(std::string_view path, const std::string& where) {
-  return schemaError("field '" + std::string(path) +
-                     "': ids must be printable; a control or bidirectional character " + where);
+// A schema_violation when `id` holds an unprintable character; `what` names where the id was
+// ("field 'post_id'", "header 'media_id'").
+std::optional<RecordError> unprintableId(std::string_view id, const std::string& what) {
+  const auto where = unprintableIn(id);
+  if (!where) return std::nullopt;
+  return schemaError(what + ": ids must be printable; a control or bidirectional character " +
+                     *where);
 }
 
 // Reads a required id: a non-empty string with no unprintable character.
@@ -78,7 +82,7 @@ Result<std::string> requiredId(simdjson::dom::object obj, std::string_view field
                                std::string_view path) {
   auto id = requiredString(obj, field, path);
   if (!id.ok()) return id;
-  if (auto where = unprintableIn(id.value())) return unprintableError(path, *where);
+  if (auto error = unprintableId(id.value(), "field '" + std::string(path) + "'")) return *error;
   return id;
 }
 
@@ -131,16 +135,16 @@ Result<PostContext> decodeContext(simdjson::dom::object obj) {
   auto recipient = optionalString(obj, "recipient_account_id", "context.recipient_account_id");
   if (!recipient.ok()) return recipient.error();
   if (recipient.value()) {
-    if (auto where = unprintableIn(*recipient.value())) {
-      return unprintableError("context.recipient_account_id", *where);
+    if (auto error = unprintableId(*recipient.value(), "field 'context.recipient_account_id'")) {
+      return *error;
     }
   }
   if (recipient.value()) context.recipient_account_id = AccountId(*recipient.value());
   auto reply_to = optionalString(obj, "in_reply_to", "context.in_reply_to");
   if (!reply_to.ok()) return reply_to.error();
   if (reply_to.value()) {
-    if (auto where = unprintableIn(*reply_to.value())) {
-      return unprintableError("context.in_reply_to", *where);
+    if (auto error = unprintableId(*reply_to.value(), "field 'context.in_reply_to'")) {
+      return *error;
     }
   }
   if (reply_to.value()) context.in_reply_to = PostId(*reply_to.value());
@@ -395,11 +399,7 @@ Result<MediaRecord> RecordDecoder::decodeMedia(const InputRecord& record) const 
       return RecordError{ErrorClass::kMissingHeader, std::string(kStage),
                          "media record lacks required header '" + std::string(name) + "'"};
     }
-    if (auto where = unprintableIn(*value)) {
-      return schemaError("header '" + std::string(name) +
-                         "': ids must be printable; a control or bidirectional character " +
-                         *where);
-    }
+    if (auto error = unprintableId(*value, "header '" + std::string(name) + "'")) return *error;
     return std::string(*value);
   };
   auto media_id = required("media_id");
@@ -412,12 +412,7 @@ Result<MediaRecord> RecordDecoder::decodeMedia(const InputRecord& record) const 
   media.account_id = AccountId(std::move(account_id).value());
   media.content_type = std::move(content_type).value();
   if (auto post_id = record.header("post_id"); post_id && !post_id->empty()) {
-    if (auto where = unprintableIn(*post_id)) {
-      return schemaError(
-          "header 'post_id': ids must be printable; a control or bidirectional "
-          "character " +
-          *where);
-    }
+    if (auto error = unprintableId(*post_id, "header 'post_id'")) return *error;
     media.post_id = PostId(std::string(*post_id));
   }
   if (!record.key() || *record.key() != media.account_id.str()) {

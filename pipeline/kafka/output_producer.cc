@@ -144,12 +144,7 @@ bool OutputProducer::publish(const OutputRecord& original,
     fitted = original;
     fitDeadLetter(*fitted, dead_letter_max_bytes_);
     to_send = &*fitted;
-    auto header = [&](std::string_view name) {
-      for (const auto& h : original.headers) {
-        if (h.name == name) return std::string_view(h.value);
-      }
-      return std::string_view("?");
-    };
+    auto header = [&](std::string_view name) { return original.header(name).value_or("?"); };
     namespace dl = dead_letter_header;
     spdlog::warn(
         "dead letter of {}/{}/{} truncated from {} to {} value bytes to fit topic {} (at most {} "

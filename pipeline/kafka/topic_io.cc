@@ -52,10 +52,7 @@ TopicRecord toTopicRecord(const std::string& topic, rd_kafka_message_t* m) {
 }
 
 std::optional<std::string_view> TopicRecord::header(std::string_view name) const {
-  for (const auto& h : headers) {
-    if (h.name == name) return h.value;
-  }
-  return std::nullopt;
+  return findHeader(headers, name);
 }
 
 std::vector<TopicRecord> readWholeTopic(const std::string& bootstrap_servers,

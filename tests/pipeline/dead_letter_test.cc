@@ -3,7 +3,6 @@
 #include <catch2/catch.hpp>
 
 #include "pipeline/core/digest.h"
-#include "tests/support/output_headers.h"
 
 using namespace modstream;
 
@@ -46,7 +45,7 @@ OutputRecord bigDeadLetter(size_t value_bytes, std::vector<Header> original_head
 }
 
 std::string headerOrAbsent(const OutputRecord& out, const std::string& name) {
-  return testing::outputHeader(out, name).value_or("<absent>");
+  return std::string(out.header(name).value_or("<absent>"));
 }
 
 }  // namespace

@@ -6,7 +6,6 @@
 #include <catch2/catch.hpp>
 
 #include "pipeline/events/dead_letter.h"
-#include "tests/support/output_headers.h"
 #include "tests/support/test_doubles.h"
 
 using namespace modstream;
@@ -22,7 +21,7 @@ InputRecord validPost() {
 }
 
 std::string headerOf(const OutputRecord& out, const std::string& name) {
-  return testing::outputHeader(out, name).value_or("");
+  return std::string(out.header(name).value_or(""));
 }
 
 std::string exposition(prometheus::Registry& registry) {
