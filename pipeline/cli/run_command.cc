@@ -36,10 +36,9 @@ int checkConfigCommand(const CheckConfigOptions& options) {
 
 namespace {
 
-// Alive while the consumer loop keeps polling; a restore inside a rebalance may take long.
+// Alive while the consumer loop keeps polling (it does while state is restored, on another thread).
 Probe liveness(const RuntimeStats& stats) {
   constexpr int64_t kStuckAfterMs = 60000;
-  if (stats.restoring) return {true, "restoring partition state"};
   if (stats.ms_since_poll > kStuckAfterMs) {
     return {false,
             "consumer loop has not polled for " + std::to_string(stats.ms_since_poll) + " ms"};

@@ -4,10 +4,14 @@
 // when the partition leaves. Input topics are co-partitioned (keyed by account, same partition
 // count), so a number stands for that partition of every input topic.
 //
-// Threading: called on the consumer thread, inside a rebalance, while no record of the named
-// partitions is being processed.
+// Threading: partitionsAssigned runs on the runtime's restore thread, outside any rebalance, while
+// the partition's input is paused (see StateRestorer): the consumer keeps polling meanwhile, so a
+// long restore stalls neither this process nor the group. partitionsRevoked runs on the consumer
+// thread, inside a rebalance, once no restore of the named partitions is running and no record of
+// them is being processed.
 
 #include <cstdint>
+#include <stop_token>
 #include <vector>
 
 namespace modstream {
@@ -16,8 +20,11 @@ class PartitionObserver {
  public:
   virtual ~PartitionObserver() = default;
   // Returns false when the state could not be made ready (the runtime then stops: processing
-  // without it would lose counts).
-  virtual bool partitionsAssigned(const std::vector<int32_t>& partitions) = 0;
+  // without it would lose counts). When `cancel` is requested (the partitions were revoked
+  // meanwhile) it should return soon; what it returns then is ignored, and partitionsRevoked
+  // follows.
+  virtual bool partitionsAssigned(const std::vector<int32_t>& partitions,
+                                  std::stop_token cancel) = 0;
   // After the partitions' records are drained and committed (`clean`), or, when the assignment
   // was lost, without that: another process may already own them.
   virtual void partitionsRevoked(const std::vector<int32_t>& partitions, bool clean) = 0;

@@ -142,7 +142,8 @@ std::pair<int64_t, int64_t> watermarks(rd_kafka_t* consumer, const std::string& 
 int64_t readPartition(const std::string& bootstrap_servers,
                       const std::map<std::string, std::string>& properties,
                       const std::string& topic, int32_t partition, int64_t from_offset,
-                      const std::function<void(const TopicRecord&)>& apply, int timeout_ms) {
+                      const std::function<void(const TopicRecord&)>& apply, int timeout_ms,
+                      std::stop_token cancel) {
   KafkaHandle consumer = readerFor(bootstrap_servers, properties);
   const auto [low, high] = watermarks(consumer.get(), topic, partition, timeout_ms);
   const int64_t start = std::max(from_offset, low);  // compaction may have removed the start
@@ -151,7 +152,9 @@ int64_t readPartition(const std::string& bootstrap_servers,
   rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), partition)->offset = start;
   rd_kafka_assign(consumer.get(), assignment.get());
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  int64_t next = start;
   while (true) {
+    if (cancel.stop_requested()) return next;
     if (std::chrono::steady_clock::now() > deadline) {
       throw KafkaSetupError("reading " + topic + " [" + std::to_string(partition) + "] timed out");
     }
@@ -162,7 +165,8 @@ int64_t readPartition(const std::string& bootstrap_servers,
       throw KafkaSetupError("reading " + topic + ": " + rd_kafka_message_errstr(m.get()));
     }
     apply(toTopicRecord(topic, m.get()));
-    if (m->offset + 1 >= high) break;
+    next = m->offset + 1;
+    if (next >= high) break;
   }
   rd_kafka_consumer_close(consumer.get());
   return high;
@@ -179,8 +183,14 @@ void produceBatch(const std::string& bootstrap_servers,
                   const std::map<std::string, std::string>& properties,
                   const std::vector<BatchRecord>& records, int timeout_ms) {
   std::atomic<int> failures{0};
+  // One request in flight: records are often produced to topics created a moment before, and a
+  // broker accepts any sequence number from a producer new to a partition. With several requests
+  // in flight, a later batch could reach a new partition's log first while the earlier ones were
+  // refused (the log not yet open), and their retries were then taken as already written:
+  // acknowledged, never stored.
   KafkaConf conf = makeKafkaConf({{{"bootstrap.servers", bootstrap_servers},
                                    {"enable.idempotence", "true"},
+                                   {"max.in.flight.requests.per.connection", "1"},
                                    {"linger.ms", "5"}},
                                   properties});
   rd_kafka_conf_set_opaque(conf.get(), &failures);

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -53,12 +54,13 @@ int topicPartitionCount(const std::string& bootstrap_servers,
 
 // Reads one partition from `from_offset` (or the earliest offset still there) up to its high
 // watermark at call time, handing each record to `apply` in order, and returns that watermark: the
-// offset to start from next time. For restoring state from a changelog.
+// offset to start from next time. For restoring state from a changelog. When `cancel` is
+// requested it returns early with the offset after the last record applied.
 int64_t readPartition(const std::string& bootstrap_servers,
                       const std::map<std::string, std::string>& properties,
                       const std::string& topic, int32_t partition, int64_t from_offset,
-                      const std::function<void(const TopicRecord&)>& apply,
-                      int timeout_ms = 120000);
+                      const std::function<void(const TopicRecord&)>& apply, int timeout_ms = 120000,
+                      std::stop_token cancel = {});
 
 // The next offset to be written to one partition.
 int64_t highWatermark(const std::string& bootstrap_servers,

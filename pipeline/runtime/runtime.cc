@@ -1,5 +1,6 @@
 #include "pipeline/runtime/runtime.h"
 
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -158,6 +159,7 @@ Runtime::Runtime(const PipelineConfig& config, WorkerPool::ProcessorFactory make
   rd_kafka_conf_set_opaque(conf.get(), this);
   consumer_ = makeKafkaClient(RD_KAFKA_CONSUMER, std::move(conf));
   rd_kafka_poll_set_consumer(consumer_.get());
+  if (!observers_.empty()) restorer_ = std::make_unique<StateRestorer>(observers_);
 }
 
 Runtime::~Runtime() {
@@ -191,6 +193,7 @@ ExitStatus Runtime::run() {
     KafkaMessage message(rd_kafka_consumer_poll(consumer_.get(), 50));
     const bool got_message = message != nullptr;
     if (got_message) dispatch(std::move(message));
+    finishRestores();
     applyBackPressure();
     if (SteadyClock::now() - last_commit >= commit_interval) {
       commitCompleted({}, /*sync=*/false);
@@ -213,7 +216,7 @@ ExitStatus Runtime::run() {
     }
     // Idleness is only worth working out when nothing arrived (it locks every tracker).
     if (!got_message) {
-      bool all_done = in_flight_bytes_.load() == 0;
+      bool all_done = in_flight_bytes_.load() == 0 && restoring_numbers_.empty();
       for (const auto& [tp, state] : partitions_) {
         if (state->tracker().inFlight() != 0 || state->tracker().committable(state->committed)) {
           all_done = false;
@@ -243,6 +246,8 @@ ExitStatus Runtime::run() {
 
 RuntimeStats Runtime::stats() const {
   RuntimeStats s;
+  // Read before `idle`: an assignment that starts a restore clears `idle` before it counts.
+  s.assigned_partitions = assigned_count_.load();
   s.consumed = consumed_.load();
   s.processed = workers_->processed();
   s.in_flight_bytes = in_flight_bytes_.load();
@@ -251,7 +256,6 @@ RuntimeStats Runtime::stats() const {
   s.paused = paused_.load();
   s.idle = idle_.load();
   s.committed_partitions = commits_acked_.load();
-  s.assigned_partitions = assigned_count_.load();
   s.joined = joined_.load();
   s.restoring = restoring_.load();
   s.ms_since_poll = last_poll_ms_.load() == 0 ? 0 : steadyMs() - last_poll_ms_.load();
@@ -278,6 +282,11 @@ void Runtime::dispatch(KafkaMessage message) {
       end != end_offsets_.end() && message->offset >= end->second) {
     return;  // past the end of a bounded run: not ours to process
   }
+  if (restoring_numbers_.count(tp.partition.value)) {
+    // Fetched before the pause took hold: kept, in order, until the partition's state is ready.
+    held_[tp.partition.value].push_back(std::move(message));
+    return;
+  }
   InputRecord record = toInputRecord(std::move(message));
   idle_ = false;
   consumed_.fetch_add(1);
@@ -295,9 +304,8 @@ void Runtime::applyBackPressure() {
   const bool pause = !paused_ && bytes > config_.processing.max_in_flight_bytes;
   const bool resume = paused_ && bytes < config_.processing.resume_in_flight_bytes;
   if (!pause && !resume) return;
-  rd_kafka_topic_partition_list_t* assignment = nullptr;
-  if (rd_kafka_assignment(consumer_.get(), &assignment) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
-  PartitionList owned(assignment);
+  // Partitions waiting for their state stay paused whatever the back-pressure.
+  PartitionList owned = assignedWhere(/*restoring=*/false);
   if (pause) {
     rd_kafka_pause_partitions(consumer_.get(), owned.get());
     pauses_.fetch_add(1);
@@ -309,6 +317,49 @@ void Runtime::applyBackPressure() {
   }
   paused_ = pause;
   metrics_.pausedPartitions().Set(pause ? owned->cnt : 0);
+}
+
+void Runtime::finishRestores() {
+  if (!restorer_) return;
+  std::set<int32_t> restored;
+  for (const auto& outcome : restorer_->takeFinished()) {
+    if (!restoring_numbers_.erase(outcome.partition)) continue;  // revoked meanwhile
+    if (!outcome.ready) {
+      spdlog::critical("state for partition {} could not be restored; stopping", outcome.partition);
+      restore_failed_ = true;
+      stop();
+      continue;
+    }
+    restored.insert(outcome.partition);
+  }
+  restoring_ = !restoring_numbers_.empty();
+  if (restored.empty()) return;
+  for (int32_t number : restored) {
+    auto held = held_.extract(number);
+    if (held.empty()) continue;
+    for (auto& message : held.mapped()) dispatch(std::move(message));
+  }
+  PartitionList ready(rd_kafka_topic_partition_list_new(static_cast<int>(restored.size()) * 2));
+  for (const auto& [tp, state] : partitions_) {
+    if (restored.count(tp.partition.value)) {
+      rd_kafka_topic_partition_list_add(ready.get(), tp.topic.c_str(), tp.partition.value);
+    }
+  }
+  spdlog::info("state of partitions {} restored: {} topic-partitions {}", fmt::join(restored, ","),
+               ready->cnt, paused_ ? "stay paused by back-pressure" : "resumed");
+  if (paused_) return;  // back-pressure resumes them with the rest
+  rd_kafka_resume_partitions(consumer_.get(), ready.get());
+  wakeFetcher(ready.get());
+}
+
+PartitionList Runtime::assignedWhere(bool restoring) const {
+  PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(partitions_.size())));
+  for (const auto& [tp, state] : partitions_) {
+    if (restoring_numbers_.count(tp.partition.value) == (restoring ? 1U : 0U)) {
+      rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition.value);
+    }
+  }
+  return list;
 }
 
 bool Runtime::reachedEnd() {
@@ -543,30 +594,38 @@ void Runtime::assign(rd_kafka_topic_partition_list_t* partitions) {
       }
     }
   }
-  // State is restored here, before the assignment takes effect, so no record of these partitions
-  // can be processed without it.
-  restoring_ = true;
-  for (auto* observer : observers_) {
-    if (!new_numbers.empty() && !observer->partitionsAssigned(new_numbers)) {
-      spdlog::critical("state for partitions could not be restored; stopping");
-      restore_failed_ = true;
-      stop();
+  // State is restored on the restorer's thread while the partitions stay paused, so no record of
+  // them is processed without it and this callback returns at once.
+  if (restorer_ && !new_numbers.empty()) {
+    idle_ = false;  // before the new partitions count as assigned (see stats())
+    for (int32_t number : new_numbers) {
+      restoring_numbers_.insert(number);
+      restorer_->restore(number);
     }
   }
-  restoring_ = false;
+  restoring_ = !restoring_numbers_.empty();
   joined_ = true;
   assigned_count_ = partitions_.size();
   metrics_.rebalance("assign");
   metrics_.assignedPartitions().Set(static_cast<double>(partitions_.size()));
-  spdlog::info("assigned {} partitions (now {})", partitions->cnt, partitions_.size());
+  spdlog::info("assigned {} partitions (now {}), {} partition numbers waiting for their state",
+               partitions->cnt, partitions_.size(), restoring_numbers_.size());
+}
+
+void Runtime::startFetching(rd_kafka_topic_partition_list_t* partitions) {
   // librdkafka keeps a partition's pause flag across revoke and assign, so a partition paused by
   // back-pressure before a rebalance would come back paused and never be fetched. New partitions
-  // take the current back-pressure state, whatever they had before.
-  if (paused_) {
-    rd_kafka_pause_partitions(consumer_.get(), partitions);
-  } else {
-    rd_kafka_resume_partitions(consumer_.get(), partitions);
+  // take the current back-pressure state, whatever they had before, unless they wait for state.
+  // Called once they are assigned: pausing a partition not yet assigned does not hold its fetch.
+  PartitionList hold(rd_kafka_topic_partition_list_new(partitions->cnt));
+  PartitionList fetch(rd_kafka_topic_partition_list_new(partitions->cnt));
+  for (int i = 0; i < partitions->cnt; ++i) {
+    const auto& p = partitions->elems[i];
+    const bool wait = paused_ || restoring_numbers_.count(p.partition) > 0;
+    rd_kafka_topic_partition_list_add(wait ? hold.get() : fetch.get(), p.topic, p.partition);
   }
+  rd_kafka_pause_partitions(consumer_.get(), hold.get());
+  rd_kafka_resume_partitions(consumer_.get(), fetch.get());
 }
 
 void Runtime::revoke(rd_kafka_topic_partition_list_t* partitions) {
@@ -595,6 +654,11 @@ void Runtime::revoke(rd_kafka_topic_partition_list_t* partitions) {
     partitions_.erase(state->topicPartition());
   }
   if (!released.empty()) {
+    for (int32_t number : released) {
+      if (restoring_numbers_.erase(number)) restorer_->cancel(number);
+      held_.erase(number);  // never processed: their next owner reads them
+    }
+    restoring_ = !restoring_numbers_.empty();
     for (auto* observer : observers_) observer->partitionsRevoked(released, !lost);
   }
   assigned_count_ = partitions_.size();
@@ -620,6 +684,7 @@ void Runtime::onRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
       spdlog::error("incremental assign failed: {}", rd_kafka_error_string(error));
       rd_kafka_error_destroy(error);
     }
+    self->startFetching(partitions);
   } else if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
     self->revoke(partitions);
     if (coop) {

@@ -4,7 +4,8 @@
 // offset only once every record before it is processed and every output acknowledged
 // (at-least-once), or commits outputs and offsets in one Kafka transaction (exactly-once, see
 // CommitGate). Rebalances drain and commit revoked partitions; back-pressure pauses partitions
-// while too many input bytes are in flight.
+// while too many input bytes are in flight. A newly assigned partition stays paused while its
+// state is restored on another thread (StateRestorer), and the consumer goes on polling.
 //
 // Threading: run() is called on one thread (the consumer thread) and returns after stop() or a
 // fatal error. stop() and stats() may be called from any thread.
@@ -13,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "pipeline/config/pipeline_config.h"
@@ -22,6 +24,7 @@
 #include "pipeline/kafka/output_producer.h"
 #include "pipeline/runtime/commit_gate.h"
 #include "pipeline/runtime/pipeline_metrics.h"
+#include "pipeline/runtime/state_restorer.h"
 #include "pipeline/runtime/worker_pool.h"
 
 namespace modstream {
@@ -38,7 +41,7 @@ struct RuntimeStats {
   // True once nothing is in flight: every record read is processed, acknowledged and committed.
   bool idle = false;
   bool joined = false;        // the group gave this process its first assignment (maybe empty)
-  bool restoring = false;     // partition state is being restored (inside a rebalance)
+  bool restoring = false;     // some partition's state is being restored (its input paused)
   int64_t ms_since_poll = 0;  // since the consumer loop last polled Kafka
   bool stopping = false;
 };
@@ -102,9 +105,16 @@ class Runtime {
                        rd_kafka_topic_partition_list_t* offsets, void* opaque);
 
   void assign(rd_kafka_topic_partition_list_t* partitions);
+  // Pauses newly assigned partitions that wait for their state or for back-pressure to ease and
+  // resumes the others.
+  void startFetching(rd_kafka_topic_partition_list_t* partitions);
   void revoke(rd_kafka_topic_partition_list_t* partitions);
   void dispatch(KafkaMessage message);
   void applyBackPressure();
+  // Resumes the partitions whose state is now restored; stops the runtime if a restore failed.
+  void finishRestores();
+  // The assigned topic-partitions that wait for their state (`restoring`) or that do not.
+  PartitionList assignedWhere(bool restoring) const;
   // Publishes each assigned partition's lag (end offset minus committed offset).
   void updateLag();
   void wakeFetcher(rd_kafka_topic_partition_list_t* partitions);
@@ -157,6 +167,10 @@ class Runtime {
   };
   std::map<int32_t, NumberOwner> partition_numbers_;
   std::vector<PartitionObserver*> observers_;
+  std::unique_ptr<StateRestorer> restorer_;  // only with observers
+  std::set<int32_t> restoring_numbers_;      // partition numbers paused for their restore
+  // Messages of restoring partitions fetched before their pause took hold, by partition number.
+  std::map<int32_t, std::vector<KafkaMessage>> held_;
   std::map<TopicPartition, int64_t> end_offsets_;  // empty: unbounded
   std::atomic<bool> restore_failed_{false};
 };

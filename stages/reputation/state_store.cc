@@ -19,6 +19,8 @@ namespace {
 // Accounts and bookkeeping share one key space, kept apart by prefix.
 constexpr std::string_view kAccountPrefix = "a/";
 const std::string kCheckpointKey = "m/changelog-checkpoint";
+// The longest one partition's changelog may take to read before its restore fails.
+constexpr int kRestoreTimeoutMs = 120000;
 
 std::string accountKey(const std::string& account) {
   return std::string(kAccountPrefix) + account;
@@ -225,24 +227,28 @@ void ReputationStores::ensureChangelogTopic() {
 }
 
 std::shared_ptr<PartitionStore> ReputationStores::openAndRestore(int32_t partition,
-                                                                 RestoreStats& stats) {
+                                                                 RestoreStats& stats,
+                                                                 std::stop_token cancel) {
   const auto started = std::chrono::steady_clock::now();
   auto store =
       std::make_shared<PartitionStore>(partitionDir(state_dir_, partition), cache_accounts_);
   stats.partition = partition;
   stats.from_offset = store->checkpoint().value_or(0);
-  const int64_t next =
-      readPartition(kafka_.bootstrap_servers, kafka_.consumer_properties, changelog_topic_,
-                    partition, stats.from_offset, [&](const TopicRecord& record) {
-                      ++stats.records;
-                      if (restored_records_) restored_records_->Increment();
-                      if (!record.key) return;
-                      if (record.tombstone) {
-                        store->remove(*record.key);
-                      } else {
-                        store->put(*record.key, record.value);
-                      }
-                    });
+  const int64_t next = readPartition(
+      kafka_.bootstrap_servers, kafka_.consumer_properties, changelog_topic_, partition,
+      stats.from_offset,
+      [&](const TopicRecord& record) {
+        ++stats.records;
+        if (restored_records_) restored_records_->Increment();
+        if (!record.key) return;
+        if (record.tombstone) {
+          store->remove(*record.key);
+        } else {
+          store->put(*record.key, record.value);
+        }
+      },
+      kRestoreTimeoutMs, cancel);
+  if (cancel.stop_requested()) return nullptr;
   // Restored state is flushed before the checkpoint moves past it. Later changes (written without
   // a log) may be lost in a crash, but they are all in the changelog after this checkpoint.
   store->flush();
@@ -251,7 +257,8 @@ std::shared_ptr<PartitionStore> ReputationStores::openAndRestore(int32_t partiti
   return store;
 }
 
-bool ReputationStores::partitionsAssigned(const std::vector<int32_t>& partitions) {
+bool ReputationStores::partitionsAssigned(const std::vector<int32_t>& partitions,
+                                          std::stop_token cancel) {
   try {
     ensureChangelogTopic();
     for (int32_t partition : partitions) {
@@ -263,7 +270,12 @@ bool ReputationStores::partitionsAssigned(const std::vector<int32_t>& partitions
           if (gauge) gauge->Decrement();
         }
       } done{restoring_};
-      auto store = openAndRestore(partition, stats);
+      auto store = openAndRestore(partition, stats, cancel);
+      if (!store) {
+        spdlog::info("reputation partition {}: restore cancelled after {} changelog records",
+                     partition, stats.records);
+        return true;
+      }
       if (restore_seconds_) restore_seconds_->Observe(stats.seconds);
       spdlog::info(
           "reputation partition {} restored: {} changelog records from offset {} in {:.2f} s",

@@ -9,7 +9,8 @@
 // every change of a drained partition is acknowledged). Account writes skip RocksDB's log: what a
 // crash loses is in the changelog after the checkpoint.
 //
-// Threading: assignment and revocation run on the consumer thread; store(p) may be called from any
+// Threading: assignment runs on the runtime's restore thread and revocation on the consumer thread
+// (never for a partition still being restored); store(p) may be called from any
 // worker, and a PartitionStore is used by the one worker that owns its partition (RocksDB itself
 // is thread-safe, so a flush on revocation may overlap a straggling write safely).
 
@@ -102,13 +103,16 @@ class ReputationStores final : public PartitionObserver {
                    std::string partition_count_topic, size_t cache_accounts = 100000,
                    prometheus::Registry* registry = nullptr);
 
-  bool partitionsAssigned(const std::vector<int32_t>& partitions) override;
+  bool partitionsAssigned(const std::vector<int32_t>& partitions, std::stop_token cancel) override;
   void partitionsRevoked(const std::vector<int32_t>& partitions, bool clean) override;
 
   // The store of an assigned partition, or null.
   std::shared_ptr<PartitionStore> store(int32_t partition) const;
   // Restores (or creates) the local state of `partition` from the changelog; public for tools.
-  std::shared_ptr<PartitionStore> openAndRestore(int32_t partition, RestoreStats& stats);
+  // Returns null when `cancel` was requested before the restore finished (the checkpoint stays
+  // where it was, so the next restore replays what this one applied).
+  std::shared_ptr<PartitionStore> openAndRestore(int32_t partition, RestoreStats& stats,
+                                                 std::stop_token cancel = {});
 
   static std::filesystem::path partitionDir(const std::filesystem::path& state_dir,
                                             int32_t partition);
