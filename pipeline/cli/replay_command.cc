@@ -77,7 +77,8 @@ void moveToNamespace(YAML::Node root, const PipelineConfig& live, const std::str
                                    {"escalations", live.topics.escalations},
                                    {"dead_letter", live.topics.dead_letter},
                                    {"shadow", live.topics.shadow},
-                                   {"reputation_changelog", live.topics.reputation_changelog}}) {
+                                   {"reputation_changelog", live.topics.reputation_changelog},
+                                   {"cases_changelog", live.topics.cases_changelog}}) {
     root["topics"][key] = topic + "." + name;
   }
   if (!live.processing.transactional_id.empty()) {

@@ -36,6 +36,7 @@ void parseTopics(ConfigMap map, TopicsConfig& topics) {
     map.field(key, *value);
     if (value->empty()) map.errors().add(map.pathOf(key), "must not be empty");
   }
+  map.field("cases_changelog", topics.cases_changelog);
   map.field("decisions", topics.decisions);
   if (!topics.decisions.empty() &&
       (topics.decisions == topics.posts || topics.decisions == topics.media)) {
@@ -90,6 +91,9 @@ PipelineConfig parsePipelineConfig(const YAML::Node& root, const std::filesystem
   if (!top.has("kafka")) errors.add("kafka", "is required");
   parseKafka(top.child("kafka"), config.kafka);
   parseTopics(top.child("topics"), config.topics);
+  if (config.topics.cases_changelog.empty()) {
+    config.topics.cases_changelog = config.kafka.group_id + ".cases-changelog";
+  }
   parseProcessing(top.child("processing"), config.processing);
   parseLimits(top.child("limits"), config.limits);
   ConfigMap logging = top.child("logging");
@@ -166,6 +170,7 @@ std::string effectiveConfigYaml(const PipelineConfig& config) {
   root["topics"]["escalations"] = t.escalations;
   root["topics"]["dead_letter"] = t.dead_letter;
   root["topics"]["reputation_changelog"] = t.reputation_changelog;
+  root["topics"]["cases_changelog"] = t.cases_changelog;
   root["topics"]["decisions"] = t.decisions;
   root["topics"]["shadow"] = t.shadow;
   const auto& p = config.processing;

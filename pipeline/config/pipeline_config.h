@@ -40,6 +40,9 @@ struct TopicsConfig {
       "dead-letter";  // output: rejected records, original bytes + error headers
   // internal: compacted changelog of per-account reputation, one partition per input partition
   std::string reputation_changelog = "modstream-reputation-changelog";
+  // internal: open escalation cases (decide), one partition per input partition; empty in the
+  // config means `<kafka.group_id>.cases-changelog`, so each group (and each replay) has its own
+  std::string cases_changelog;
   // input: moderator decisions keyed by account id, co-partitioned with posts; empty: none
   std::string decisions;
   // output: what shadow policy rules would have published (written only while a rule is shadow)

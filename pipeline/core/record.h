@@ -56,7 +56,14 @@ class InputRecord {
 };
 
 // A record to publish: the topic is a logical name resolved by the runtime (see OutputTopic).
-enum class OutputTopic { kTakedowns, kEscalations, kDeadLetter, kReputationChangelog, kShadow };
+enum class OutputTopic {
+  kTakedowns,
+  kEscalations,
+  kDeadLetter,
+  kReputationChangelog,
+  kCasesChangelog,
+  kShadow
+};
 
 struct OutputRecord {
   OutputTopic topic;

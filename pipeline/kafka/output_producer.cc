@@ -20,6 +20,8 @@ const std::string& OutputTopicNames::name(OutputTopic topic) const {
       return dead_letter;
     case OutputTopic::kReputationChangelog:
       return reputation_changelog;
+    case OutputTopic::kCasesChangelog:
+      return cases_changelog;
     case OutputTopic::kShadow:
       return shadow;
   }

@@ -31,6 +31,7 @@ struct OutputTopicNames {
   std::string escalations;
   std::string dead_letter;
   std::string reputation_changelog;
+  std::string cases_changelog;
   std::string shadow;
   const std::string& name(OutputTopic topic) const;
 };

@@ -172,6 +172,37 @@ int64_t readPartition(const std::string& bootstrap_servers,
   return high;
 }
 
+void ensureChangelogTopic(const KafkaConfig& kafka, const std::string& changelog,
+                          const std::string& partition_count_topic,
+                          const std::map<std::string, std::string>& topic_config) {
+  const int partitions = topicPartitionCount(kafka.bootstrap_servers, kafka.consumer_properties,
+                                             partition_count_topic);
+  int changelog_partitions = 0;
+  try {
+    changelog_partitions =
+        topicPartitionCount(kafka.bootstrap_servers, kafka.consumer_properties, changelog);
+  } catch (const KafkaSetupError&) {  // not there yet: this is the first start
+    createTopics(kafka.bootstrap_servers, kafka.producer_properties,
+                 {{changelog, partitions, topic_config}});
+    // A new topic reaches every broker's metadata a moment after it is created.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (changelog_partitions == 0) {
+      try {
+        changelog_partitions =
+            topicPartitionCount(kafka.bootstrap_servers, kafka.consumer_properties, changelog);
+      } catch (const KafkaSetupError&) {
+        if (std::chrono::steady_clock::now() > deadline) throw;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+  }
+  if (changelog_partitions != partitions) {
+    throw KafkaSetupError("the changelog topic " + changelog + " has " +
+                          std::to_string(changelog_partitions) + " partitions but " +
+                          partition_count_topic + " has " + std::to_string(partitions));
+  }
+}
+
 int64_t highWatermark(const std::string& bootstrap_servers,
                       const std::map<std::string, std::string>& properties,
                       const std::string& topic, int32_t partition, int timeout_ms) {

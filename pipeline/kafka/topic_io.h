@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/config/pipeline_config.h"
 #include "pipeline/core/record.h"
 
 typedef struct rd_kafka_message_s rd_kafka_message_t;
@@ -61,6 +62,14 @@ int64_t readPartition(const std::string& bootstrap_servers,
                       const std::string& topic, int32_t partition, int64_t from_offset,
                       const std::function<void(const TopicRecord&)>& apply, int timeout_ms = 120000,
                       std::stop_token cancel = {});
+
+// Makes sure the state changelog `changelog` exists with as many partitions as
+// `partition_count_topic` (partition p holds the state of input partition p), creating it with
+// `topic_config` when missing (a process's first start). Throws KafkaSetupError when it exists
+// with another partition count, or cannot be created or described.
+void ensureChangelogTopic(const KafkaConfig& kafka, const std::string& changelog,
+                          const std::string& partition_count_topic,
+                          const std::map<std::string, std::string>& topic_config);
 
 // The next offset to be written to one partition.
 int64_t highWatermark(const std::string& bootstrap_servers,

@@ -120,13 +120,13 @@ Runtime::Runtime(const PipelineConfig& config, WorkerPool::ProcessorFactory make
     topic_limits =
         topicsMaxMessageBytes(config.kafka.bootstrap_servers, config.kafka.producer_properties,
                               {topics.takedowns, topics.escalations, topics.dead_letter,
-                               topics.reputation_changelog, topics.shadow},
+                               topics.reputation_changelog, topics.cases_changelog, topics.shadow},
                               kDescribeTimeoutMs);
   }
   producer_ = std::make_unique<OutputProducer>(
       config.kafka.bootstrap_servers, producerProperties(config, topic_limits),
       OutputTopicNames{topics.takedowns, topics.escalations, topics.dead_letter,
-                       topics.reputation_changelog, topics.shadow},
+                       topics.reputation_changelog, topics.cases_changelog, topics.shadow},
       [this](const std::string& topic, bool ok) {
         if (ok) {
           metrics_.published(topic);

@@ -16,6 +16,7 @@ struct DecideShared {
   DecideConfig config;
   std::shared_ptr<Reloadable<Policy>> policy;
   std::unique_ptr<TakedownGuard> guard;
+  std::shared_ptr<CaseStore> cases;
   prometheus::Family<prometheus::Counter>* rule_hits = nullptr;
   prometheus::Family<prometheus::Counter>* actions = nullptr;
   prometheus::Counter* deduplicated = nullptr;
@@ -46,7 +47,6 @@ class DecideStage final : public Stage {
       : shared_(std::move(shared)),
         config_(shared_->config),
         policy_(shared_->policy),
-        cases_(config_.cases),
         recent_(config_.guardrails.dedup_ttl_seconds * 1000,
                 static_cast<size_t>(config_.guardrails.dedup_max_entries)),
         preview_decoder_(ImageLimits{}) {}
@@ -199,13 +199,12 @@ class DecideStage final : public Stage {
       if (d.live) shared_->countAction(record.headers[0].value, "none");
       out.push_back(std::move(record));
     }
-    if (d.escalation && !d.escalation->category.empty()) {
-      out.push_back(escalation(*d.escalation, d));
-    }
+    if (d.escalation && !d.escalation->category.empty()) escalate(*d.escalation, d, out);
     diverted_.clear();
   }
 
-  OutputRecord escalation(EscalationRequest& request, Decision& d) {
+  // The escalation, and the change to its case for the case changelog.
+  void escalate(EscalationRequest& request, Decision& d, std::vector<OutputRecord>& out) {
     request.priority = adjustedPriority(request.priority, d.signals.reputation, config_.escalation);
     const int64_t now = d.context.now_ms;
     const int64_t deadline = now + config_.escalation.sla_minutes[request.priority] * 60 * 1000;
@@ -213,8 +212,10 @@ class DecideStage final : public Stage {
     const int64_t event_ms = post && post->created_at_ms > 0      ? post->created_at_ms
                              : d.context.record.timestampMs() > 0 ? d.context.record.timestampMs()
                                                                   : now;
-    const CaseView view = cases_.add(accountOf(d.content).str(), contentIdOf(d.content), event_ms,
-                                     now, request.priority, deadline, d.live);
+    const int32_t partition = d.context.record.source().partition.value;
+    const CaseView view =
+        shared_->cases->book(partition)->add(accountOf(d.content).str(), contentIdOf(d.content),
+                                             event_ms, now, request.priority, deadline, d.live);
     std::optional<nlohmann::json> preview;
     if (const auto* media = std::get_if<MediaRecord>(&d.content);
         media && request.guardrail.empty() &&
@@ -222,9 +223,13 @@ class DecideStage final : public Stage {
       preview = makePreview(media->bytes, config_.previews, preview_decoder_);
     }
     if (d.live) shared_->countAction("escalation", priorityName(request.priority));
-    return escalationRecord(EscalationInputs{request, d.content, d.signals,
-                                             d.context.record.source(), now, deadline, view,
-                                             preview ? &*preview : nullptr});
+    out.push_back(
+        escalationRecord(EscalationInputs{request, d.content, d.signals, d.context.record.source(),
+                                          now, deadline, view, preview ? &*preview : nullptr}));
+    if (!d.live) return;  // shadow decisions leave cases alone
+    if (auto changed = shared_->cases->changelogRecord(view, partition)) {
+      out.push_back(std::move(*changed));
+    }
   }
 
   static OutputRecord shadowRecord(const PolicyRule& rule, const std::string& version,
@@ -244,7 +249,6 @@ class DecideStage final : public Stage {
   std::shared_ptr<const DecideShared> shared_;
   const DecideConfig& config_;
   ReloadableView<Policy> policy_;
-  CaseBook cases_;
   RecentActions recent_;
   ImageDecoder preview_decoder_;
   std::deque<BankMatch> diverted_;  // evidence of diverted URL takedowns, for this record only
@@ -255,6 +259,9 @@ class DecideFactory final : public StageFactory {
   explicit DecideFactory(std::shared_ptr<const DecideShared> shared) : shared_(std::move(shared)) {}
   std::unique_ptr<Stage> create() const override { return std::make_unique<DecideStage>(shared_); }
   bool reload() override { return shared_->policy->reload(); }
+  PartitionObserver* partitionObserver() override {
+    return shared_->cases->persistent() ? shared_->cases.get() : nullptr;
+  }
 
  private:
   std::shared_ptr<const DecideShared> shared_;
@@ -370,6 +377,11 @@ StageFactoryBuilder decideStageBuilder() {
         config.policy_file.empty() ? 0 : config.reload_check_interval_ms);
     if (env.metrics && !config.policy_file.empty()) shared->policy->attachMetrics(*env.metrics);
     shared->guard = std::make_unique<TakedownGuard>(config.guardrails, env.metrics);
+    std::optional<CaseChangelog> changelog;
+    if (env.kafka && env.topics) {
+      changelog = CaseChangelog{*env.kafka, env.topics->cases_changelog, env.topics->posts};
+    }
+    shared->cases = std::make_shared<CaseStore>(config.cases, std::move(changelog));
     if (env.metrics) {
       shared->rule_hits = &prometheus::BuildCounter()
                                .Name("modstream_policy_rule_hits_total")

@@ -14,7 +14,7 @@
 //   reload_check_interval_ms: 5000
 //   preserve_evidence: true           # tells the takedown integration to keep a copy
 //   escalation: {...}                 # escalation.h
-//   cases: {...}                      # escalation_cases.h
+//   cases: {...}                      # escalation_cases.h; kept across restarts (case_store.h)
 //   guardrails: {...}                 # guardrails.h
 //   previews: {...}                   # preview.h
 
@@ -23,6 +23,7 @@
 
 #include "pipeline/core/file_reloader.h"
 #include "pipeline/core/stage.h"
+#include "stages/decide/case_store.h"
 #include "stages/decide/escalation.h"
 #include "stages/decide/escalation_cases.h"
 #include "stages/decide/guardrails.h"

@@ -1,6 +1,7 @@
 #include "stages/decide/escalation_cases.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "pipeline/core/digest.h"
 
@@ -35,15 +36,56 @@ CaseView CaseBook::add(const std::string& account, const std::string& content_id
   view.deadline_ms = std::min(view.deadline_ms, deadline_ms);
   view.item_count += 1;
   if (static_cast<int64_t>(view.items.size()) < config_.max_items) view.items.push_back(content_id);
-  if (!remember) return view;
-  if (found != index_.end()) recent_.erase(found->second);
-  recent_.push_front(view);
-  index_[case_id] = recent_.begin();
+  if (remember) this->remember(view);
+  return view;
+}
+
+void CaseBook::restore(CaseView view) {
+  remember(std::move(view));
+}
+
+void CaseBook::remember(CaseView view) {
+  if (auto found = index_.find(view.case_id); found != index_.end()) {
+    recent_.erase(found->second);
+  }
+  recent_.push_front(std::move(view));
+  index_[recent_.front().case_id] = recent_.begin();
   while (static_cast<int64_t>(recent_.size()) > config_.max_open_cases) {
     index_.erase(recent_.back().case_id);
     recent_.pop_back();
   }
-  return view;
+}
+
+std::string encodeCase(const CaseView& view) {
+  return nlohmann::json{{"case_id", view.case_id},
+                        {"window_start_ms", view.window_start_ms},
+                        {"window_end_ms", view.window_end_ms},
+                        {"opened_at_ms", view.opened_at_ms},
+                        {"priority", view.priority},
+                        {"deadline_ms", view.deadline_ms},
+                        {"item_count", view.item_count},
+                        {"items", view.items}}
+      .dump();
+}
+
+std::optional<CaseView> decodeCase(std::string_view value) {
+  const auto json = nlohmann::json::parse(value, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_object()) return std::nullopt;
+  try {
+    CaseView view;
+    view.case_id = json.at("case_id").get<std::string>();
+    view.window_start_ms = json.at("window_start_ms").get<int64_t>();
+    view.window_end_ms = json.at("window_end_ms").get<int64_t>();
+    view.opened_at_ms = json.at("opened_at_ms").get<int64_t>();
+    view.priority = json.at("priority").get<int>();
+    view.deadline_ms = json.at("deadline_ms").get<int64_t>();
+    view.item_count = json.at("item_count").get<int64_t>();
+    view.items = json.at("items").get<std::vector<std::string>>();
+    if (view.case_id.empty()) return std::nullopt;
+    return view;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
 }
 
 }  // namespace modstream

@@ -6,20 +6,21 @@
 // The escalations topic is keyed by account, so a moderation queue keeps the latest event per
 // case_id and sees one growing case.
 //
-// Memory: a bounded number of open cases per worker; the least recently touched is forgotten
-// first. A forgotten case (or one from before a restart) starts its item list again under the
-// same case id.
+// Memory: a bounded number of open cases per input partition; the least recently touched is
+// forgotten first, and a forgotten case starts its item list again under the same case id. Open
+// cases outlive restarts and rebalances through a changelog topic (CaseStore, case_store.h).
 //
 // Config (under decide's `cases:`):
 //   window_minutes: 60
 //   max_items: 20          # content ids listed per case; item_count keeps counting past it
 //   max_open_cases: 100000
 //
-// Thread-safety: none; one CaseBook per worker (accounts never move between workers mid-window
-// while their partition stays assigned).
+// Thread-safety: none; one CaseBook per input partition, used by the worker that owns it.
 
 #include <list>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "pipeline/config/config_reader.h"
@@ -38,6 +39,10 @@ CaseConfig parseCaseConfig(ConfigMap map);
 // The case id of `account`'s window containing `event_ms`.
 std::string caseIdFor(const std::string& account, int64_t window_start_ms);
 
+// A case as its changelog record carries it (JSON), and back; nullopt for a value that is not one.
+std::string encodeCase(const CaseView& view);
+std::optional<CaseView> decodeCase(std::string_view value);
+
 class CaseBook {
  public:
   explicit CaseBook(CaseConfig config) : config_(config) {}
@@ -45,9 +50,13 @@ class CaseBook {
   // Without `remember`, the case is only looked up (shadow decisions do not change cases).
   CaseView add(const std::string& account, const std::string& content_id, int64_t event_ms,
                int64_t detected_ms, int priority, int64_t deadline_ms, bool remember = true);
+  // Takes a case back as its changelog recorded it (restore), as the most recently touched.
+  void restore(CaseView view);
   size_t openCases() const { return index_.size(); }
 
  private:
+  void remember(CaseView view);
+
   CaseConfig config_;
   std::list<CaseView> recent_;  // most recently touched first
   std::unordered_map<std::string, std::list<CaseView>::iterator> index_;

@@ -197,32 +197,8 @@ std::filesystem::path ReputationStores::partitionDir(const std::filesystem::path
 void ReputationStores::ensureChangelogTopic() {
   if (changelog_checked_) return;
   // Compacted, one partition per input partition: the latest state of every account is kept.
-  const int partitions = topicPartitionCount(kafka_.bootstrap_servers, kafka_.consumer_properties,
-                                             partition_count_topic_);
-  int changelog_partitions = 0;
-  try {
-    changelog_partitions =
-        topicPartitionCount(kafka_.bootstrap_servers, kafka_.consumer_properties, changelog_topic_);
-  } catch (const KafkaSetupError&) {  // not there yet: this is the first start
-    createTopics(kafka_.bootstrap_servers, kafka_.producer_properties,
-                 {{changelog_topic_, partitions, {{"cleanup.policy", "compact"}}}});
-    // A new topic reaches every broker's metadata a moment after it is created.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (changelog_partitions == 0) {
-      try {
-        changelog_partitions = topicPartitionCount(kafka_.bootstrap_servers,
-                                                   kafka_.consumer_properties, changelog_topic_);
-      } catch (const KafkaSetupError&) {
-        if (std::chrono::steady_clock::now() > deadline) throw;
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-    }
-  }
-  if (changelog_partitions != partitions) {
-    throw KafkaSetupError("the reputation changelog " + changelog_topic_ + " has " +
-                          std::to_string(changelog_partitions) + " partitions but " +
-                          partition_count_topic_ + " has " + std::to_string(partitions));
-  }
+  modstream::ensureChangelogTopic(kafka_, changelog_topic_, partition_count_topic_,
+                                  {{"cleanup.policy", "compact"}});
   changelog_checked_ = true;
 }
 

@@ -1,11 +1,13 @@
 // Partition state is restored outside the rebalance, on the real broker: while one partition's
 // restore runs, the consumer goes on polling, the partitions already restored are processed, the
 // restoring one is not, and a second member can join the group and take partitions away
-// mid-restore (the restore is cancelled).
+// mid-restore (the restore is cancelled). Escalation cases are partition state too: a case goes on
+// growing after a restart.
 
 #include <catch2/catch.hpp>
 #include <condition_variable>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 
@@ -177,4 +179,31 @@ TEST_CASE("a member joining during a long restore gets its partitions and the re
   never.release();
   CHECK(second.stop() == ExitStatus::kOk);
   CHECK(first.stop() == ExitStatus::kOk);
+}
+
+TEST_CASE("an open escalation case keeps its items across a restart", "[integration][restore]") {
+  const std::string bootstrap = brokerBootstrap();
+  const TestTopics topics = createTestTopics(bootstrap, "cases-restart", 2);
+  const auto config = writeConfig(makeTempDir("cases-restart"), bootstrap, topics, kBank);
+  auto threat = [&](const std::string& post_id, int64_t created_at_ms) {
+    return BatchRecord{topics.posts,
+                       "acct-7",
+                       R"({"post_id":")" + post_id + R"(","account_id":"acct-7","created_at_ms":)" +
+                           std::to_string(created_at_ms) + R"(,"text":"I will kill you"})",
+                       {}};
+  };
+  // Two threats a minute apart, in one case window, with a restart between them.
+  produceBatch(bootstrap, {}, {threat("before-restart", 1795000000000)});
+  runUntil(config, [](const RuntimeStats& s) { return s.processed >= 1; });
+  produceBatch(bootstrap, {}, {threat("after-restart", 1795000060000)});
+  runUntil(config, [](const RuntimeStats& s) { return s.processed >= 1; });
+
+  const auto escalations = readWholeTopic(bootstrap, {}, topics.escalations);
+  REQUIRE(escalations.size() == 2);
+  const auto first = nlohmann::json::parse(escalations[0].value)["case"];
+  const auto second = nlohmann::json::parse(escalations[1].value)["case"];
+  CHECK(second["case_id"] == first["case_id"]);
+  CHECK(second["item_count"] == 2);
+  CHECK(second["items"] == nlohmann::json::array({"before-restart", "after-restart"}));
+  CHECK(second["opened_at_ms"] == first["opened_at_ms"]);
 }

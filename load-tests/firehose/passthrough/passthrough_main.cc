@@ -80,7 +80,7 @@ int run(const std::string& config_file, const std::string& group, const std::str
 
   modstream::OutputProducer producer(config.kafka.bootstrap_servers,
                                      modstream::producerProperties(config),
-                                     {output, output, output, output, output}, {});
+                                     {output, output, output, output, output, output}, {});
   auto conf = modstream::makeKafkaConf(
       {modstream::consumerDefaults(),
        {{"bootstrap.servers", config.kafka.bootstrap_servers}, {"group.id", group}},

@@ -127,3 +127,27 @@ TEST_CASE("cases group an account's escalations per window with a stable id", "[
   // A case forgotten (evicted or after a restart) keeps its id.
   CHECK(book.add("a1", "p6", 10 * hour + 1, 600, 2, 5000).case_id == first.case_id);
 }
+
+TEST_CASE("a case read back from its changelog record goes on where it stopped", "[decide][case]") {
+  CaseConfig config;
+  const int64_t hour = 3600000;
+  CaseBook before(config);
+  before.add("a1", "p1", 10 * hour, 100, 2, 5000);
+  const CaseView open = before.add("a1", "p2", 10 * hour + 1, 200, 1, 4000);
+
+  const auto decoded = decodeCase(encodeCase(open));
+  REQUIRE(decoded);
+  CaseBook after(config);  // a new process, or the partition's next owner
+  after.restore(*decoded);
+  const CaseView grown = after.add("a1", "p3", 10 * hour + 2, 300, 3, 9000);
+  CHECK(grown.case_id == open.case_id);
+  CHECK(grown.item_count == 3);
+  CHECK(grown.items == std::vector<std::string>{"p1", "p2", "p3"});
+  CHECK(grown.priority == 1);
+  CHECK(grown.deadline_ms == 4000);
+  CHECK(grown.opened_at_ms == 100);
+
+  CHECK_FALSE(decodeCase("not json"));
+  CHECK_FALSE(decodeCase(R"({"case_id":"c","items":[]})"));  // fields missing
+  CHECK_FALSE(decodeCase(R"([1,2])"));
+}
