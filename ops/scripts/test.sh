@@ -7,6 +7,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 "$root/ops/scripts/install-deps.sh"
 "$root/ops/kafka/broker.sh" fetch
+"$root/ops/models/fetch.sh" >/dev/null  # the text model, pinned by SHA-256
 "$root/ops/scripts/build.sh"
 "$root/ops/scripts/python-test-env.sh"
 "$root/ops/scripts/check-format.sh"

@@ -66,6 +66,9 @@ RunResult killMidStreamAndRestart(const std::string& name, const std::string& pr
   CHECK(committed_at_kill < total);
 
   ChildProcess second(config, dir / "second.log");
+  // Joined the group (so past start-up and its signal handling) before it may be stopped: the
+  // first process may have committed everything already.
+  REQUIRE(waitFor([&] { return ownedPartitions(dir / "second.log") > 0; }, 60000));
   REQUIRE(waitFor([&] { return committedTotal(bootstrap, topics.group, topics.posts) == total; },
                   180000));
   second.signal(SIGTERM);

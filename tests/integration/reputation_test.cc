@@ -102,6 +102,9 @@ TEST_CASE("kill -9 mid-stream then restart keeps every account's count exact",
   }
   producer.join();
   ChildProcess second(config, dir / "second.log");
+  // Joined the group (so past start-up and its signal handling) before it may be stopped: the
+  // first process may have committed everything already.
+  REQUIRE(waitFor([&] { return ownedPartitions(dir / "second.log") > 0; }, 60000));
   REQUIRE(waitFor([&] { return committedTotal(bootstrap, topics.group, topics.posts) == total; },
                   120000));
   second.signal(SIGTERM);

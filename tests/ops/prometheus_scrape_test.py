@@ -115,8 +115,9 @@ while time.time() < deadline and (not answers or answers[-1][0] != 200):
     if status:
         answers.append((status, body.strip()))
     time.sleep(0.01)
+reasons = ("waiting for the consumer group", "restoring partition state")
 check("/readyz is 503 with the reason until the group assigned partitions and state is restored",
-      answers and answers[0][0] == 503 and "waiting for the consumer group" in answers[0][1],
+      len(answers) > 1 and all(status == 503 and body.startswith(reasons) for status, body in answers[:-1]),
       str(answers[:3]))
 status, body = get(base + "/readyz")
 check("/readyz answers 200 once the group has assigned partitions", status == 200 and "ready" in body,
