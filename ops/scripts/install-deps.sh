@@ -7,6 +7,8 @@
 # OpenCV reaches BLAS/LAPACK through libblas.so.3, and OpenBLAS is what most machines with numpy
 # or torch select; it brings 60 KiB of static TLS into every thread, which the ops server's
 # threads must have room for (tests/ops/prometheus_scrape_test.py checks the process mapped it).
+# libtorch runs the text model; python3-torch (with PyPI transformers in a venv that sees it)
+# converts the model once, in ops/models/fetch.sh, and computes the compat test's reference.
 set -euo pipefail
 
 packages=(
@@ -16,6 +18,7 @@ packages=(
   libspdlog-dev libfmt-dev libssl-dev nlohmann-json3-dev
   libfccp-dev libicu-dev libhyperscan-dev liburiparser-dev libcurl4-openssl-dev libcpp-httplib-dev
   libopenblas0-pthread
+  libtorch-dev python3-torch python3-venv
   prometheus clang-format openjdk-17-jre-headless maven python3-jsonschema python3-yaml
 )
 if [[ ${1:-} == --fuzz ]]; then packages+=(clang libclang-rt-14-dev); fi

@@ -96,7 +96,7 @@ nlohmann::json readJson(const std::filesystem::path& path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error(path.string() + ": cannot be read");
   auto json = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) throw std::runtime_error(path.string() + ": not valid JSON");
+  if (!json.is_object()) throw std::runtime_error(path.string() + ": not a JSON object");
   return json;
 }
 
@@ -108,23 +108,27 @@ BertTokenizer::BertTokenizer(const std::filesystem::path& tokenizer_json, size_t
   auto fail = [&](const std::string& field, const std::string& what) {
     throw std::runtime_error(tokenizer_json.string() + ": " + field + ": " + what);
   };
-  auto expect = [&](const nlohmann::json& node, const std::string& field, const nlohmann::json& v) {
+  // `section`.`field` of the file must be `value`.
+  auto expect = [&](const char* section, const std::string& field, const nlohmann::json& value) {
+    const auto& node = json.value(section, nlohmann::json::object());
     const auto it = node.find(field);
-    if (it == node.end() || *it != v) fail(field, "expected " + v.dump());
+    if (it == node.end() || *it != value) {
+      fail(std::string(section) + "." + field, "expected " + value.dump());
+    }
   };
-  const auto& model = json.value("model", nlohmann::json::object());
-  expect(model, "type", "WordPiece");
+  expect("model", "type", "WordPiece");
+  expect("normalizer", "type", "BertNormalizer");
+  expect("normalizer", "clean_text", true);
+  expect("normalizer", "handle_chinese_chars", true);
+  expect("normalizer", "lowercase", true);
   const auto& normalizer = json.value("normalizer", nlohmann::json::object());
-  expect(normalizer, "type", "BertNormalizer");
-  expect(normalizer, "clean_text", true);
-  expect(normalizer, "handle_chinese_chars", true);
-  expect(normalizer, "lowercase", true);
   if (const auto it = normalizer.find("strip_accents"); it != normalizer.end() && *it == false) {
     fail("normalizer.strip_accents", "false is not supported");
   }
-  expect(json.value("pre_tokenizer", nlohmann::json::object()), "type", "BertPreTokenizer");
+  expect("pre_tokenizer", "type", "BertPreTokenizer");
   if (max_length_ < 2) fail("max_length", "must leave room for [CLS] and [SEP]");
 
+  const auto& model = json.value("model", nlohmann::json::object());
   const auto vocab = model.find("vocab");
   if (vocab == model.end() || !vocab->is_object()) fail("model.vocab", "missing");
   for (const auto& [piece, id] : vocab->items()) vocabulary_[piece] = id.get<int32_t>();
