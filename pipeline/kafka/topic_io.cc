@@ -151,12 +151,15 @@ int64_t readPartition(const std::string& bootstrap_servers,
   PartitionList assignment(rd_kafka_topic_partition_list_new(1));
   rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), partition)->offset = start;
   rd_kafka_assign(consumer.get(), assignment.get());
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  const auto patience = std::chrono::milliseconds(timeout_ms);
+  auto deadline = std::chrono::steady_clock::now() + patience;
   int64_t next = start;
   while (true) {
     if (cancel.stop_requested()) return next;
     if (std::chrono::steady_clock::now() > deadline) {
-      throw KafkaSetupError("reading " + topic + " [" + std::to_string(partition) + "] timed out");
+      throw KafkaSetupError("reading " + topic + " [" + std::to_string(partition) +
+                            "]: no record for " + std::to_string(timeout_ms) + " ms at offset " +
+                            std::to_string(next) + " of " + std::to_string(high));
     }
     KafkaMessage m(rd_kafka_consumer_poll(consumer.get(), 100));
     if (!m) continue;
@@ -166,6 +169,7 @@ int64_t readPartition(const std::string& bootstrap_servers,
     }
     apply(toTopicRecord(topic, m.get()));
     next = m->offset + 1;
+    deadline = std::chrono::steady_clock::now() + patience;  // progress: the wait starts again
     if (next >= high) break;
   }
   rd_kafka_consumer_close(consumer.get());

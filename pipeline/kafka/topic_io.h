@@ -55,8 +55,9 @@ int topicPartitionCount(const std::string& bootstrap_servers,
 
 // Reads one partition from `from_offset` (or the earliest offset still there) up to its high
 // watermark at call time, handing each record to `apply` in order, and returns that watermark: the
-// offset to start from next time. For restoring state from a changelog. When `cancel` is
-// requested it returns early with the offset after the last record applied.
+// offset to start from next time. For restoring state from a changelog: a partition of any size
+// is read as long as records keep coming; KafkaSetupError after `timeout_ms` without one. When
+// `cancel` is requested it returns early with the offset after the last record applied.
 int64_t readPartition(const std::string& bootstrap_servers,
                       const std::map<std::string, std::string>& properties,
                       const std::string& topic, int32_t partition, int64_t from_offset,

@@ -10,6 +10,7 @@
 namespace modstream {
 namespace {
 
+// How long a restore waits for the next changelog record before it fails.
 constexpr int kRestoreTimeoutMs = 120000;
 
 }  // namespace

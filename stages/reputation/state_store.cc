@@ -19,7 +19,7 @@ namespace {
 // Accounts and bookkeeping share one key space, kept apart by prefix.
 constexpr std::string_view kAccountPrefix = "a/";
 const std::string kCheckpointKey = "m/changelog-checkpoint";
-// The longest one partition's changelog may take to read before its restore fails.
+// How long a restore waits for the next changelog record before it fails.
 constexpr int kRestoreTimeoutMs = 120000;
 
 std::string accountKey(const std::string& account) {
