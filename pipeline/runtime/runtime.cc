@@ -294,6 +294,7 @@ void Runtime::dispatch(KafkaMessage message) {
   const int64_t in_flight = in_flight_bytes_.fetch_add(static_cast<int64_t>(record.sizeBytes())) +
                             static_cast<int64_t>(record.sizeBytes());
   if (in_flight > peak_in_flight_bytes_.load()) peak_in_flight_bytes_ = in_flight;
+  it->second->read = true;
   it->second->tracker().begin(record.source().offset.value);
   workers_->submit(WorkItem{it->second, std::move(record)});
 }
@@ -413,13 +414,31 @@ void Runtime::wakeFetcher(rd_kafka_topic_partition_list_t* partitions) {
   // nothing but restarts fetching at once.
   PartitionList positions(rd_kafka_topic_partition_list_copy(partitions));
   if (rd_kafka_position(consumer_.get(), positions.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
-  PartitionList seeks(rd_kafka_topic_partition_list_new(positions->cnt));
+  // A partition not read since it was assigned (it waited for its state, or for back-pressure)
+  // has no position: it starts at the group's committed offset. Only such a one: a partition that
+  // was read also lacks a position after a seek until its next record, and its committed offset
+  // may lie behind what was read.
+  PartitionList unread(rd_kafka_topic_partition_list_new(positions->cnt));
   for (int i = 0; i < positions->cnt; ++i) {
     const auto& p = positions->elems[i];
+    const auto state = partitions_.find(TopicPartition{p.topic, Partition{p.partition}});
+    if (p.offset < 0 && state != partitions_.end() && !state->second->read) {
+      rd_kafka_topic_partition_list_add(unread.get(), p.topic, p.partition);
+    }
+  }
+  constexpr int kCommittedTimeoutMs = 2000;
+  // Not known in time: those wait for librdkafka's own idle wakeup.
+  const bool committed_known =
+      unread->cnt > 0 && rd_kafka_committed(consumer_.get(), unread.get(), kCommittedTimeoutMs) ==
+                             RD_KAFKA_RESP_ERR_NO_ERROR;
+  PartitionList seeks(rd_kafka_topic_partition_list_new(positions->cnt));
+  auto add = [&](const rd_kafka_topic_partition_t& p) {
     if (p.offset >= 0) {
       rd_kafka_topic_partition_list_add(seeks.get(), p.topic, p.partition)->offset = p.offset;
     }
-  }
+  };
+  for (int i = 0; i < positions->cnt; ++i) add(positions->elems[i]);
+  for (int i = 0; committed_known && i < unread->cnt; ++i) add(unread->elems[i]);
   if (seeks->cnt == 0) return;
   if (rd_kafka_error_t* error = rd_kafka_seek_partitions(consumer_.get(), seeks.get(), 0)) {
     spdlog::warn("restarting fetch after resume failed: {}", rd_kafka_error_string(error));

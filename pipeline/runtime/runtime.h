@@ -117,6 +117,8 @@ class Runtime {
   PartitionList assignedWhere(bool restoring) const;
   // Publishes each assigned partition's lag (end offset minus committed offset).
   void updateLag();
+  // Restarts fetching of resumed `partitions` at once (at the group's committed offset for one not
+  // read since it was assigned).
   void wakeFetcher(rd_kafka_topic_partition_list_t* partitions);
   // A bounded run: true once every bounded partition is done up to its end offset.
   bool reachedEnd();

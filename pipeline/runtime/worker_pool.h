@@ -37,6 +37,8 @@ class PartitionState final : public DeliveryListener {
   OffsetTracker& tracker() { return tracker_; }
   // Next offset already committed (-1: none yet); touched by the consumer thread only.
   int64_t committed = -1;
+  // A record of it was read since it was assigned; touched by the consumer thread only.
+  bool read = false;
   // Set once the partition was revoked and its drain timed out: workers skip its remaining records.
   std::atomic<bool> abandoned{false};
 

@@ -120,6 +120,18 @@ bool revokedWhilePaused(const std::filesystem::path& log) {
   return false;
 }
 
+// True once `log` shows back-pressure acting since the last assignment: the process is reading
+// (and pausing) its partitions again.
+bool pausingSinceLastAssignment(const std::filesystem::path& log) {
+  std::ifstream in(log);
+  bool pausing = false;
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("assigned ") != std::string::npos) pausing = false;
+    if (line.find("back-pressure") != std::string::npos) pausing = true;
+  }
+  return pausing;
+}
+
 }  // namespace
 
 // librdkafka keeps a partition's pause across a rebalance: a member that was paused by
@@ -142,6 +154,8 @@ TEST_CASE("partitions paused by back-pressure are fetched again after a rebalanc
       waitFor([&] { return committedTotal(bootstrap, topics.group, topics.posts) > 0; }, 60000));
   bool revoked_while_paused = false;
   for (int cycle = 0; cycle < 8 && !revoked_while_paused; ++cycle) {
+    // Each rebalance comes while `a` is busy with its backlog again (pausing and resuming).
+    CHECK(waitFor([&] { return pausingSinceLastAssignment(dir / "a.log"); }, 30000));
     const auto b_log = dir / ("b" + std::to_string(cycle) + ".log");
     ChildProcess b(config, b_log);
     CHECK(waitFor([&] { return ownedPartitions(b_log) > 0; }, 60000));
