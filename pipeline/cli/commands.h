@@ -61,6 +61,10 @@ struct TextRiskOptions {
   std::string eval_corpus;          // score this labelled corpus instead of stdin
   bool json = false;                // --eval report as JSON
   double variant_tolerance = 0.15;  // --eval: how far a variant's score may be from its plain form
+  // lexicons, model-static, model-full or fused; empty: fused with the config's learned tier on,
+  // else lexicons. Any but lexicons turns the learned tier on.
+  std::string scorer;
+  bool side_by_side = false;  // --eval: all four scorers first (turns the learned tier on)
 };
 int textRiskCommand(const TextRiskOptions& options);
 

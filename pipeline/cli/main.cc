@@ -98,6 +98,14 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   text_risk_cmd->add_flag("--json", text_risk.json, "With --eval: the report as JSON");
   text_risk_cmd
+      ->add_option("--scorer", text_risk.scorer,
+                   "lexicons, model-static, model-full or fused (default: fused when the config "
+                   "turns the learned tier on, else lexicons; any but lexicons turns it on)")
+      ->check(CLI::IsMember({"lexicons", "model-static", "model-full", "fused"}));
+  text_risk_cmd->add_flag("--side-by-side", text_risk.side_by_side,
+                          "With --eval: precision and recall of lexicons only, each model tier "
+                          "alone and fused, side by side (turns the learned tier on)");
+  text_risk_cmd
       ->add_option(
           "--variant-tolerance", text_risk.variant_tolerance,
           "With --eval: largest score gap between an obfuscated variant and its plain form")

@@ -3,7 +3,9 @@
 // object per line: each category's score in [0, 1], its threshold and whether it is flagged, and
 // the reasons (lexicon entry or listed URL, category, weight, the original span quoted).
 // With --eval CORPUS it scores a labelled corpus instead and reports precision and recall per
-// category and obfuscated variants that are judged unlike their plain form.
+// category and obfuscated variants that are judged unlike their plain form; with the learned tier
+// on, first side by side: lexicons only, the model's static and full tiers alone, and fused.
+// --side-by-side and --scorer other than lexicons turn the learned tier on for the command.
 
 #include <cstdio>
 #include <iostream>
@@ -17,9 +19,41 @@
 namespace modstream::cli {
 namespace {
 
+struct Scorers {
+  std::shared_ptr<const TextRiskModel> lexicons;
+  std::shared_ptr<LearnedTier> learned;  // null when the config turns the learned tier off
+
+  TextScorer make(const std::string& name) const {
+    const auto mode = name == "model-static" ? LearnedTier::Mode::kStaticOnly
+                      : name == "model-full" ? LearnedTier::Mode::kFullOnly
+                                             : LearnedTier::Mode::kCascade;
+    auto analyzer = std::make_shared<TextRiskAnalyzer>();
+    if (name == "lexicons" || !learned) {
+      return
+          [analyzer, lexicons = lexicons](std::string_view text, const TextRiskContext& context) {
+            return analyzer->analyze(lexicons, text, context);
+          };
+    }
+    if (name == "fused") {
+      return [analyzer, lexicons = lexicons, learned = learned](std::string_view text,
+                                                                const TextRiskContext& context) {
+        return scoreText(*analyzer, lexicons, learned.get(), text, context);
+      };
+    }
+    return [lexicons = lexicons, learned = learned, mode](std::string_view text,
+                                                          const TextRiskContext& context) {
+      TextRiskSignal signal;
+      fuseModelFindings(learned->score(text, context, signal, mode), *lexicons, context,
+                        learned->config().weight, signal);
+      return signal;
+    };
+  }
+};
+
 // The text_risk stage's config from a pipeline config file, with the command-line overrides.
-std::shared_ptr<const TextRiskModel> loadModel(const TextRiskOptions& options) {
+Scorers loadScorers(const TextRiskOptions& options) {
   ConfigErrors errors;
+  Scorers scorers;
   std::shared_ptr<const TextRiskModel> model;
   if (const auto found = readStageConfig(options.config_file, "text_risk", errors)) {
     TextRiskConfig config = parseTextRiskConfig(found->stage.config, found->stage.path, errors);
@@ -30,12 +64,24 @@ std::shared_ptr<const TextRiskModel> loadModel(const TextRiskOptions& options) {
       config.default_threshold = *options.threshold;
       config.thresholds.clear();
     }
+    // Offline, every post the cascade would send to the transformer gets it: figures must not
+    // depend on how fast this machine is.
+    config.model.full_per_second = 1e6;
+    if (options.side_by_side || (!options.scorer.empty() && options.scorer != "lexicons")) {
+      config.model.enabled = true;
+    }
     if (errors.empty()) {
       model = TextRiskModel::load(config, found->pipeline.base_dir, found->stage.path, errors);
     }
+    if (model && config.model.enabled && options.scorer != "lexicons") {
+      scorers.learned = LearnedTier::create(config.model, found->pipeline.base_dir,
+                                            found->stage.path, nullptr, errors);
+      if (!scorers.learned) model = nullptr;
+    }
   }
   if (!model) std::cerr << "modstream text-risk: " << errors.str();
-  return model;
+  scorers.lexicons = model;
+  return scorers;
 }
 
 nlohmann::json signalJson(const TextRiskSignal& signal) {
@@ -52,13 +98,16 @@ nlohmann::json signalJson(const TextRiskSignal& signal) {
                              {"quote", r.quote}};
     if (!r.list.empty()) reason["list"] = r.list;
     if (!r.list_category.empty()) reason["list_category"] = r.list_category;
+    if (!r.model_tier.empty()) {
+      reason["model_tier"] = r.model_tier;
+      reason["similarity"] = r.similarity;
+    }
     reasons.push_back(std::move(reason));
   }
   return {{"categories", categories}, {"reporting", signal.reporting}, {"reasons", reasons}};
 }
 
-int scoreLines(const std::shared_ptr<const TextRiskModel>& model) {
-  TextRiskAnalyzer analyzer;
+int scoreLines(const TextScorer& scorer) {
   std::string line;
   int bad_lines = 0;
   for (size_t number = 1; std::getline(std::cin, line); ++number) {
@@ -80,16 +129,13 @@ int scoreLines(const std::shared_ptr<const TextRiskModel>& model) {
       continue;
     }
     nlohmann::json out = {{"line", number}};
-    out.update(
-        signalJson(analyzer.analyze(model, input["text"].get<std::string>(), context.value())));
+    out.update(signalJson(scorer(input["text"].get<std::string>(), context.value())));
     std::cout << out.dump() << "\n";
   }
   return bad_lines == 0 ? 0 : 1;
 }
 
-int evaluate(const std::shared_ptr<const TextRiskModel>& model, const TextRiskOptions& options) {
-  const CorpusEvaluation report =
-      evaluateCorpus(model, options.eval_corpus, options.variant_tolerance);
+nlohmann::json categoriesJson(const CorpusEvaluation& report) {
   nlohmann::json categories = nlohmann::json::object();
   for (const auto& [name, c] : report.categories) {
     categories[name] = {{"precision", c.precision()},
@@ -98,6 +144,42 @@ int evaluate(const std::shared_ptr<const TextRiskModel>& model, const TextRiskOp
                         {"false_positives", c.false_positives},
                         {"false_negatives", c.false_negatives}};
   }
+  return categories;
+}
+
+// With the learned tier on: lexicons only, each model tier alone, and fused, one column pair each.
+nlohmann::json sideBySide(const Scorers& scorers, const TextRiskOptions& options) {
+  nlohmann::json side = nlohmann::json::object();
+  const std::vector<std::string> names = {"lexicons", "model-static", "model-full", "fused"};
+  std::map<std::string, CorpusEvaluation> reports;
+  for (const auto& name : names) {
+    reports[name] = evaluateCorpus(scorers.make(name), options.eval_corpus, 1.0);
+    side[name] = categoriesJson(reports[name]);
+  }
+  if (!options.json) {
+    std::printf("%-20s", "precision/recall");
+    for (const auto& name : names) std::printf(" %13s", name.c_str());
+    std::printf("\n");
+    for (const auto& [category, fused] : reports["fused"].categories) {
+      std::printf("%-20s", category.c_str());
+      for (const auto& name : names) {
+        const auto& c = reports[name].categories[category];
+        std::printf("   %5.3f/%5.3f", c.precision(), c.recall());
+      }
+      std::printf("\n");
+    }
+    std::printf("\n");
+  }
+  return side;
+}
+
+int evaluate(const Scorers& scorers, const TextRiskOptions& options) {
+  nlohmann::json side_by_side;
+  if (options.side_by_side) side_by_side = sideBySide(scorers, options);
+  const std::string scorer = options.scorer.empty() ? "fused" : options.scorer;
+  const CorpusEvaluation report =
+      evaluateCorpus(scorers.make(scorer), options.eval_corpus, options.variant_tolerance);
+  const nlohmann::json categories = categoriesJson(report);
   if (options.json) {
     nlohmann::json misjudged = nlohmann::json::array();
     for (const auto& m : report.misjudged) {
@@ -115,7 +197,9 @@ int evaluate(const std::shared_ptr<const TextRiskModel>& model, const TextRiskOp
                                {"variant_score", d.variant_score}});
     }
     std::cout << nlohmann::json{{"messages", report.messages},
+                                {"scorer", scorers.learned ? scorer : "lexicons"},
                                 {"categories", categories},
+                                {"side_by_side", side_by_side},
                                 {"misjudged", misjudged},
                                 {"variants", report.variants},
                                 {"variant_disagreements", disagreements},
@@ -146,9 +230,10 @@ int evaluate(const std::shared_ptr<const TextRiskModel>& model, const TextRiskOp
 }  // namespace
 
 int textRiskCommand(const TextRiskOptions& options) {
-  const auto model = loadModel(options);
-  if (!model) return 2;
-  return options.eval_corpus.empty() ? scoreLines(model) : evaluate(model, options);
+  const Scorers scorers = loadScorers(options);
+  if (!scorers.lexicons) return 2;
+  if (!options.eval_corpus.empty()) return evaluate(scorers, options);
+  return scoreLines(scorers.make(options.scorer.empty() ? "fused" : options.scorer));
 }
 
 }  // namespace modstream::cli

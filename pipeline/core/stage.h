@@ -46,9 +46,10 @@ inline bool harmsMinors(std::string_view category) {
   return category == "grooming" || category == "sextortion" || category == "sexual_minor";
 }
 
-// Why text scored in a category: a lexicon term or a listed URL, quoted from the original text.
+// Why text scored in a category: a lexicon term or a listed URL, quoted from the original text, or
+// the learned tier's probability with the nearest labelled example.
 struct TextReason {
-  std::string source;    // "lexicon" or "url_list"
+  std::string source;    // "lexicon", "url_list" or "model"
   std::string entry_id;  // lexicon entry id, or the URL list entry id
   std::string category;  // the harm category it counts towards
   double weight = 0;     // after quoting and reporting discounts
@@ -58,6 +59,10 @@ struct TextReason {
   std::string quote;          // the original text of the span
   std::string list;           // for URLs: the list's name
   std::string list_category;  // for URLs: the list's own category (e.g. A, B, C)
+  // For "model": the tier that scored it (static or full) and how similar the nearest labelled
+  // example (entry_id) is, by cosine; `weight` is the model's probability.
+  std::string model_tier = {};
+  double similarity = 0;
 };
 
 struct CategoryScore {

@@ -40,6 +40,10 @@ nlohmann::json reasonsJson(const TextRiskSignal* text, const std::set<std::strin
                        {"quoted", reason.quoted},
                        {"span", {reason.begin, reason.end}},
                        {"quote", reason.quote}});
+    if (!reason.model_tier.empty()) {
+      reasons.back()["model_tier"] = reason.model_tier;
+      reasons.back()["similarity"] = reason.similarity;
+    }
   }
   return reasons;
 }

@@ -31,6 +31,8 @@ class SentenceEncoder {
   // One unit-length vector of kDimensions per text, in one batch (padded to the longest text).
   std::vector<std::vector<float>> embed(const std::vector<std::string>& texts) const;
 
+  const BertTokenizer& tokenizer() const { return tokenizer_; }
+
  private:
   struct Model;
   BertTokenizer tokenizer_;

@@ -1,6 +1,7 @@
 #include "stages/text_risk/text_risk_engine.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 namespace modstream {
@@ -28,6 +29,20 @@ void parseScoring(ConfigMap map, ScoringSettings& scoring) {
   map.field("directed_evidence", scoring.directed_evidence, {0.0, 10.0});
   map.field("low_trust_evidence", scoring.low_trust_evidence, {0.0, 10.0});
   map.field("low_trust_below", scoring.low_trust_below, {0.0, 1.0});
+  map.finish();
+}
+
+void parseLearnedTier(ConfigMap map, LearnedTierConfig& config, ConfigErrors& errors) {
+  map.field("enabled", config.enabled);
+  map.field("directory", config.directory);
+  map.field("heads", config.heads);
+  map.field("uncertain_low", config.uncertain_low, {0.0, 1.0});
+  map.field("uncertain_high", config.uncertain_high, {0.0, 1.0});
+  map.field("full_per_second", config.full_per_second, {0.0, 1e6});
+  map.field("weight", config.weight, {0.0, 1.0});
+  if (config.uncertain_low > config.uncertain_high) {
+    errors.add(map.pathOf("uncertain_low"), "must not be above uncertain_high");
+  }
   map.finish();
 }
 
@@ -87,6 +102,7 @@ TextRiskConfig parseTextRiskConfig(const YAML::Node& node, const std::string& pa
     }
   }
   parseScoring(map.child("context"), config.scoring);
+  parseLearnedTier(map.child("model"), config.model, errors);
   map.field("reload_check_interval_ms", config.reload_check_interval_ms, {0, 3600000});
   map.finish();
   return config;
@@ -172,7 +188,7 @@ TextRiskSignal TextRiskAnalyzer::analyze(const std::shared_ptr<const TextRiskMod
     const auto [begin, end] = normalized.sourceSpan(hit.begin, hit.end);
     evidence.push_back({hit.entry, hit.entry->category, hit.entry->weight, begin, end});
     reasons.push_back({"lexicon", hit.entry->id, hit.entry->category, 0, false, begin, end,
-                       std::string(text.substr(begin, end - begin)), "", ""});
+                       std::string(text.substr(begin, end - begin)), "", "", "", 0});
   }
   if (model->urls().size() > 0) {
     for (const auto& found : findUrls(text)) {
@@ -185,7 +201,7 @@ TextRiskSignal TextRiskAnalyzer::analyze(const std::shared_ptr<const TextRiskMod
         reasons.push_back({"url_list", entry->entry_id, list.category, 0, false, found.begin,
                            found.end,
                            std::string(text.substr(found.begin, found.end - found.begin)),
-                           entry->list, entry->list_category});
+                           entry->list, entry->list_category, "", 0});
       }
     }
   }
@@ -208,6 +224,35 @@ TextRiskSignal TextRiskAnalyzer::analyze(const std::shared_ptr<const TextRiskMod
     signal.categories.push_back({category, score, threshold, score >= threshold});
   }
   return signal;
+}
+
+void fuseModelFindings(const std::vector<ModelFinding>& findings, const TextRiskModel& model,
+                       const TextRiskContext& context, double weight, TextRiskSignal& signal) {
+  const auto& scoring = model.scoring();
+  const bool low_trust = context.account_trust && *context.account_trust < scoring.low_trust_below;
+  for (const auto& finding : findings) {
+    double probability = finding.probability * weight;
+    if (low_trust) probability = 1 - std::pow(1 - probability, scoring.low_trust_evidence);
+    auto it = std::find_if(signal.categories.begin(), signal.categories.end(),
+                           [&](const auto& c) { return c.category == finding.category; });
+    if (it == signal.categories.end()) {
+      signal.categories.push_back({finding.category, 0, model.threshold(finding.category), false});
+      it = signal.categories.end() - 1;
+    }
+    it->score = 1 - (1 - it->score) * (1 - probability);
+    it->flagged = it->score >= it->threshold;
+    if (probability < it->threshold) continue;
+    TextReason reason;
+    reason.source = "model";
+    reason.entry_id = finding.nearest_example;
+    reason.category = finding.category;
+    reason.weight = probability;
+    reason.model_tier = std::string(modelTierName(finding.tier));
+    reason.similarity = finding.similarity;
+    signal.reasons.push_back(std::move(reason));
+  }
+  std::sort(signal.categories.begin(), signal.categories.end(),
+            [](const auto& a, const auto& b) { return a.category < b.category; });
 }
 
 }  // namespace modstream

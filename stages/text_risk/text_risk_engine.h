@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "pipeline/core/stage.h"
+#include "stages/text_risk/category_heads.h"
 #include "stages/text_risk/lexicon.h"
 #include "stages/text_risk/text_risk_score.h"
 #include "stages/text_risk/url_list.h"
@@ -28,6 +29,23 @@ struct UrlListConfig {
   double weight = 1.0;
 };
 
+// The learned tier (`model:` in the stage's config): a language model's embeddings read by
+// per-category heads. The static tier scores every post; the transformer runs for posts whose
+// static probability in some category falls in the uncertain band, or in a high-risk context
+// (a direct message to a minor, a low-trust sender, a lexicon hit below its threshold), within a
+// per-second budget per process.
+struct LearnedTierConfig {
+  bool enabled = false;
+  // The model directory from ops/models/fetch.sh; empty: $MODSTREAM_CACHE/models/<the model the
+  // heads name> (MODSTREAM_CACHE defaults to ~/.cache/modstream).
+  std::string directory;
+  std::string heads = "models/text-risk-heads.json";  // relative to the config file
+  double uncertain_low = 0.2;
+  double uncertain_high = 0.8;
+  double full_per_second = 50;  // transformer runs per second per process; 0: static tier only
+  double weight = 1.0;          // how much a model probability counts against lexicon evidence
+};
+
 struct TextRiskConfig {
   // Lexicon YAML files, or directories of them, relative to the config file.
   std::vector<std::string> lexicons = {"lexicons"};
@@ -37,6 +55,7 @@ struct TextRiskConfig {
   ScoringSettings scoring;
   // How often lexicon and URL list files are checked for changes; 0 disables (SIGHUP still works).
   int reload_check_interval_ms = 5000;
+  LearnedTierConfig model;
 };
 
 TextRiskConfig parseTextRiskConfig(const YAML::Node& node, const std::string& path,
@@ -68,6 +87,13 @@ class TextRiskModel {
   std::map<std::string, double> thresholds_;
   ScoringSettings scoring_;
 };
+
+// Joins the learned tier's findings into `signal`: per category, noisy-or of the lexicon score and
+// the model's probability (times `weight`, and counted more for a low-trust sender like lexicon
+// evidence); a finding at or above its category's threshold becomes a reason naming the model's
+// tier, its probability and the nearest labelled example.
+void fuseModelFindings(const std::vector<ModelFinding>& findings, const TextRiskModel& model,
+                       const TextRiskContext& context, double weight, TextRiskSignal& signal);
 
 class TextRiskAnalyzer {
  public:

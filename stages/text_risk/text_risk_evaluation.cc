@@ -35,15 +35,14 @@ double CategoryEvaluation::recall() const {
   return labelled == 0 ? 1.0 : static_cast<double>(true_positives) / labelled;
 }
 
-CorpusEvaluation evaluateCorpus(const std::shared_ptr<const TextRiskModel>& model,
-                                const std::string& corpus_path, double variant_tolerance) {
+CorpusEvaluation evaluateCorpus(const TextScorer& scorer, const std::string& corpus_path,
+                                double variant_tolerance) {
   CorpusEvaluation report;
   std::ifstream in(corpus_path);
   if (!in) {
     report.errors.push_back(corpus_path + ": cannot be read");
     return report;
   }
-  TextRiskAnalyzer analyzer;
   std::map<std::string, Judged> judged;                       // by message id
   std::vector<std::pair<std::string, std::string>> variants;  // (id, variant_of)
   std::string line;
@@ -67,8 +66,7 @@ CorpusEvaluation evaluateCorpus(const std::shared_ptr<const TextRiskModel>& mode
       report.errors.push_back(where + ": " + context.error().message);
       continue;
     }
-    const auto signal =
-        analyzer.analyze(model, message["text"].get<std::string>(), context.value());
+    const auto signal = scorer(message["text"].get<std::string>(), context.value());
     Judged& result = judged[id];
     for (const auto& category : signal.categories) {
       result.scores[category.category] = category.score;

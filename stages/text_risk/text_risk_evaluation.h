@@ -4,6 +4,7 @@
 // plain message they were written from. Used by `modstream text-risk --eval` and its regression
 // test.
 
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -54,7 +55,10 @@ struct CorpusEvaluation {
 // default context (a public post).
 Result<TextRiskContext> textRiskContextFromJson(const nlohmann::json& message);
 
-CorpusEvaluation evaluateCorpus(const std::shared_ptr<const TextRiskModel>& model,
-                                const std::string& corpus_path, double variant_tolerance);
+// How a message is scored: lexicons only, the learned tier only, or both fused.
+using TextScorer = std::function<TextRiskSignal(std::string_view text, const TextRiskContext&)>;
+
+CorpusEvaluation evaluateCorpus(const TextScorer& scorer, const std::string& corpus_path,
+                                double variant_tolerance);
 
 }  // namespace modstream

@@ -29,8 +29,9 @@ class FlaggedCounters {
 class TextRiskStage final : public Stage {
  public:
   TextRiskStage(std::shared_ptr<const Reloadable<TextRiskModel>> model,
+                std::shared_ptr<LearnedTier> learned,
                 std::shared_ptr<const FlaggedCounters> counters)
-      : model_(std::move(model)), counters_(std::move(counters)) {}
+      : model_(std::move(model)), learned_(std::move(learned)), counters_(std::move(counters)) {}
 
   StageStatus process(const Content& content, const StageContext& /*context*/,
                       Signals& signals) override {
@@ -40,7 +41,8 @@ class TextRiskStage final : public Stage {
     TextRiskContext text_context = textRiskContextOf(post->context);
     // When reputation runs first, a low-trust account's evidence counts for more.
     if (signals.reputation) text_context.account_trust = signals.reputation->trust;
-    signals.text_risk = analyzer_.analyze(model_.shared(), post->text, text_context);
+    signals.text_risk =
+        scoreText(analyzer_, model_.shared(), learned_.get(), post->text, text_context);
     for (const auto& category : signals.text_risk->categories) {
       if (!category.flagged) continue;
       auto& counter = flagged_[category.category];
@@ -52,6 +54,7 @@ class TextRiskStage final : public Stage {
 
  private:
   ReloadableView<TextRiskModel> model_;
+  std::shared_ptr<LearnedTier> learned_;  // null when the learned tier is off
   std::shared_ptr<const FlaggedCounters> counters_;
   std::map<std::string, prometheus::Counter*> flagged_;  // this worker's cache of series
   TextRiskAnalyzer analyzer_;
@@ -60,19 +63,36 @@ class TextRiskStage final : public Stage {
 class TextRiskFactory final : public StageFactory {
  public:
   TextRiskFactory(std::shared_ptr<Reloadable<TextRiskModel>> model,
+                  std::shared_ptr<LearnedTier> learned,
                   std::shared_ptr<const FlaggedCounters> counters)
-      : model_(std::move(model)), counters_(std::move(counters)) {}
+      : model_(std::move(model)), learned_(std::move(learned)), counters_(std::move(counters)) {}
   std::unique_ptr<Stage> create() const override {
-    return std::make_unique<TextRiskStage>(model_, counters_);
+    return std::make_unique<TextRiskStage>(model_, learned_, counters_);
   }
-  bool reload() override { return model_->reload(); }
+  bool reload() override {
+    const bool lexicons = model_->reload();
+    const bool heads = !learned_ || learned_->reloadHeads();
+    return lexicons && heads;
+  }
 
  private:
   std::shared_ptr<Reloadable<TextRiskModel>> model_;
+  std::shared_ptr<LearnedTier> learned_;
   std::shared_ptr<const FlaggedCounters> counters_;
 };
 
 }  // namespace
+
+TextRiskSignal scoreText(TextRiskAnalyzer& analyzer,
+                         const std::shared_ptr<const TextRiskModel>& model, LearnedTier* learned,
+                         std::string_view text, const TextRiskContext& context,
+                         LearnedTier::Mode mode) {
+  TextRiskSignal signal = analyzer.analyze(model, text, context);
+  if (!learned) return signal;
+  const auto findings = learned->score(text, context, signal, mode);
+  fuseModelFindings(findings, *model, context, learned->config().weight, signal);
+  return signal;
+}
 
 TextRiskContext textRiskContextOf(const PostContext& context) {
   TextRiskContext out;
@@ -98,7 +118,12 @@ StageFactoryBuilder textRiskStageBuilder() {
         "lexicons and URL lists", TextRiskModel::watchedFiles(config, env.base_dir),
         std::move(load), std::move(initial), config.reload_check_interval_ms);
     if (env.metrics) model->attachMetrics(*env.metrics);
-    return std::make_unique<TextRiskFactory>(std::move(model),
+    std::shared_ptr<LearnedTier> learned;
+    if (config.model.enabled) {
+      learned = LearnedTier::create(config.model, env.base_dir, path, env.metrics, errors);
+      if (!learned) return nullptr;
+    }
+    return std::make_unique<TextRiskFactory>(std::move(model), std::move(learned),
                                              std::make_shared<FlaggedCounters>(env.metrics));
   };
 }

@@ -5,11 +5,18 @@
 // and URL lists reload on change or SIGHUP without a restart. See README.md for the config.
 
 #include "pipeline/core/stage.h"
+#include "stages/text_risk/learned_tier.h"
 #include "stages/text_risk/text_risk_engine.h"
 
 namespace modstream {
 
 TextRiskContext textRiskContextOf(const PostContext& context);
+
+// One post's signal: lexicons and URL lists, then, with a learned tier, its findings fused in.
+TextRiskSignal scoreText(TextRiskAnalyzer& analyzer,
+                         const std::shared_ptr<const TextRiskModel>& model, LearnedTier* learned,
+                         std::string_view text, const TextRiskContext& context,
+                         LearnedTier::Mode mode = LearnedTier::Mode::kCascade);
 
 StageFactoryBuilder textRiskStageBuilder();
 

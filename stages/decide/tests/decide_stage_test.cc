@@ -115,9 +115,10 @@ TextRiskSignal signalOf(std::vector<CategoryScore> categories) {
   signal.categories = std::move(categories);
   signal.reasons = {
       {"lexicon", "threat.i-will-kill-you", "threat_of_violence", 0.9, false, 0, 15,
-       "I will kill you", "", ""},
-      {"lexicon", "harassment.loser", "harassment", 0.2, false, 0, 5, "loser", "", ""},
-      {"url_list", "URL-3", "listed_url", 1.0, false, 21, 37, "bad.example.test", "urls", "C"}};
+       "I will kill you", "", "", "", 0},
+      {"lexicon", "harassment.loser", "harassment", 0.2, false, 0, 5, "loser", "", "", "", 0},
+      {"url_list", "URL-3", "listed_url", 1.0, false, 21, 37, "bad.example.test", "urls", "C", "",
+       0}};
   return signal;
 }
 

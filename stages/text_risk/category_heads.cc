@@ -1,0 +1,154 @@
+#include "stages/text_risk/category_heads.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "pipeline/core/digest.h"
+
+namespace modstream {
+namespace {
+
+constexpr std::array<ModelTier, 2> kTiers = {ModelTier::kStatic, ModelTier::kFull};
+
+std::optional<std::string> readFile(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+double sigmoid(double x) {
+  return 1.0 / (1.0 + std::exp(-x));
+}
+
+std::array<float, 3> contextFeatures(const TextRiskContext& context) {
+  return {context.direct_message ? 1.0f : 0.0f,
+          context.direct_message && context.recipient_is_minor ? 1.0f : 0.0f,
+          context.reply ? 1.0f : 0.0f};
+}
+
+}  // namespace
+
+std::string_view modelTierName(ModelTier tier) {
+  return tier == ModelTier::kStatic ? "static" : "full";
+}
+
+std::shared_ptr<const CategoryHeads> CategoryHeads::load(const std::filesystem::path& heads_file,
+                                                         const std::string& config_path,
+                                                         ConfigErrors& errors) {
+  const std::string where = config_path + " (" + heads_file.string() + ")";
+  const auto text = readFile(heads_file);
+  if (!text) {
+    errors.add(config_path, heads_file.string() + ": cannot be read");
+    return nullptr;
+  }
+  auto heads = std::make_shared<CategoryHeads>();
+  try {
+    const auto json = nlohmann::json::parse(*text);
+    heads->dimensions_ = json.at("dimensions").get<size_t>();
+    heads->model_name_ = json.at("model").get<std::string>();
+    heads->model_files_ = json.at("model_files").get<std::map<std::string, std::string>>();
+    heads->categories_ = json.at("categories").get<std::vector<std::string>>();
+    const size_t inputs = heads->dimensions_ + kContextFeatures;
+    for (ModelTier tier : kTiers) {
+      const auto& tier_json = json.at("tiers").at(std::string(modelTierName(tier)));
+      for (const auto& category : heads->categories_) {
+        const auto& head_json = tier_json.at(category);
+        Head head;
+        head.weights = head_json.at("weights").get<std::vector<float>>();
+        head.bias = head_json.at("bias").get<double>();
+        head.calibration_scale = head_json.at("calibration").at("scale").get<double>();
+        head.calibration_offset = head_json.at("calibration").at("offset").get<double>();
+        if (head.weights.size() != inputs) {
+          errors.add(where, "tiers." + std::string(modelTierName(tier)) + "." + category +
+                                ".weights: " + std::to_string(head.weights.size()) +
+                                " values, expected " + std::to_string(inputs));
+          return nullptr;
+        }
+        heads->heads_[static_cast<size_t>(tier)].push_back(std::move(head));
+      }
+    }
+    const auto& exemplars = json.at("exemplars");
+    for (const auto& exemplar : exemplars.at("messages")) {
+      heads->exemplars_.push_back({exemplar.at("id").get<std::string>(),
+                                   exemplar.at("labels").get<std::vector<std::string>>()});
+    }
+    const auto vectors_file = heads_file.parent_path() / exemplars.at("file").get<std::string>();
+    const auto expected_digest = exemplars.at("sha256").get<std::string>();
+    const auto vectors = readFile(vectors_file);
+    if (!vectors) {
+      errors.add(where, vectors_file.string() + ": cannot be read (expected SHA-256 " +
+                            expected_digest + ")");
+      return nullptr;
+    }
+    if (hexDigest(DigestType::kSha256, *vectors) != expected_digest) {
+      errors.add(where, vectors_file.string() + ": SHA-256 is not the expected " + expected_digest);
+      return nullptr;
+    }
+    const size_t per_tier = heads->exemplars_.size() * heads->dimensions_;
+    if (vectors->size() != 2 * per_tier) {
+      errors.add(where, vectors_file.string() + ": " + std::to_string(vectors->size()) +
+                            " bytes, expected " + std::to_string(2 * per_tier));
+      return nullptr;
+    }
+    for (ModelTier tier : kTiers) {
+      const auto* begin =
+          reinterpret_cast<const int8_t*>(vectors->data()) + static_cast<size_t>(tier) * per_tier;
+      heads->exemplar_vectors_[static_cast<size_t>(tier)].assign(begin, begin + per_tier);
+    }
+  } catch (const nlohmann::json::exception& e) {
+    errors.add(where, e.what());
+    return nullptr;
+  }
+  return heads;
+}
+
+std::vector<ModelFinding> CategoryHeads::score(ModelTier tier, std::span<const float> embedding,
+                                               const TextRiskContext& context) const {
+  const auto context_values = contextFeatures(context);
+  std::vector<ModelFinding> findings;
+  findings.reserve(categories_.size());
+  const auto& heads = heads_[static_cast<size_t>(tier)];
+  for (size_t c = 0; c < categories_.size(); ++c) {
+    const Head& head = heads[c];
+    double logit = head.bias;
+    for (size_t i = 0; i < dimensions_ && i < embedding.size(); ++i) {
+      logit += static_cast<double>(head.weights[i] * embedding[i]);
+    }
+    for (size_t i = 0; i < kContextFeatures; ++i) {
+      logit += static_cast<double>(head.weights[dimensions_ + i] * context_values[i]);
+    }
+    ModelFinding finding;
+    finding.category = categories_[c];
+    finding.probability = sigmoid(head.calibration_scale * logit + head.calibration_offset);
+    finding.tier = tier;
+    findings.push_back(std::move(finding));
+  }
+  return findings;
+}
+
+void CategoryHeads::explain(std::span<const float> embedding, ModelFinding& finding) const {
+  const auto& vectors = exemplar_vectors_[static_cast<size_t>(finding.tier)];
+  double best = -2;
+  for (size_t e = 0; e < exemplars_.size(); ++e) {
+    const auto& labels = exemplars_[e].labels;
+    if (std::find(labels.begin(), labels.end(), finding.category) == labels.end()) continue;
+    const int8_t* row = vectors.data() + e * dimensions_;
+    float sum = 0;
+    for (size_t i = 0; i < dimensions_ && i < embedding.size(); ++i) {
+      sum += embedding[i] * static_cast<float>(row[i]);
+    }
+    const double similarity = static_cast<double>(sum) / 127.0;
+    if (similarity > best) {
+      best = similarity;
+      finding.nearest_example = exemplars_[e].id;
+      finding.similarity = similarity;
+    }
+  }
+}
+
+}  // namespace modstream

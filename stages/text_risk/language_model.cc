@@ -1,0 +1,96 @@
+#include "stages/text_risk/language_model.h"
+
+#include <torch/script.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "pipeline/core/digest.h"
+
+namespace modstream {
+namespace {
+
+constexpr int32_t kClassifierToken = 101;  // [CLS]
+constexpr int32_t kSeparatorToken = 102;   // [SEP]
+
+void checkDigests(const std::filesystem::path& dir,
+                  const std::map<std::string, std::string>& pinned) {
+  for (const auto& [name, expected] : pinned) {
+    const auto file = dir / name;
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      throw std::runtime_error(file.string() + ": missing (expected SHA-256 " + expected +
+                               "; ops/models/fetch.sh fetches it)");
+    }
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    if (hexDigest(DigestType::kSha256, bytes.str()) != expected) {
+      throw std::runtime_error(file.string() + ": not the model the heads were trained on " +
+                               "(expected SHA-256 " + expected + ")");
+    }
+  }
+}
+
+// The traced BERT keeps the token embedding table as a parameter; copied out once.
+std::vector<float> tokenEmbeddingTable(const std::filesystem::path& traced, size_t& rows) {
+  torch::jit::script::Module module = torch::jit::load(traced.string());
+  for (const auto& parameter : module.named_parameters()) {
+    if (parameter.name != "embeddings.word_embeddings.weight") continue;
+    const torch::Tensor table = parameter.value.contiguous().to(torch::kFloat32);
+    rows = static_cast<size_t>(table.size(0));
+    const float* data = table.data_ptr<float>();
+    return {data, data + table.numel()};
+  }
+  throw std::runtime_error(traced.string() + ": has no embeddings.word_embeddings.weight");
+}
+
+}  // namespace
+
+std::filesystem::path defaultModelDirectory(const std::string& name) {
+  const char* cache = std::getenv("MODSTREAM_CACHE");
+  const char* home = std::getenv("HOME");
+  const std::filesystem::path root = cache && *cache ? std::filesystem::path(cache)
+                                     : home ? std::filesystem::path(home) / ".cache" / "modstream"
+                                            : std::filesystem::path(".cache/modstream");
+  return root / "models" / name;
+}
+
+LanguageModel::LanguageModel(const std::filesystem::path& model_dir,
+                             const std::map<std::string, std::string>& pinned_sha256)
+    : directory_((checkDigests(model_dir, pinned_sha256), model_dir)), encoder_(model_dir) {
+  try {
+    token_vectors_ = tokenEmbeddingTable(model_dir / "torchscript" / "model.pt", vocabulary_);
+  } catch (const c10::Error& e) {
+    throw std::runtime_error((model_dir / "torchscript" / "model.pt").string() +
+                             ": cannot be loaded: " + e.what_without_backtrace());
+  }
+}
+
+std::vector<float> LanguageModel::staticEmbedding(std::string_view text) const {
+  constexpr size_t kDimensions = SentenceEncoder::kDimensions;
+  std::vector<float> sum(kDimensions, 0.0f);
+  for (int32_t id : encoder_.tokenizer().encode(text)) {
+    if (id == kClassifierToken || id == kSeparatorToken) continue;
+    const auto row = static_cast<size_t>(id);
+    if (row >= vocabulary_) continue;
+    const float* vector = token_vectors_.data() + row * kDimensions;
+    for (size_t i = 0; i < kDimensions; ++i) sum[i] += vector[i];
+  }
+  float norm = 0;
+  for (float v : sum) norm += v * v;
+  norm = std::sqrt(norm);
+  if (norm > 1e-12f) {
+    for (float& v : sum) v /= norm;
+  }
+  return sum;
+}
+
+std::vector<std::vector<float>> LanguageModel::fullEmbeddings(
+    const std::vector<std::string>& texts) const {
+  return encoder_.embed(texts);
+}
+
+}  // namespace modstream

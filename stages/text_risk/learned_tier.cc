@@ -1,0 +1,158 @@
+#include "stages/text_risk/learned_tier.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/histogram.h>
+
+namespace modstream {
+
+struct LearnedTier::Metrics {
+  prometheus::Counter* messages[2] = {nullptr, nullptr};
+  prometheus::Histogram* seconds[2] = {nullptr, nullptr};
+  prometheus::Counter* budget_exhausted = nullptr;
+  prometheus::Counter* failures = nullptr;
+
+  explicit Metrics(prometheus::Registry* registry) {
+    if (!registry) return;
+    auto& messages_family = prometheus::BuildCounter()
+                                .Name("modstream_text_model_messages_total")
+                                .Help("Posts scored by the learned tier, by tier (static, full)")
+                                .Register(*registry);
+    auto& seconds_family = prometheus::BuildHistogram()
+                               .Name("modstream_text_model_seconds")
+                               .Help("Time to embed and score one post, by tier")
+                               .Register(*registry);
+    const prometheus::Histogram::BucketBoundaries buckets = {
+        0.00001, 0.00003, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1};
+    for (ModelTier tier : {ModelTier::kStatic, ModelTier::kFull}) {
+      const std::string name(modelTierName(tier));
+      messages[static_cast<size_t>(tier)] = &messages_family.Add({{"tier", name}});
+      seconds[static_cast<size_t>(tier)] = &seconds_family.Add({{"tier", name}}, buckets);
+    }
+    budget_exhausted = &prometheus::BuildCounter()
+                            .Name("modstream_text_model_budget_exhausted_total")
+                            .Help(
+                                "Posts the cascade would have sent to the transformer but the "
+                                "per-second budget was spent (scored by the static tier)")
+                            .Register(*registry)
+                            .Add({});
+    failures = &prometheus::BuildCounter()
+                    .Name("modstream_text_model_failures_total")
+                    .Help("Posts the learned tier failed on (they keep their lexicon scores)")
+                    .Register(*registry)
+                    .Add({});
+  }
+  void scored(ModelTier tier, std::chrono::steady_clock::duration took) const {
+    const auto i = static_cast<size_t>(tier);
+    if (messages[i]) messages[i]->Increment();
+    if (seconds[i]) seconds[i]->Observe(std::chrono::duration<double>(took).count());
+  }
+};
+
+std::shared_ptr<LearnedTier> LearnedTier::create(const LearnedTierConfig& config,
+                                                 const std::filesystem::path& base_dir,
+                                                 const std::string& path,
+                                                 prometheus::Registry* metrics,
+                                                 ConfigErrors& errors) {
+  const auto heads_file = base_dir / config.heads;
+  const std::string heads_path = path + ".model.heads";
+  auto initial = CategoryHeads::load(heads_file, heads_path, errors);
+  if (!initial) return nullptr;
+  const std::filesystem::path directory = config.directory.empty()
+                                              ? defaultModelDirectory(initial->modelName())
+                                              : base_dir / config.directory;
+  std::shared_ptr<const LanguageModel> model;
+  try {
+    model = std::make_shared<const LanguageModel>(directory, initial->modelFiles());
+  } catch (const std::exception& e) {
+    errors.add(path + ".model.directory", e.what());
+    return nullptr;
+  }
+  auto load = [heads_file, heads_path](ConfigErrors& load_errors) {
+    return CategoryHeads::load(heads_file, heads_path, load_errors);
+  };
+  std::vector<std::filesystem::path> watched = {heads_file};
+  auto heads = std::make_shared<Reloadable<CategoryHeads>>(
+      "text model heads", watched, std::move(load), std::move(initial), 5000);
+  if (metrics) heads->attachMetrics(*metrics);
+  return std::make_shared<LearnedTier>(config, std::move(model), std::move(heads), metrics);
+}
+
+LearnedTier::LearnedTier(const LearnedTierConfig& config,
+                         std::shared_ptr<const LanguageModel> model,
+                         std::shared_ptr<Reloadable<CategoryHeads>> heads,
+                         prometheus::Registry* metrics)
+    : config_(config),
+      model_(std::move(model)),
+      heads_(std::move(heads)),
+      metrics_(std::make_unique<Metrics>(metrics)),
+      budget_tokens_(std::max(1.0, config.full_per_second)),
+      budget_refilled_(std::chrono::steady_clock::now()) {}
+
+LearnedTier::~LearnedTier() = default;
+
+bool LearnedTier::highRisk(const TextRiskContext& context, const TextRiskSignal& lexicons) const {
+  if (context.direct_message && context.recipient_is_minor) return true;
+  if (context.account_trust && *context.account_trust < 0.3) return true;
+  for (const auto& category : lexicons.categories) {
+    if (category.score > 0 && !category.flagged) return true;  // a weak lexicon hit
+  }
+  return false;
+}
+
+bool LearnedTier::uncertain(const std::vector<ModelFinding>& findings) const {
+  for (const auto& finding : findings) {
+    if (finding.probability >= config_.uncertain_low &&
+        finding.probability <= config_.uncertain_high) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool LearnedTier::takeBudget() {
+  if (config_.full_per_second <= 0) return false;
+  const std::lock_guard lock(budget_mutex_);
+  const auto now = std::chrono::steady_clock::now();
+  const double elapsed = std::chrono::duration<double>(now - budget_refilled_).count();
+  budget_refilled_ = now;
+  budget_tokens_ = std::min(std::max(1.0, config_.full_per_second),
+                            budget_tokens_ + elapsed * config_.full_per_second);
+  if (budget_tokens_ < 1) return false;
+  budget_tokens_ -= 1;
+  return true;
+}
+
+std::vector<ModelFinding> LearnedTier::score(std::string_view text, const TextRiskContext& context,
+                                             const TextRiskSignal& lexicons, Mode mode) {
+  const auto heads = heads_->current();
+  try {
+    std::vector<ModelFinding> findings;
+    std::vector<float> embedding;
+    if (mode != Mode::kFullOnly) {
+      const auto start = std::chrono::steady_clock::now();
+      embedding = model_->staticEmbedding(text);
+      findings = heads->score(ModelTier::kStatic, embedding, context);
+      metrics_->scored(ModelTier::kStatic, std::chrono::steady_clock::now() - start);
+    }
+    bool full = mode == Mode::kFullOnly;
+    if (mode == Mode::kCascade && (uncertain(findings) || highRisk(context, lexicons))) {
+      full = takeBudget();
+      if (!full && metrics_->budget_exhausted) metrics_->budget_exhausted->Increment();
+    }
+    if (full) {
+      const auto start = std::chrono::steady_clock::now();
+      embedding = std::move(model_->fullEmbeddings({std::string(text)}).front());
+      findings = heads->score(ModelTier::kFull, embedding, context);
+      metrics_->scored(ModelTier::kFull, std::chrono::steady_clock::now() - start);
+    }
+    for (auto& finding : findings) {
+      if (finding.probability >= 0.5) heads->explain(embedding, finding);
+    }
+    return findings;
+  } catch (const std::exception&) {
+    if (metrics_->failures) metrics_->failures->Increment();
+    return {};
+  }
+}
+
+}  // namespace modstream
