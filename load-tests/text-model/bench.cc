@@ -1,9 +1,10 @@
 // Text-model throughput: modstream's SentenceEncoder (C++ tokenizer, TorchScript on libtorch) on
-// the labelled corpus's messages, unbatched and in batches, and the tokenizer alone. run.sh
-// measures the reference (PyPI transformers on the same torch, same threads) in the same run and
-// reports the ratios. Prints one JSON object.
+// the labelled corpus's messages, unbatched and in batches, and the tokenizer alone; the learned
+// tier's cheap static tier (token-embedding mean and every category's head) beside the lexicon
+// scan every post already pays. run.sh measures the reference (PyPI transformers on the same
+// torch, same threads) in the same run and reports the ratios. Prints one JSON object.
 //
-//   text_model_bench MODEL_DIR SECONDS BATCH CORPUS.jsonl...
+//   text_model_bench MODEL_DIR SECONDS BATCH CONFIG_DIR CORPUS.jsonl...
 
 #include <chrono>
 #include <fstream>
@@ -11,7 +12,9 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "stages/text_risk/language_model.h"
 #include "stages/text_risk/sentence_encoder.h"
+#include "stages/text_risk/text_risk_engine.h"
 
 using namespace modstream;
 using SteadyClock = std::chrono::steady_clock;
@@ -45,14 +48,15 @@ double rate(double seconds, size_t per_step, const std::function<void(size_t)>& 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 5) {
-    std::cerr << "usage: text_model_bench MODEL_DIR SECONDS BATCH CORPUS.jsonl...\n";
+  if (argc < 6) {
+    std::cerr << "usage: text_model_bench MODEL_DIR SECONDS BATCH CONFIG_DIR CORPUS.jsonl...\n";
     return 2;
   }
   const std::filesystem::path model_dir = argv[1];
   const double seconds = std::stod(argv[2]);
   const size_t batch = std::stoul(argv[3]);
-  const auto texts = corpusTexts(argc, argv, 4);
+  const std::filesystem::path config_dir = argv[4];
+  const auto texts = corpusTexts(argc, argv, 5);
   const SentenceEncoder encoder(model_dir);
   const BertTokenizer tokenizer(model_dir / "tokenizer.json", 256);
 
@@ -67,7 +71,25 @@ int main(int argc, char** argv) {
     for (size_t k = 0; k < batch; ++k) group.push_back(texts[(i * batch + k) % texts.size()]);
     encoder.embed(group);
   });
+  ConfigErrors errors;
+  const auto heads =
+      CategoryHeads::load(config_dir / "models" / "text-risk-heads.json", "heads", errors);
+  const auto lexicons = TextRiskModel::load(TextRiskConfig{}, config_dir, "text_risk", errors);
+  if (!heads || !lexicons) {
+    std::cerr << errors.str();
+    return 1;
+  }
+  const LanguageModel model(model_dir, heads->modelFiles());
+  const TextRiskContext context;
+  const double static_rate = rate(seconds, 1, [&](size_t i) {
+    heads->score(ModelTier::kStatic, model.staticEmbedding(texts[i % texts.size()]), context);
+  });
+  TextRiskAnalyzer analyzer;
+  const double lexicon_rate = rate(
+      seconds, 1, [&](size_t i) { analyzer.analyze(lexicons, texts[i % texts.size()], context); });
   std::cout << nlohmann::json{{"texts", texts.size()},
+                              {"static_tier_messages_per_s", static_rate},
+                              {"lexicons_messages_per_s", lexicon_rate},
                               {"mean_tokens", static_cast<double>(tokens) / texts.size()},
                               {"batch", batch},
                               {"tokenizer_messages_per_s", tokenizer_rate},

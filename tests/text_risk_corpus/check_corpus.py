@@ -2,9 +2,12 @@
 
 Runs `modstream text-risk --eval FILE --json` on corpus.jsonl and holdout.jsonl and checks each
 category's precision and recall against the floors in expected.json, that obfuscated variants are
-judged like their plain forms, and the issue's targets on both files together.
+judged like their plain forms, and the issue's targets on both files together. With
+--learned-tier instead: the learned tier on holdout_paraphrase.jsonl (--side-by-side), the fused
+figures against their floors and fused recall above the lexicons' in every category (a separate
+ctest: it loads the model, which the sanitizer builds do not run).
 
-Usage: check_corpus.py MODSTREAM_BINARY
+Usage: check_corpus.py MODSTREAM_BINARY [--learned-tier]
 Prints 'N passed, N failed' and exits non-zero on any failure.
 """
 import json
@@ -21,10 +24,12 @@ expected = json.loads((here / "expected.json").read_text())
 checks = Checks()
 check = checks.check
 
+learned_tier = "--learned-tier" in sys.argv[2:]
 totals = {}
 messages = 0
-for name in ("corpus.jsonl", "holdout.jsonl"):
-    run = subprocess.run([binary, "text-risk", "--eval", str(here / name), "--json"],
+for name in () if learned_tier else ("corpus.jsonl", "holdout.jsonl"):
+    run = subprocess.run([binary, "text-risk", "--eval", str(here / name), "--json",
+                          "--scorer", "lexicons"],
                          capture_output=True, text=True, timeout=300)
     check(f"{name}: evaluates without errors", run.returncode == 0, run.stderr)
     if run.returncode != 0:
@@ -49,15 +54,44 @@ for name in ("corpus.jsonl", "holdout.jsonl"):
           f"(at most {expected[name]['max_variant_disagreements']})",
           len(disagreements) <= expected[name]["max_variant_disagreements"], str(disagreements))
 
-targets = expected["targets"]
-check(f"{messages} labelled messages (at least {targets['min_messages']})",
-      messages >= targets["min_messages"])
-for category in targets["categories"]:
-    tp, fp, fn = totals.get(category, [0, 0, 0])
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / (tp + fn) if tp + fn else 1.0
-    check(f"target: {category} precision {precision:.3f} and recall {recall:.3f} >= "
-          f"{targets['precision']}/{targets['recall']}",
-          precision >= targets["precision"] and recall >= targets["recall"])
 
+def check_lexicon_targets():
+    targets = expected["targets"]
+    check(f"{messages} labelled messages (at least {targets['min_messages']})",
+          messages >= targets["min_messages"])
+    for category in targets["categories"]:
+        tp, fp, fn = totals.get(category, [0, 0, 0])
+        precision = tp / (tp + fp) if tp + fp else 1.0
+        recall = tp / (tp + fn) if tp + fn else 1.0
+        check(f"target: {category} precision {precision:.3f} and recall {recall:.3f} >= "
+              f"{targets['precision']}/{targets['recall']}",
+              precision >= targets["precision"] and recall >= targets["recall"])
+
+
+def check_learned_tier():
+    name = "holdout_paraphrase.jsonl"
+    run = subprocess.run([binary, "text-risk", "--eval", str(here / name), "--json",
+                          "--side-by-side"], capture_output=True, text=True, timeout=600)
+    check(f"{name}: evaluates with the learned tier without errors", run.returncode == 0,
+          run.stderr)
+    if run.returncode != 0:
+        return
+    side = json.loads(run.stdout)["side_by_side"]
+    for category, floor in expected[name]["fused_floors"].items():
+        got = side["fused"].get(category)
+        check(f"{name}: fused {category} is evaluated", got is not None, str(side["fused"]))
+        if got is None:
+            continue
+        for measure in ("precision", "recall"):
+            check(f"{name}: fused {category} {measure} {got[measure]:.3f} >= {floor[measure]}",
+                  got[measure] >= floor[measure] - 1e-9)
+        lexicons = side["lexicons"][category]["recall"]
+        check(f"{name}: fused {category} recall {got['recall']:.3f} above the lexicons' "
+              f"{lexicons:.3f}", got["recall"] > lexicons)
+
+
+if learned_tier:
+    check_learned_tier()
+else:
+    check_lexicon_targets()
 checks.finish()
