@@ -130,6 +130,12 @@ class Stage {
   // Processes one record. Never throws; returns fail() when the record cannot be processed.
   virtual StageStatus process(const Content& content, const StageContext& context,
                               Signals& signals) = 0;
+  // A worker that took several records from its queue at once tells stages that want it what they
+  // will process next, in order and decoded, before process() is called for each: work that
+  // batches well (text_risk's transformer) can be done here for all of them in one go. A hint
+  // only: process() must give the same result without it. Never throws.
+  virtual bool wantsLookAhead() const { return false; }
+  virtual void lookAhead(const std::vector<const Content*>& upcoming) { (void)upcoming; }
 };
 
 class StageFactory {

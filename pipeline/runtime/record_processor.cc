@@ -1,5 +1,6 @@
 #include "pipeline/runtime/record_processor.h"
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 
@@ -40,6 +41,24 @@ std::vector<OutputRecord> RecordProcessor::process(const InputRecord& record) {
     if (status.error) return deadLetter(*status.error);
   }
   return std::move(signals.outputs);
+}
+
+void RecordProcessor::lookAhead(const std::vector<const InputRecord*>& records) {
+  const bool wanted = std::any_of(stages_.begin(), stages_.end(),
+                                  [](const auto& named) { return named.stage->wantsLookAhead(); });
+  if (!wanted) return;
+  std::vector<Content> decoded;
+  decoded.reserve(records.size());
+  for (const InputRecord* record : records) {
+    auto content = decoder_.decode(*record);
+    if (content.ok()) decoded.push_back(std::move(content.value()));
+  }
+  std::vector<const Content*> upcoming;
+  upcoming.reserve(decoded.size());
+  for (const auto& content : decoded) upcoming.push_back(&content);
+  for (auto& named : stages_) {
+    if (named.stage->wantsLookAhead()) named.stage->lookAhead(upcoming);
+  }
 }
 
 }  // namespace modstream

@@ -26,6 +26,9 @@ class RecordProcessor {
                   PipelineMetrics* metrics);
 
   std::vector<OutputRecord> process(const InputRecord& record);
+  // Passes the records that will be processed next to the stages that want them (Stage::lookAhead),
+  // decoding them once more; does nothing when no stage wants them.
+  void lookAhead(const std::vector<const InputRecord*>& records);
 
  private:
   RecordDecoder decoder_;

@@ -50,34 +50,54 @@ void WorkerPool::stop() {
 }
 
 void WorkerPool::run(Worker& worker) {
+  std::vector<WorkItem> items;
+  std::vector<const InputRecord*> upcoming;
   while (true) {
     std::unique_lock lock(worker.mutex);
     worker.ready.wait(lock, [&] { return stopping_.load() || !worker.queue.empty(); });
     if (stopping_.load()) return;
-    WorkItem item = std::move(worker.queue.front());
-    worker.queue.pop_front();
+    // Everything queued, up to kMaxRun records: stages may batch work across them (lookAhead).
+    items.clear();
+    while (!worker.queue.empty() && items.size() < kMaxRun) {
+      items.push_back(std::move(worker.queue.front()));
+      worker.queue.pop_front();
+    }
     lock.unlock();
 
-    const auto bytes = static_cast<int64_t>(item.record.sizeBytes());
-    const int64_t offset = item.record.source().offset.value;
-    if (!item.partition->abandoned.load()) {
-      const GatePass pass(gate_);
-      std::vector<OutputRecord> outputs = worker.processor->process(item.record);
-      int enqueued = 0;
-      bool all_enqueued = true;
-      for (const auto& output : outputs) {
-        if (!producer_.publish(output, item.partition, offset, stopping_)) {
-          all_enqueued = false;
-          break;
-        }
-        ++enqueued;
+    if (items.size() > 1) {
+      upcoming.clear();
+      for (const auto& item : items) {
+        if (!item.partition->abandoned.load()) upcoming.push_back(&item.record);
       }
-      // A record whose outputs were not all enqueued is never finished, so never committed.
-      if (all_enqueued) item.partition->tracker().finish(offset, enqueued);
-      processed_.fetch_add(1);
+      worker.processor->lookAhead(upcoming);
     }
-    in_flight_bytes_.fetch_sub(bytes);
+    for (auto& item : items) {
+      if (stopping_.load()) return;
+      processItem(worker, item);
+    }
   }
+}
+
+void WorkerPool::processItem(Worker& worker, const WorkItem& item) {
+  const auto bytes = static_cast<int64_t>(item.record.sizeBytes());
+  const int64_t offset = item.record.source().offset.value;
+  if (!item.partition->abandoned.load()) {
+    const GatePass pass(gate_);
+    std::vector<OutputRecord> outputs = worker.processor->process(item.record);
+    int enqueued = 0;
+    bool all_enqueued = true;
+    for (const auto& output : outputs) {
+      if (!producer_.publish(output, item.partition, offset, stopping_)) {
+        all_enqueued = false;
+        break;
+      }
+      ++enqueued;
+    }
+    // A record whose outputs were not all enqueued is never finished, so never committed.
+    if (all_enqueued) item.partition->tracker().finish(offset, enqueued);
+    processed_.fetch_add(1);
+  }
+  in_flight_bytes_.fetch_sub(bytes);
 }
 
 }  // namespace modstream

@@ -79,7 +79,10 @@ class WorkerPool {
     std::unique_ptr<RecordProcessor> processor;
     std::thread thread;
   };
+  // Records a worker takes from its queue at once; their stages see them ahead (lookAhead).
+  static constexpr size_t kMaxRun = 64;
   void run(Worker& worker);
+  void processItem(Worker& worker, const WorkItem& item);
 
   OutputProducer& producer_;
   std::atomic<int64_t>& in_flight_bytes_;

@@ -10,6 +10,7 @@ struct LearnedTier::Metrics {
   prometheus::Histogram* seconds[2] = {nullptr, nullptr};
   prometheus::Counter* budget_exhausted = nullptr;
   prometheus::Counter* failures = nullptr;
+  prometheus::Histogram* batch_size = nullptr;
 
   explicit Metrics(prometheus::Registry* registry) {
     if (!registry) return;
@@ -35,16 +36,26 @@ struct LearnedTier::Metrics {
                                 "per-second budget was spent (scored by the static tier)")
                             .Register(*registry)
                             .Add({});
+    batch_size = &prometheus::BuildHistogram()
+                      .Name("modstream_text_model_batch_size")
+                      .Help("Posts per transformer call")
+                      .Register(*registry)
+                      .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64});
     failures = &prometheus::BuildCounter()
                     .Name("modstream_text_model_failures_total")
                     .Help("Posts the learned tier failed on (they keep their lexicon scores)")
                     .Register(*registry)
                     .Add({});
   }
-  void scored(ModelTier tier, std::chrono::steady_clock::duration took) const {
+  // `posts` scored in `took` (one transformer call may score several).
+  void scored(ModelTier tier, std::chrono::steady_clock::duration took, size_t posts = 1) const {
     const auto i = static_cast<size_t>(tier);
-    if (messages[i]) messages[i]->Increment();
-    if (seconds[i]) seconds[i]->Observe(std::chrono::duration<double>(took).count());
+    const double each = std::chrono::duration<double>(took).count() / static_cast<double>(posts);
+    for (size_t p = 0; p < posts; ++p) {
+      if (messages[i]) messages[i]->Increment();
+      if (seconds[i]) seconds[i]->Observe(each);
+    }
+    if (tier == ModelTier::kFull && batch_size) batch_size->Observe(static_cast<double>(posts));
   }
 };
 
@@ -92,7 +103,7 @@ LearnedTier::~LearnedTier() = default;
 
 bool LearnedTier::highRisk(const TextRiskContext& context, const TextRiskSignal& lexicons) const {
   if (context.direct_message && context.recipient_is_minor) return true;
-  if (context.account_trust && *context.account_trust < 0.3) return true;
+  if (context.account_trust && *context.account_trust < kLowTrust) return true;
   for (const auto& category : lexicons.categories) {
     if (category.score > 0 && !category.flagged) return true;  // a weak lexicon hit
   }
@@ -122,28 +133,78 @@ bool LearnedTier::takeBudget() {
   return true;
 }
 
+bool LearnedTier::picksFull(const std::vector<ModelFinding>& static_findings,
+                            const TextRiskContext& context, const TextRiskSignal& lexicons) {
+  if (!uncertain(static_findings) && !highRisk(context, lexicons)) return false;
+  if (takeBudget()) return true;
+  if (metrics_->budget_exhausted) metrics_->budget_exhausted->Increment();
+  return false;
+}
+
+std::vector<LearnedTier::Ahead> LearnedTier::embedAhead(const std::vector<AheadRequest>& requests) {
+  std::vector<Ahead> ahead(requests.size());
+  try {
+    const auto heads = heads_->current();
+    std::vector<size_t> picked;
+    for (size_t i = 0; i < requests.size(); ++i) {
+      const auto start = std::chrono::steady_clock::now();
+      ahead[i].static_embedding = model_->staticEmbedding(requests[i].text);
+      const auto findings =
+          heads->score(ModelTier::kStatic, ahead[i].static_embedding, requests[i].context);
+      metrics_->scored(ModelTier::kStatic, std::chrono::steady_clock::now() - start);
+      if (picksFull(findings, requests[i].context, *requests[i].lexicons)) picked.push_back(i);
+    }
+    const auto batch = static_cast<size_t>(config_.batch_size);
+    for (size_t first = 0; first < picked.size(); first += batch) {
+      const size_t last = std::min(picked.size(), first + batch);
+      std::vector<std::string> texts;
+      for (size_t k = first; k < last; ++k) texts.emplace_back(requests[picked[k]].text);
+      const auto start = std::chrono::steady_clock::now();
+      auto embeddings = model_->fullEmbeddings(texts);
+      metrics_->scored(ModelTier::kFull, std::chrono::steady_clock::now() - start, texts.size());
+      for (size_t k = first; k < last; ++k) {
+        ahead[picked[k]].full_embedding = std::move(embeddings[k - first]);
+      }
+    }
+  } catch (const std::exception&) {
+    // score() computes what is missing, post by post, and counts its own failures.
+    return std::vector<Ahead>(requests.size());
+  }
+  return ahead;
+}
+
 std::vector<ModelFinding> LearnedTier::score(std::string_view text, const TextRiskContext& context,
-                                             const TextRiskSignal& lexicons, Mode mode) {
+                                             const TextRiskSignal& lexicons, Mode mode,
+                                             const Ahead* ahead) {
   const auto heads = heads_->current();
   try {
     std::vector<ModelFinding> findings;
     std::vector<float> embedding;
+    const bool have_static = ahead && !ahead->static_embedding.empty();
+    const bool have_full = ahead && !ahead->full_embedding.empty();
     if (mode != Mode::kFullOnly) {
       const auto start = std::chrono::steady_clock::now();
-      embedding = model_->staticEmbedding(text);
+      embedding = have_static ? ahead->static_embedding : model_->staticEmbedding(text);
       findings = heads->score(ModelTier::kStatic, embedding, context);
-      metrics_->scored(ModelTier::kStatic, std::chrono::steady_clock::now() - start);
+      if (!have_static)
+        metrics_->scored(ModelTier::kStatic, std::chrono::steady_clock::now() - start);
     }
-    bool full = mode == Mode::kFullOnly;
-    if (mode == Mode::kCascade && (uncertain(findings) || highRisk(context, lexicons))) {
-      full = takeBudget();
-      if (!full && metrics_->budget_exhausted) metrics_->budget_exhausted->Increment();
-    }
+    // Looked ahead, the cascade already chose (and drew budget); a post it did not pick is
+    // reconsidered here only for what was unknown then (the sender's trust, from reputation).
+    const bool full =
+        mode == Mode::kFullOnly || have_full ||
+        (mode == Mode::kCascade &&
+         (!have_static || (context.account_trust && *context.account_trust < kLowTrust)) &&
+         picksFull(findings, context, lexicons));
     if (full) {
-      const auto start = std::chrono::steady_clock::now();
-      embedding = std::move(model_->fullEmbeddings({std::string(text)}).front());
+      if (have_full) {
+        embedding = ahead->full_embedding;
+      } else {
+        const auto start = std::chrono::steady_clock::now();
+        embedding = std::move(model_->fullEmbeddings({std::string(text)}).front());
+        metrics_->scored(ModelTier::kFull, std::chrono::steady_clock::now() - start);
+      }
       findings = heads->score(ModelTier::kFull, embedding, context);
-      metrics_->scored(ModelTier::kFull, std::chrono::steady_clock::now() - start);
     }
     for (auto& finding : findings) {
       if (finding.probability >= 0.5) heads->explain(embedding, finding);

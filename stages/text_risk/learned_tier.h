@@ -5,7 +5,11 @@
 // context is high-risk and the per-second budget allows. A failure inside the model is counted and
 // yields no findings: the post keeps its lexicon scores and is never dead-lettered for it.
 //
-// Metrics: modstream_text_model_messages_total{tier}, modstream_text_model_seconds{tier},
+// Batching: a worker that takes several posts at once passes them to embedAhead(), which runs the
+// transformer once for all the cascade picks among them; score() then reuses those embeddings.
+//
+// Metrics: modstream_text_model_messages_total{tier}, modstream_text_model_seconds{tier} (per
+// post; a batch's time is shared out), modstream_text_model_batch_size,
 // modstream_text_model_budget_exhausted_total, modstream_text_model_failures_total.
 
 #include <prometheus/registry.h>
@@ -35,13 +39,33 @@ class LearnedTier {
                                              const std::string& path, prometheus::Registry* metrics,
                                              ConfigErrors& errors);
 
+  // What embedAhead() computed for one upcoming post.
+  struct Ahead {
+    std::vector<float> static_embedding;
+    std::vector<float> full_embedding;  // empty: the cascade did not pick it, or no budget
+  };
+  struct AheadRequest {
+    std::string_view text;
+    TextRiskContext context;
+    const TextRiskSignal* lexicons;
+  };
+
   // The model's findings for `text`. `lexicons` is the post's lexicon-only signal (a hit below its
-  // threshold sends the post to the transformer).
+  // threshold sends the post to the transformer). `ahead`: the embeddings embedAhead() computed
+  // for this text, used instead of computing them again.
   std::vector<ModelFinding> score(std::string_view text, const TextRiskContext& context,
-                                  const TextRiskSignal& lexicons, Mode mode = Mode::kCascade);
+                                  const TextRiskSignal& lexicons, Mode mode = Mode::kCascade,
+                                  const Ahead* ahead = nullptr);
+  // For a worker's upcoming posts: the static tier for each, then one transformer call per
+  // batch_size posts for those the cascade picks (drawing on the budget). One Ahead per request.
+  std::vector<Ahead> embedAhead(const std::vector<AheadRequest>& requests);
 
   bool reloadHeads() { return heads_->reload(); }
   const LearnedTierConfig& config() const { return config_; }
+
+  // A sender below this reputation trust is a high-risk context (as text_risk's default
+  // context.low_trust_below).
+  static constexpr double kLowTrust = 0.3;
 
   struct Metrics;
   LearnedTier(const LearnedTierConfig& config, std::shared_ptr<const LanguageModel> model,
@@ -51,6 +75,8 @@ class LearnedTier {
  private:
   bool highRisk(const TextRiskContext& context, const TextRiskSignal& lexicons) const;
   bool uncertain(const std::vector<ModelFinding>& findings) const;
+  bool picksFull(const std::vector<ModelFinding>& static_findings, const TextRiskContext& context,
+                 const TextRiskSignal& lexicons);
   bool takeBudget();
 
   LearnedTierConfig config_;

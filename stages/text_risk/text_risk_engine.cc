@@ -40,6 +40,7 @@ void parseLearnedTier(ConfigMap map, LearnedTierConfig& config, ConfigErrors& er
   map.field("uncertain_high", config.uncertain_high, {0.0, 1.0});
   map.field("full_per_second", config.full_per_second, {0.0, 1e6});
   map.field("weight", config.weight, {0.0, 1.0});
+  map.field("batch_size", config.batch_size, {1, 256});
   if (config.uncertain_low > config.uncertain_high) {
     errors.add(map.pathOf("uncertain_low"), "must not be above uncertain_high");
   }

@@ -2,6 +2,8 @@
 
 #include <prometheus/counter.h>
 
+#include <unordered_map>
+
 #include "pipeline/core/file_reloader.h"
 
 namespace modstream {
@@ -41,8 +43,11 @@ class TextRiskStage final : public Stage {
     TextRiskContext text_context = textRiskContextOf(post->context);
     // When reputation runs first, a low-trust account's evidence counts for more.
     if (signals.reputation) text_context.account_trust = signals.reputation->trust;
+    const auto ahead = ahead_.find(post->text);
     signals.text_risk =
-        scoreText(analyzer_, model_.shared(), learned_.get(), post->text, text_context);
+        scoreText(analyzer_, model_.shared(), learned_.get(), post->text, text_context,
+                  LearnedTier::Mode::kCascade, ahead == ahead_.end() ? nullptr : &ahead->second);
+    if (ahead != ahead_.end()) ahead_.erase(ahead);
     for (const auto& category : signals.text_risk->categories) {
       if (!category.flagged) continue;
       auto& counter = flagged_[category.category];
@@ -52,12 +57,38 @@ class TextRiskStage final : public Stage {
     return StageStatus::ok();
   }
 
+  bool wantsLookAhead() const override { return learned_ != nullptr; }
+
+  // The transformer runs once for the upcoming posts the cascade picks, not once per post.
+  void lookAhead(const std::vector<const Content*>& upcoming) override {
+    ahead_.clear();  // what a previous run left unused (records of a revoked partition)
+    model_.refreshed();
+    std::vector<TextRiskSignal> lexicons;
+    std::vector<LearnedTier::AheadRequest> requests;
+    lexicons.reserve(upcoming.size());
+    for (const Content* content : upcoming) {
+      const auto* post = std::get_if<Post>(content);
+      if (!post || ahead_.count(post->text)) continue;
+      const TextRiskContext context = textRiskContextOf(post->context);
+      lexicons.push_back(analyzer_.analyze(model_.shared(), post->text, context));
+      requests.push_back({post->text, context, nullptr});
+      ahead_[post->text];
+    }
+    for (size_t i = 0; i < requests.size(); ++i) requests[i].lexicons = &lexicons[i];
+    auto ahead = learned_->embedAhead(requests);
+    for (size_t i = 0; i < requests.size(); ++i) {
+      ahead_[std::string(requests[i].text)] = std::move(ahead[i]);
+    }
+  }
+
  private:
   ReloadableView<TextRiskModel> model_;
   std::shared_ptr<LearnedTier> learned_;  // null when the learned tier is off
   std::shared_ptr<const FlaggedCounters> counters_;
   std::map<std::string, prometheus::Counter*> flagged_;  // this worker's cache of series
   TextRiskAnalyzer analyzer_;
+  // By post text: the learned tier's embeddings computed while looking ahead, used once.
+  std::unordered_map<std::string, LearnedTier::Ahead> ahead_;
 };
 
 class TextRiskFactory final : public StageFactory {
@@ -86,10 +117,10 @@ class TextRiskFactory final : public StageFactory {
 TextRiskSignal scoreText(TextRiskAnalyzer& analyzer,
                          const std::shared_ptr<const TextRiskModel>& model, LearnedTier* learned,
                          std::string_view text, const TextRiskContext& context,
-                         LearnedTier::Mode mode) {
+                         LearnedTier::Mode mode, const LearnedTier::Ahead* ahead) {
   TextRiskSignal signal = analyzer.analyze(model, text, context);
   if (!learned) return signal;
-  const auto findings = learned->score(text, context, signal, mode);
+  const auto findings = learned->score(text, context, signal, mode, ahead);
   fuseModelFindings(findings, *model, context, learned->config().weight, signal);
   return signal;
 }

@@ -1,0 +1,123 @@
+// The learned tier with the real model (ops/models/fetch.sh) and the shipped heads: looking ahead
+// batches the transformer without changing any score, the budget caps transformer runs, and the
+// findings name the nearest labelled example. Labelled "evaluation": it loads libtorch's model,
+// which the sanitizer builds do not run.
+
+#include "stages/text_risk/learned_tier.h"
+
+#include <prometheus/registry.h>
+
+#include <catch2/catch.hpp>
+
+#include "stages/text_risk/text_risk_stage.h"
+#include "tests/support/test_doubles.h"
+
+using namespace modstream;
+
+namespace {
+
+const std::filesystem::path kConfigDir = MODSTREAM_SOURCE_DIR "/config";
+
+double metricValue(prometheus::Registry& registry, const std::string& name,
+                   const std::string& tier = "") {
+  double total = 0;
+  for (const auto& family : registry.Collect()) {
+    if (family.name != name) continue;
+    for (const auto& metric : family.metric) {
+      bool matches = tier.empty();
+      for (const auto& label : metric.label) matches |= label.name == "tier" && label.value == tier;
+      if (!matches) continue;
+      total += family.type == prometheus::MetricType::Histogram
+                   ? static_cast<double>(metric.histogram.sample_count)
+                   : metric.counter.value;
+    }
+  }
+  return total;
+}
+
+Post directMessageToMinor(const std::string& id, const std::string& text) {
+  Post post;
+  post.post_id = PostId(id);
+  post.account_id = AccountId("sender");
+  post.text = text;
+  post.context.kind = PostKind::kDirectMessage;
+  post.context.recipient_is_minor = true;
+  return post;
+}
+
+std::unique_ptr<StageFactory> buildStage(const std::string& model_yaml,
+                                         prometheus::Registry& registry, ConfigErrors& errors) {
+  testing::FixedClock clock(0);
+  return textRiskStageBuilder()(YAML::Load("{model: " + model_yaml + "}"), "stages[1].config",
+                                StageEnvironment{kConfigDir, clock, &registry}, errors);
+}
+
+Signals process(Stage& stage, const Post& post) {
+  auto record = InputRecord::owning({"posts", Partition{0}, Offset{0}}, std::nullopt, "");
+  Signals signals;
+  REQUIRE_FALSE(stage.process(post, StageContext{record, 0}, signals).error);
+  return signals;
+}
+
+}  // namespace
+
+TEST_CASE("looking ahead runs the transformer once for a run of posts, with the same scores",
+          "[text_model]") {
+  const std::vector<Post> posts = {
+      directMessageToMinor("p1", "delete our chat after, it's our secret"),
+      directMessageToMinor("p2", "send me a pic in your pyjamas"),
+      directMessageToMinor("p3", "don't forget your PE kit tomorrow, love dad"),
+      directMessageToMinor("p4", "meet me behind the shops after school, come alone")};
+  prometheus::Registry one_by_one_metrics;
+  prometheus::Registry batched_metrics;
+  ConfigErrors errors;
+  auto one_by_one = buildStage("{enabled: true, batch_size: 16}", one_by_one_metrics, errors);
+  auto batched = buildStage("{enabled: true, batch_size: 16}", batched_metrics, errors);
+  REQUIRE(one_by_one);
+  REQUIRE(batched);
+  auto single_stage = one_by_one->create();
+  auto batched_stage = batched->create();
+  REQUIRE(batched_stage->wantsLookAhead());
+  std::vector<const Content*> upcoming;
+  std::vector<Content> contents(posts.begin(), posts.end());
+  for (const auto& content : contents) upcoming.push_back(&content);
+  batched_stage->lookAhead(upcoming);
+  bool any_model_reason = false;
+  for (const auto& post : posts) {
+    const auto single = process(*single_stage, post);
+    const auto looked_ahead = process(*batched_stage, post);
+    REQUIRE(single.text_risk->categories.size() == looked_ahead.text_risk->categories.size());
+    for (size_t c = 0; c < single.text_risk->categories.size(); ++c) {
+      CHECK(looked_ahead.text_risk->categories[c].score ==
+            Approx(single.text_risk->categories[c].score).margin(1e-5));
+    }
+    for (const auto& reason : looked_ahead.text_risk->reasons) {
+      if (reason.source != "model") continue;
+      any_model_reason = true;
+      CHECK(reason.model_tier == "full");
+      CHECK_FALSE(reason.entry_id.empty());
+    }
+  }
+  CHECK(any_model_reason);
+  // Direct messages to a minor always go to the transformer: four runs alone, one batch of four.
+  CHECK(metricValue(one_by_one_metrics, "modstream_text_model_messages_total", "full") == 4);
+  CHECK(metricValue(one_by_one_metrics, "modstream_text_model_batch_size") == 4);
+  CHECK(metricValue(batched_metrics, "modstream_text_model_messages_total", "full") == 4);
+  CHECK(metricValue(batched_metrics, "modstream_text_model_batch_size") == 1);
+}
+
+TEST_CASE("over its budget the cascade keeps the static tier's scores and counts it",
+          "[text_model]") {
+  prometheus::Registry metrics;
+  ConfigErrors errors;
+  // A budget of 0.001 runs a second still allows the first (the bucket starts with one).
+  auto factory = buildStage("{enabled: true, full_per_second: 0.001}", metrics, errors);
+  REQUIRE(factory);
+  auto stage = factory->create();
+  for (int i = 0; i < 3; ++i) {
+    process(*stage, directMessageToMinor("p" + std::to_string(i), "are you home alone tonight?"));
+  }
+  CHECK(metricValue(metrics, "modstream_text_model_messages_total", "full") == 1);
+  CHECK(metricValue(metrics, "modstream_text_model_messages_total", "static") == 3);
+  CHECK(metricValue(metrics, "modstream_text_model_budget_exhausted_total") == 2);
+}
