@@ -82,7 +82,8 @@ int main(int argc, char** argv) {
   const LanguageModel model(model_dir, heads->modelFiles());
   const TextRiskContext context;
   const double static_rate = rate(seconds, 1, [&](size_t i) {
-    heads->score(ModelTier::kStatic, model.staticEmbedding(texts[i % texts.size()]), context);
+    const auto embedding = model.staticEmbedding(texts[i % texts.size()]);
+    heads->score(ModelTier::kStatic, {embedding, {}}, context);
   });
   TextRiskAnalyzer analyzer;
   const double lexicon_rate = rate(

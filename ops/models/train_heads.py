@@ -1,9 +1,10 @@
 """Trains the text_risk learned tier's per-category heads from the labelled corpus and writes
 config/models/text-risk-heads.json and the exemplar vectors beside it.
 
-Features come from the C++ that scores posts (the `text_features` tool: the mean of the model's
-token embeddings for the static tier, the transformer's sentence embedding for the full tier), plus
-three context features (direct message, direct message to a minor, reply). Each head is L2-
+Features come from the C++ that scores posts (the `text_features` tool): the static tier reads the
+mean of the model's token embeddings, the full tier the transformer's sentence embedding followed
+by that static one (together they cross-validated better than either alone); both then three
+context features (direct message, direct message to a minor, reply). Each head is L2-
 regularised logistic regression (torch, L-BFGS); the regularisation strength is chosen by 5-fold
 cross-validated log loss on the training files, and the out-of-fold scores fit a Platt calibration,
 so a head's output is a probability. Folds follow a hash of the plain message's id, so an
@@ -92,7 +93,7 @@ def main():
               for c in CATEGORIES}
     folds = torch.tensor([int(hashlib.sha256(m.get("variant_of", m["id"]).encode()).hexdigest(),
                               16) % FOLDS for m in messages])
-    heads = {"format": 1, "model": model_dir.name,
+    heads = {"format": 2, "model": model_dir.name,
              "model_files": {name: sha256(model_dir / name) for name in PINNED_MODEL_FILES},
              "dimensions": 384, "categories": CATEGORIES,
              "context_features": ["direct_message", "direct_message_to_minor", "reply"],
@@ -100,11 +101,11 @@ def main():
                           "corpus_sha256": {f.name: sha256(f) for f in files},
                           "cross_validated": {}},
              "tiers": {}}
-    vectors = {}
+    vectors = {tier: torch.tensor([features[m["id"]][tier] for m in messages], dtype=torch.float64)
+               for tier in ("static", "full")}
+    inputs = {"static": ["static"], "full": ["full", "static"]}
     for tier in ("static", "full"):
-        embedding = torch.tensor([features[m["id"]][tier] for m in messages], dtype=torch.float64)
-        vectors[tier] = embedding
-        x = torch.cat([embedding, context], dim=1)
+        x = torch.cat([vectors[name] for name in inputs[tier]] + [context], dim=1)
         tier_heads = {}
         tier_report = {}
         for category in CATEGORIES:
@@ -136,6 +137,7 @@ def main():
             print(f"{tier:6} {category:20} strength {strength:g} cross-validated "
                   f"precision {tier_report[category]['precision']:.3f} "
                   f"recall {tier_report[category]['recall']:.3f}", file=sys.stderr)
+        tier_heads["inputs"] = inputs[tier]
         heads["tiers"][tier] = tier_heads
         heads["training"]["cross_validated"][tier] = tier_report
     exemplars = [i for i, m in enumerate(messages) if m["labels"] and m["set"] != "obfuscated"]

@@ -53,9 +53,18 @@ std::shared_ptr<const CategoryHeads> CategoryHeads::load(const std::filesystem::
     heads->model_name_ = json.at("model").get<std::string>();
     heads->model_files_ = json.at("model_files").get<std::map<std::string, std::string>>();
     heads->categories_ = json.at("categories").get<std::vector<std::string>>();
-    const size_t inputs = heads->dimensions_ + kContextFeatures;
     for (ModelTier tier : kTiers) {
+      const size_t inputs = heads->embeddingInputs(tier) + kContextFeatures;
       const auto& tier_json = json.at("tiers").at(std::string(modelTierName(tier)));
+      const std::vector<std::string> expected_inputs =
+          tier == ModelTier::kFull ? std::vector<std::string>{"full", "static"}
+                                   : std::vector<std::string>{"static"};
+      if (tier_json.at("inputs").get<std::vector<std::string>>() != expected_inputs) {
+        errors.add(where, "tiers." + std::string(modelTierName(tier)) +
+                              ".inputs: not the embeddings this version reads (" +
+                              tier_json.at("inputs").dump() + ")");
+        return nullptr;
+      }
       for (const auto& category : heads->categories_) {
         const auto& head_json = tier_json.at(category);
         Head head;
@@ -107,20 +116,31 @@ std::shared_ptr<const CategoryHeads> CategoryHeads::load(const std::filesystem::
   return heads;
 }
 
-std::vector<ModelFinding> CategoryHeads::score(ModelTier tier, std::span<const float> embedding,
+size_t CategoryHeads::embeddingInputs(ModelTier tier) const {
+  return tier == ModelTier::kFull ? 2 * dimensions_ : dimensions_;
+}
+
+std::vector<ModelFinding> CategoryHeads::score(ModelTier tier, const MessageEmbeddings& embeddings,
                                                const TextRiskContext& context) const {
   const auto context_values = contextFeatures(context);
+  // The tier's inputs in the order the weights expect; a missing embedding reads as zeros.
+  std::vector<std::span<const float>> parts = {embeddings.static_embedding};
+  if (tier == ModelTier::kFull) parts = {embeddings.full, embeddings.static_embedding};
   std::vector<ModelFinding> findings;
   findings.reserve(categories_.size());
   const auto& heads = heads_[static_cast<size_t>(tier)];
   for (size_t c = 0; c < categories_.size(); ++c) {
     const Head& head = heads[c];
     double logit = head.bias;
-    for (size_t i = 0; i < dimensions_ && i < embedding.size(); ++i) {
-      logit += static_cast<double>(head.weights[i] * embedding[i]);
+    size_t offset = 0;
+    for (const auto& part : parts) {
+      for (size_t i = 0; i < dimensions_ && i < part.size(); ++i) {
+        logit += static_cast<double>(head.weights[offset + i] * part[i]);
+      }
+      offset += dimensions_;
     }
     for (size_t i = 0; i < kContextFeatures; ++i) {
-      logit += static_cast<double>(head.weights[dimensions_ + i] * context_values[i]);
+      logit += static_cast<double>(head.weights[offset + i] * context_values[i]);
     }
     ModelFinding finding;
     finding.category = categories_[c];
@@ -131,8 +151,10 @@ std::vector<ModelFinding> CategoryHeads::score(ModelTier tier, std::span<const f
   return findings;
 }
 
-void CategoryHeads::explain(std::span<const float> embedding, ModelFinding& finding) const {
+void CategoryHeads::explain(const MessageEmbeddings& embeddings, ModelFinding& finding) const {
   const auto& vectors = exemplar_vectors_[static_cast<size_t>(finding.tier)];
+  const auto embedding =
+      finding.tier == ModelTier::kFull ? embeddings.full : embeddings.static_embedding;
   double best = -2;
   for (size_t e = 0; e < exemplars_.size(); ++e) {
     const auto& labels = exemplars_[e].labels;

@@ -1,10 +1,11 @@
 #pragma once
 // CategoryHeads: the learned tier's per-category classifiers, trained by
 // ops/models/train_heads.py and read from a small JSON file (config/models/text-risk-heads.json).
-// Each head is logistic regression on a sentence embedding and three context features, then
-// Platt-calibrated, so a score is the probability a moderator would flag the message in that
-// category. There is one set of heads per tier: `static` reads the mean of the model's token
-// embeddings (cheap, every post), `full` the transformer's sentence embedding.
+// Each head is logistic regression on embeddings and three context features, then Platt-calibrated,
+// so a score is the probability a moderator would flag the message in that category. There is one
+// set of heads per tier: `static` reads the mean of the model's token embeddings (cheap, every
+// post); `full` reads the transformer's sentence embedding followed by the static one (together
+// they cross-validated better than either alone).
 //
 // The file also names the labelled training messages the heads learned from (exemplars, stored
 // int8 in a file beside it): a finding names the nearest one, so a moderator sees what it
@@ -28,6 +29,12 @@ namespace modstream {
 
 enum class ModelTier { kStatic, kFull };
 std::string_view modelTierName(ModelTier tier);
+
+// A message's embeddings; `full` is empty unless the transformer ran.
+struct MessageEmbeddings {
+  std::span<const float> static_embedding;
+  std::span<const float> full;
+};
 
 // What one category's head found in one message.
 struct ModelFinding {
@@ -53,15 +60,16 @@ class CategoryHeads {
   // The name of the model the heads were trained on (the model directory's name).
   const std::string& modelName() const { return model_name_; }
 
-  // Every category's calibrated probability for a unit-length `embedding` of dimensions().
-  std::vector<ModelFinding> score(ModelTier tier, std::span<const float> embedding,
+  // Every category's calibrated probability from the tier's inputs (unit-length, dimensions()).
+  std::vector<ModelFinding> score(ModelTier tier, const MessageEmbeddings& embeddings,
                                   const TextRiskContext& context) const;
-  // Fills in `finding`'s nearest labelled example among those labelled with its category.
-  void explain(std::span<const float> embedding, ModelFinding& finding) const;
+  // Fills in `finding`'s nearest labelled example among those labelled with its category, by the
+  // embedding of the finding's tier.
+  void explain(const MessageEmbeddings& embeddings, ModelFinding& finding) const;
 
  private:
   struct Head {
-    std::vector<float> weights;  // dimensions_ embedding weights, then the context features
+    std::vector<float> weights;  // the tier's embedding weights, then the context features
     double bias = 0;
     double calibration_scale = 1;
     double calibration_offset = 0;
@@ -71,6 +79,7 @@ class CategoryHeads {
     std::vector<std::string> labels;
   };
   static constexpr size_t kContextFeatures = 3;  // direct message, to a minor, reply
+  size_t embeddingInputs(ModelTier tier) const;
 
   size_t dimensions_ = 0;
   std::string model_name_;

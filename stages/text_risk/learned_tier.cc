@@ -150,7 +150,7 @@ std::vector<LearnedTier::Ahead> LearnedTier::embedAhead(const std::vector<AheadR
       const auto start = std::chrono::steady_clock::now();
       ahead[i].static_embedding = model_->staticEmbedding(requests[i].text);
       const auto findings =
-          heads->score(ModelTier::kStatic, ahead[i].static_embedding, requests[i].context);
+          heads->score(ModelTier::kStatic, {ahead[i].static_embedding, {}}, requests[i].context);
       metrics_->scored(ModelTier::kStatic, std::chrono::steady_clock::now() - start);
       if (picksFull(findings, requests[i].context, *requests[i].lexicons)) picked.push_back(i);
     }
@@ -179,15 +179,18 @@ std::vector<ModelFinding> LearnedTier::score(std::string_view text, const TextRi
   const auto heads = heads_->current();
   try {
     std::vector<ModelFinding> findings;
-    std::vector<float> embedding;
     const bool have_static = ahead && !ahead->static_embedding.empty();
     const bool have_full = ahead && !ahead->full_embedding.empty();
+    // Both tiers read the static embedding (the full tier beside the transformer's).
+    const auto start = std::chrono::steady_clock::now();
+    const std::vector<float> static_embedding =
+        have_static ? ahead->static_embedding : model_->staticEmbedding(text);
+    std::vector<float> full_embedding;
     if (mode != Mode::kFullOnly) {
-      const auto start = std::chrono::steady_clock::now();
-      embedding = have_static ? ahead->static_embedding : model_->staticEmbedding(text);
-      findings = heads->score(ModelTier::kStatic, embedding, context);
-      if (!have_static)
+      findings = heads->score(ModelTier::kStatic, {static_embedding, {}}, context);
+      if (!have_static) {
         metrics_->scored(ModelTier::kStatic, std::chrono::steady_clock::now() - start);
+      }
     }
     // Looked ahead, the cascade already chose (and drew budget); a post it did not pick is
     // reconsidered here only for what was unknown then (the sender's trust, from reputation).
@@ -198,16 +201,16 @@ std::vector<ModelFinding> LearnedTier::score(std::string_view text, const TextRi
          picksFull(findings, context, lexicons));
     if (full) {
       if (have_full) {
-        embedding = ahead->full_embedding;
+        full_embedding = ahead->full_embedding;
       } else {
-        const auto start = std::chrono::steady_clock::now();
-        embedding = std::move(model_->fullEmbeddings({std::string(text)}).front());
-        metrics_->scored(ModelTier::kFull, std::chrono::steady_clock::now() - start);
+        const auto full_start = std::chrono::steady_clock::now();
+        full_embedding = std::move(model_->fullEmbeddings({std::string(text)}).front());
+        metrics_->scored(ModelTier::kFull, std::chrono::steady_clock::now() - full_start);
       }
-      findings = heads->score(ModelTier::kFull, embedding, context);
+      findings = heads->score(ModelTier::kFull, {static_embedding, full_embedding}, context);
     }
     for (auto& finding : findings) {
-      if (finding.probability >= 0.5) heads->explain(embedding, finding);
+      if (finding.probability >= 0.5) heads->explain({static_embedding, full_embedding}, finding);
     }
     return findings;
   } catch (const std::exception&) {

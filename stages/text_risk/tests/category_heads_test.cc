@@ -33,22 +33,26 @@ struct HeadsDir {
   }
   ~HeadsDir() { std::filesystem::remove_all(dir); }
   nlohmann::json heads() const {
-    const nlohmann::json head = {{"weights", {2.0, 0.0, 0.0, 1.0, 0.0}},
+    // The full tier reads the full embedding, then the static one.
+    const nlohmann::json static_head = {{"weights", {2.0, 0.0, 0.0, 1.0, 0.0}},
+                                        {"bias", -1.0},
+                                        {"calibration", {{"scale", 1.0}, {"offset", 0.0}}}};
+    const nlohmann::json head = {{"weights", {2.0, 0.0, 0.5, 0.0, 0.0, 1.0, 0.0}},
                                  {"bias", -1.0},
                                  {"calibration", {{"scale", 1.0}, {"offset", 0.0}}}};
-    return {
-        {"model", "test-model"},
-        {"model_files", {{"tokenizer.json", std::string(64, 'a')}}},
-        {"dimensions", 2},
-        {"categories", {"threat_of_violence"}},
-        {"tiers",
-         {{"static", {{"threat_of_violence", head}}}, {"full", {{"threat_of_violence", head}}}}},
-        {"exemplars",
-         {{"file", "exemplars.i8"},
-          {"sha256", hexDigest(DigestType::kSha256, exemplars)},
-          {"messages",
-           {{{"id", "near"}, {"labels", {"threat_of_violence"}}},
-            {{"id", "far"}, {"labels", {"threat_of_violence"}}}}}}}};
+    return {{"model", "test-model"},
+            {"model_files", {{"tokenizer.json", std::string(64, 'a')}}},
+            {"dimensions", 2},
+            {"categories", {"threat_of_violence"}},
+            {"tiers",
+             {{"static", {{"inputs", {"static"}}, {"threat_of_violence", static_head}}},
+              {"full", {{"inputs", {"full", "static"}}, {"threat_of_violence", head}}}}},
+            {"exemplars",
+             {{"file", "exemplars.i8"},
+              {"sha256", hexDigest(DigestType::kSha256, exemplars)},
+              {"messages",
+               {{{"id", "near"}, {"labels", {"threat_of_violence"}}},
+                {{"id", "far"}, {"labels", {"threat_of_violence"}}}}}}}};
   }
   void write(const nlohmann::json& json) const { std::ofstream(dir / "heads.json") << json.dump(); }
 };
@@ -65,16 +69,20 @@ TEST_CASE("heads give calibrated probabilities from the embedding and the contex
   ConfigErrors errors;
   const auto heads = CategoryHeads::load(files.dir / "heads.json", "model.heads", errors);
   REQUIRE(heads);
-  const std::vector<float> embedding = {1.0f, 0.0f};
-  auto findings = heads->score(ModelTier::kFull, embedding, TextRiskContext{});
+  const std::vector<float> full = {1.0f, 0.0f};
+  const std::vector<float> static_embedding = {1.0f, 0.0f};
+  const MessageEmbeddings embeddings{static_embedding, full};
+  auto findings = heads->score(ModelTier::kFull, embeddings, TextRiskContext{});
   REQUIRE(findings.size() == 1);
-  CHECK(findings[0].probability == Approx(sigmoidOf(2 - 1)));
+  CHECK(findings[0].probability == Approx(sigmoidOf(2 + 0.5 - 1)));
+  CHECK(heads->score(ModelTier::kStatic, embeddings, TextRiskContext{})[0].probability ==
+        Approx(sigmoidOf(2 - 1)));
   TextRiskContext to_minor;
   to_minor.direct_message = true;
   to_minor.recipient_is_minor = true;
-  CHECK(heads->score(ModelTier::kFull, embedding, to_minor)[0].probability ==
-        Approx(sigmoidOf(2 - 1 + 1)));
-  heads->explain(embedding, findings[0]);
+  CHECK(heads->score(ModelTier::kFull, embeddings, to_minor)[0].probability ==
+        Approx(sigmoidOf(2 + 0.5 - 1 + 1)));
+  heads->explain(embeddings, findings[0]);
   CHECK(findings[0].nearest_example == "near");
   CHECK(findings[0].similarity == Approx(1.0));
 }
@@ -95,7 +103,7 @@ TEST_CASE("a heads file that does not fit is refused, naming the file and what i
     files.write(json);
     CHECK_FALSE(CategoryHeads::load(files.dir / "heads.json", "model.heads", errors));
     CHECK_THAT(errors.str(), Catch::Contains("tiers.full.threat_of_violence.weights: 2 values, "
-                                             "expected 5"));
+                                             "expected 7"));
   }
   SECTION("missing") {
     CHECK_FALSE(CategoryHeads::load(files.dir / "nothing.json", "model.heads", errors));
