@@ -1,7 +1,5 @@
 #include "stages/text_risk/language_model.h"
 
-#include <torch/script.h>
-
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -34,19 +32,6 @@ void checkDigests(const std::filesystem::path& dir,
   }
 }
 
-// The traced BERT keeps the token embedding table as a parameter; copied out once.
-std::vector<float> tokenEmbeddingTable(const std::filesystem::path& traced, size_t& rows) {
-  torch::jit::script::Module module = torch::jit::load(traced.string());
-  for (const auto& parameter : module.named_parameters()) {
-    if (parameter.name != "embeddings.word_embeddings.weight") continue;
-    const torch::Tensor table = parameter.value.contiguous().to(torch::kFloat32);
-    rows = static_cast<size_t>(table.size(0));
-    const float* data = table.data_ptr<float>();
-    return {data, data + table.numel()};
-  }
-  throw std::runtime_error(traced.string() + ": has no embeddings.word_embeddings.weight");
-}
-
 }  // namespace
 
 std::filesystem::path defaultModelDirectory(const std::string& name) {
@@ -60,14 +45,10 @@ std::filesystem::path defaultModelDirectory(const std::string& name) {
 
 LanguageModel::LanguageModel(const std::filesystem::path& model_dir,
                              const std::map<std::string, std::string>& pinned_sha256)
-    : directory_((checkDigests(model_dir, pinned_sha256), model_dir)), encoder_(model_dir) {
-  try {
-    token_vectors_ = tokenEmbeddingTable(model_dir / "torchscript" / "model.pt", vocabulary_);
-  } catch (const c10::Error& e) {
-    throw std::runtime_error((model_dir / "torchscript" / "model.pt").string() +
-                             ": cannot be loaded: " + e.what_without_backtrace());
-  }
-}
+    : directory_((checkDigests(model_dir, pinned_sha256), model_dir)),
+      encoder_(model_dir),
+      token_vectors_(encoder_.tokenEmbeddings()),
+      vocabulary_(token_vectors_.size() / SentenceEncoder::kDimensions) {}
 
 std::vector<float> LanguageModel::staticEmbedding(std::string_view text) const {
   constexpr size_t kDimensions = SentenceEncoder::kDimensions;

@@ -35,7 +35,7 @@ class LanguageModel {
  private:
   std::filesystem::path directory_;
   SentenceEncoder encoder_;
-  std::vector<float> token_vectors_;  // vocabulary x kDimensions, row-major
+  std::span<const float> token_vectors_;  // vocabulary x kDimensions, row-major, in encoder_
   size_t vocabulary_ = 0;
 };
 

@@ -26,6 +26,16 @@ SentenceEncoder::SentenceEncoder(const std::filesystem::path& model_dir, size_t 
 
 SentenceEncoder::~SentenceEncoder() = default;
 
+std::span<const float> SentenceEncoder::tokenEmbeddings() const {
+  for (const auto& parameter : model_->module.named_parameters()) {
+    if (parameter.name != "embeddings.word_embeddings.weight") continue;
+    const torch::Tensor& table = parameter.value;
+    if (table.scalar_type() != torch::kFloat32 || !table.is_contiguous()) break;
+    return {table.data_ptr<float>(), static_cast<size_t>(table.numel())};
+  }
+  throw std::runtime_error("the traced model has no float32 embeddings.word_embeddings.weight");
+}
+
 std::vector<std::vector<float>> SentenceEncoder::embed(
     const std::vector<std::string>& texts) const {
   if (texts.empty()) return {};

@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,9 @@ class SentenceEncoder {
   std::vector<std::vector<float>> embed(const std::vector<std::string>& texts) const;
 
   const BertTokenizer& tokenizer() const { return tokenizer_; }
+  // The model's input token embeddings (vocabulary rows of kDimensions floats), owned by the
+  // loaded model: valid as long as this encoder.
+  std::span<const float> tokenEmbeddings() const;
 
  private:
   struct Model;

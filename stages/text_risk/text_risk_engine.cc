@@ -229,6 +229,7 @@ TextRiskSignal TextRiskAnalyzer::analyze(const std::shared_ptr<const TextRiskMod
 
 void fuseModelFindings(const std::vector<ModelFinding>& findings, const TextRiskModel& model,
                        const TextRiskContext& context, double weight, TextRiskSignal& signal) {
+  constexpr double kNegligibleProbability = 0.01;
   const auto& scoring = model.scoring();
   const bool low_trust = context.account_trust && *context.account_trust < scoring.low_trust_below;
   for (const auto& finding : findings) {
@@ -237,6 +238,8 @@ void fuseModelFindings(const std::vector<ModelFinding>& findings, const TextRisk
     auto it = std::find_if(signal.categories.begin(), signal.categories.end(),
                            [&](const auto& c) { return c.category == finding.category; });
     if (it == signal.categories.end()) {
+      // A category neither the lexicons nor the model see stays out of the signal.
+      if (probability < kNegligibleProbability) continue;
       signal.categories.push_back({finding.category, 0, model.threshold(finding.category), false});
       it = signal.categories.end() - 1;
     }

@@ -8,6 +8,9 @@
 #include <prometheus/registry.h>
 
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
 
 #include "stages/text_risk/text_risk_stage.h"
 #include "tests/support/test_doubles.h"
@@ -120,4 +123,39 @@ TEST_CASE("over its budget the cascade keeps the static tier's scores and counts
   CHECK(metricValue(metrics, "modstream_text_model_messages_total", "full") == 1);
   CHECK(metricValue(metrics, "modstream_text_model_messages_total", "static") == 3);
   CHECK(metricValue(metrics, "modstream_text_model_budget_exhausted_total") == 2);
+}
+
+TEST_CASE("changed heads are read on reload, without reloading the model", "[text_model]") {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("modstream-heads-reload-" + std::to_string(std::random_device{}()));
+  std::filesystem::create_directories(dir / "models");
+  for (const auto& file : std::filesystem::directory_iterator(kConfigDir / "models")) {
+    std::filesystem::copy(file.path(), dir / "models" / file.path().filename());
+  }
+  std::filesystem::copy(kConfigDir / "lexicons", dir / "lexicons");
+  prometheus::Registry metrics;
+  ConfigErrors errors;
+  testing::FixedClock clock(0);
+  auto factory =
+      textRiskStageBuilder()(YAML::Load("{model: {enabled: true}, reload_check_interval_ms: 0}"),
+                             "stages[1].config", StageEnvironment{dir, clock, &metrics}, errors);
+  REQUIRE(factory);
+  auto stage = factory->create();
+  const Post post = directMessageToMinor("p1", "delete our chat after, it's our secret");
+  const auto before = process(*stage, post);
+  REQUIRE(before.text_risk->anyFlagged());
+
+  // Heads that never fire: every bias far below zero.
+  const auto heads_file = dir / "models" / "text-risk-heads.json";
+  auto heads = nlohmann::json::parse(std::ifstream(heads_file));
+  for (auto& [tier, categories] : heads["tiers"].items()) {
+    for (auto& [category, head] : categories.items()) {
+      if (head.is_object()) head["bias"] = -50.0;
+    }
+  }
+  std::ofstream(heads_file) << heads.dump();
+  REQUIRE(factory->reload());
+  const auto after = process(*stage, post);
+  for (const auto& reason : after.text_risk->reasons) CHECK(reason.source != "model");
+  std::filesystem::remove_all(dir);
 }
