@@ -14,6 +14,7 @@ DEFAULT_PIPELINE = {
     "guarantee": "at_least_once",
     "session_timeout_ms": 10000,
     "stages": ["hash_match", "text_risk", "reputation", "decide"],
+    "text_model": False,  # text_risk's learned tier, with the shipped heads and cascade settings
 }
 
 
@@ -65,6 +66,9 @@ def write_member_config(workdir, index, bootstrap, group, topics, pipeline, run_
         "decide": {"policy_file": str(REPO / "config/policy/policy.yaml"),
                    "guardrails": {"takedowns_per_second": 1000000, "takedown_burst": 1000000}},
     }
+    if pipeline["text_model"]:
+        stage_configs["text_risk"]["model"] = {
+            "enabled": True, "heads": str(REPO / "config/models/text-risk-heads.json")}
     processing = {"worker_threads": pipeline["worker_threads"],
                   "commit_interval_ms": pipeline["commit_interval_ms"],
                   "guarantee": pipeline["guarantee"]}
