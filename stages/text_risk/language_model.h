@@ -17,18 +17,20 @@
 #include <vector>
 
 #include "stages/text_risk/sentence_encoder.h"
+#include "stages/text_risk/text_embedder.h"
 
 namespace modstream {
 
-class LanguageModel {
+class LanguageModel final : public TextEmbedder {
  public:
   // Throws std::runtime_error naming the file that is missing, unreadable or not the pinned one
   // (with the expected digest).
   LanguageModel(const std::filesystem::path& model_dir,
                 const std::map<std::string, std::string>& pinned_sha256);
 
-  std::vector<float> staticEmbedding(std::string_view text) const;
-  std::vector<std::vector<float>> fullEmbeddings(const std::vector<std::string>& texts) const;
+  std::vector<float> staticEmbedding(std::string_view text) const override;
+  std::vector<std::vector<float>> fullEmbeddings(
+      const std::vector<std::string>& texts) const override;
 
   const std::filesystem::path& directory() const { return directory_; }
 

@@ -88,8 +88,7 @@ std::shared_ptr<LearnedTier> LearnedTier::create(const LearnedTierConfig& config
   return std::make_shared<LearnedTier>(config, std::move(model), std::move(heads), metrics);
 }
 
-LearnedTier::LearnedTier(const LearnedTierConfig& config,
-                         std::shared_ptr<const LanguageModel> model,
+LearnedTier::LearnedTier(const LearnedTierConfig& config, std::shared_ptr<const TextEmbedder> model,
                          std::shared_ptr<Reloadable<CategoryHeads>> heads,
                          prometheus::Registry* metrics)
     : config_(config),

@@ -68,7 +68,7 @@ class LearnedTier {
   static constexpr double kLowTrust = 0.3;
 
   struct Metrics;
-  LearnedTier(const LearnedTierConfig& config, std::shared_ptr<const LanguageModel> model,
+  LearnedTier(const LearnedTierConfig& config, std::shared_ptr<const TextEmbedder> model,
               std::shared_ptr<Reloadable<CategoryHeads>> heads, prometheus::Registry* metrics);
   ~LearnedTier();
 
@@ -80,7 +80,7 @@ class LearnedTier {
   bool takeBudget();
 
   LearnedTierConfig config_;
-  std::shared_ptr<const LanguageModel> model_;
+  std::shared_ptr<const TextEmbedder> model_;
   std::shared_ptr<Reloadable<CategoryHeads>> heads_;
   std::unique_ptr<Metrics> metrics_;
   std::mutex budget_mutex_;  // the budget is per process: every worker draws on it

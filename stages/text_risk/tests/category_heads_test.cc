@@ -3,6 +3,8 @@
 
 #include "stages/text_risk/category_heads.h"
 
+#include <prometheus/registry.h>
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
@@ -11,6 +13,7 @@
 #include <random>
 
 #include "pipeline/core/digest.h"
+#include "stages/text_risk/learned_tier.h"
 #include "stages/text_risk/text_risk_stage.h"
 #include "tests/support/test_doubles.h"
 
@@ -160,4 +163,54 @@ TEST_CASE("the learned tier will not start without the model files its heads wer
   CHECK_THAT(errors.str(), Catch::Contains("stages[1].config.model.directory"));
   CHECK_THAT(errors.str(), Catch::Contains("no-model/tokenizer.json: missing (expected SHA-256 " +
                                            std::string(64, 'a')));
+}
+
+namespace {
+
+// A language model whose transformer always fails; its static tier is all zeros.
+class FailingEmbedder final : public TextEmbedder {
+ public:
+  std::vector<float> staticEmbedding(std::string_view /*text*/) const override {
+    return std::vector<float>(2, 0.0f);
+  }
+  std::vector<std::vector<float>> fullEmbeddings(
+      const std::vector<std::string>& /*texts*/) const override {
+    throw std::runtime_error("inference failed");
+  }
+};
+
+double counterValue(prometheus::Registry& registry, const std::string& name) {
+  for (const auto& family : registry.Collect()) {
+    if (family.name == name && !family.metric.empty()) return family.metric[0].counter.value;
+  }
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("when inference fails the post keeps its lexicon scores and a metric counts it",
+          "[text_risk][model]") {
+  HeadsDir files;
+  ConfigErrors errors;
+  const auto heads_file = files.dir / "heads.json";
+  auto initial = CategoryHeads::load(heads_file, "model.heads", errors);
+  REQUIRE(initial);
+  auto heads = std::make_shared<Reloadable<CategoryHeads>>(
+      "heads", std::vector<std::filesystem::path>{heads_file},
+      [&](ConfigErrors& e) { return CategoryHeads::load(heads_file, "model.heads", e); },
+      std::move(initial), 0);
+  prometheus::Registry metrics;
+  LearnedTier learned(LearnedTierConfig{}, std::make_shared<FailingEmbedder>(), heads, &metrics);
+  const auto lexicons = TextRiskModel::load(TextRiskConfig{}, files.dir, "text_risk", errors);
+  REQUIRE(lexicons);
+  TextRiskAnalyzer analyzer;
+  TextRiskContext to_minor;  // a high-risk context: the cascade calls the transformer
+  to_minor.direct_message = true;
+  to_minor.recipient_is_minor = true;
+  const auto lexicons_only = analyzer.analyze(lexicons, "I will kill you", to_minor);
+  const auto signal = scoreText(analyzer, lexicons, &learned, "I will kill you", to_minor);
+  REQUIRE(signal.categories.size() == lexicons_only.categories.size());
+  CHECK(signal.categories[0].score == Approx(lexicons_only.categories[0].score));
+  CHECK(signal.reasons.size() == lexicons_only.reasons.size());
+  CHECK(counterValue(metrics, "modstream_text_model_failures_total") == 1);
 }
