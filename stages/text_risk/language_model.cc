@@ -1,5 +1,8 @@
 #include "stages/text_risk/language_model.h"
 
+#include <ATen/Parallel.h>
+#include <dlfcn.h>
+
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -32,6 +35,20 @@ void checkDigests(const std::filesystem::path& dir,
   }
 }
 
+// Workers are the parallelism: one transformer call runs on its worker's thread. Left to
+// themselves, libtorch's intra-op pool and OpenBLAS's pthreads each start a thread per core for
+// every call and spin between calls, so two workers running the model keep every core busy and
+// starve the rest of the pipeline (the firehose drained 13x slower). Process-wide settings of those
+// libraries, set once when the model loads; OpenBLAS is reached by name because libtorch links
+// the generic BLAS interface, not OpenBLAS itself.
+void runModelOnCallingThread() {
+  at::set_num_threads(1);
+  using SetThreads = void (*)(int);
+  if (auto* set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) {
+    set(1);
+  }
+}
+
 }  // namespace
 
 std::filesystem::path defaultModelDirectory(const std::string& name) {
@@ -48,7 +65,9 @@ LanguageModel::LanguageModel(const std::filesystem::path& model_dir,
     : directory_((checkDigests(model_dir, pinned_sha256), model_dir)),
       encoder_(model_dir),
       token_vectors_(encoder_.tokenEmbeddings()),
-      vocabulary_(token_vectors_.size() / SentenceEncoder::kDimensions) {}
+      vocabulary_(token_vectors_.size() / SentenceEncoder::kDimensions) {
+  runModelOnCallingThread();
+}
 
 std::vector<float> LanguageModel::staticEmbedding(std::string_view text) const {
   constexpr size_t kDimensions = SentenceEncoder::kDimensions;

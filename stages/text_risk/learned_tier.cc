@@ -148,10 +148,12 @@ std::vector<LearnedTier::Ahead> LearnedTier::embedAhead(const std::vector<AheadR
     for (size_t i = 0; i < requests.size(); ++i) {
       const auto start = std::chrono::steady_clock::now();
       ahead[i].static_embedding = model_->staticEmbedding(requests[i].text);
-      const auto findings =
+      ahead[i].static_findings =
           heads->score(ModelTier::kStatic, {ahead[i].static_embedding, {}}, requests[i].context);
       metrics_->scored(ModelTier::kStatic, std::chrono::steady_clock::now() - start);
-      if (picksFull(findings, requests[i].context, *requests[i].lexicons)) picked.push_back(i);
+      if (picksFull(ahead[i].static_findings, requests[i].context, *requests[i].lexicons)) {
+        picked.push_back(i);
+      }
     }
     const auto batch = static_cast<size_t>(config_.batch_size);
     for (size_t first = 0; first < picked.size(); first += batch) {
@@ -185,7 +187,9 @@ std::vector<ModelFinding> LearnedTier::score(std::string_view text, const TextRi
     const std::vector<float> static_embedding =
         have_static ? ahead->static_embedding : model_->staticEmbedding(text);
     std::vector<float> full_embedding;
-    if (mode != Mode::kFullOnly) {
+    if (have_static) {
+      findings = ahead->static_findings;
+    } else if (mode != Mode::kFullOnly) {
       findings = heads->score(ModelTier::kStatic, {static_embedding, {}}, context);
       if (!have_static) {
         metrics_->scored(ModelTier::kStatic, std::chrono::steady_clock::now() - start);

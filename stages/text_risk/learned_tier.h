@@ -42,6 +42,7 @@ class LearnedTier {
   // What embedAhead() computed for one upcoming post.
   struct Ahead {
     std::vector<float> static_embedding;
+    std::vector<ModelFinding> static_findings;
     std::vector<float> full_embedding;  // empty: the cascade did not pick it, or no budget
   };
   struct AheadRequest {

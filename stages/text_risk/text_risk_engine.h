@@ -42,7 +42,7 @@ struct LearnedTierConfig {
   std::string heads = "models/text-risk-heads.json";  // relative to the config file
   double uncertain_low = 0.2;
   double uncertain_high = 0.8;
-  double full_per_second = 50;  // transformer runs per second per process; 0: static tier only
+  double full_per_second = 10;  // transformer runs per second per process; 0: static tier only
   int batch_size = 16;          // most posts in one transformer call (a worker's look-ahead)
   double weight = 1.0;          // how much a model probability counts against lexicon evidence
 };
