@@ -100,13 +100,21 @@ LearnedTier::LearnedTier(const LearnedTierConfig& config, std::shared_ptr<const 
 
 LearnedTier::~LearnedTier() = default;
 
-bool LearnedTier::highRisk(const TextRiskContext& context, const TextRiskSignal& lexicons) const {
-  if (context.direct_message && context.recipient_is_minor) return true;
-  if (context.account_trust && *context.account_trust < kLowTrust) return true;
+namespace {
+
+bool weakLexiconHit(const TextRiskSignal& lexicons) {
   for (const auto& category : lexicons.categories) {
-    if (category.score > 0 && !category.flagged) return true;  // a weak lexicon hit
+    if (category.score > 0 && !category.flagged) return true;
   }
   return false;
+}
+
+}  // namespace
+
+bool LearnedTier::highRisk(const TextRiskContext& context, const TextRiskSignal* lexicons) const {
+  if (context.direct_message && context.recipient_is_minor) return true;
+  if (context.account_trust && *context.account_trust < kLowTrust) return true;
+  return lexicons && weakLexiconHit(*lexicons);
 }
 
 bool LearnedTier::uncertain(const std::vector<ModelFinding>& findings) const {
@@ -133,8 +141,12 @@ bool LearnedTier::takeBudget() {
 }
 
 bool LearnedTier::picksFull(const std::vector<ModelFinding>& static_findings,
-                            const TextRiskContext& context, const TextRiskSignal& lexicons) {
+                            const TextRiskContext& context, const TextRiskSignal* lexicons) {
   if (!uncertain(static_findings) && !highRisk(context, lexicons)) return false;
+  return budgetAllows();
+}
+
+bool LearnedTier::budgetAllows() {
   if (takeBudget()) return true;
   if (metrics_->budget_exhausted) metrics_->budget_exhausted->Increment();
   return false;
@@ -151,7 +163,7 @@ std::vector<LearnedTier::Ahead> LearnedTier::embedAhead(const std::vector<AheadR
       ahead[i].static_findings =
           heads->score(ModelTier::kStatic, {ahead[i].static_embedding, {}}, requests[i].context);
       metrics_->scored(ModelTier::kStatic, std::chrono::steady_clock::now() - start);
-      if (picksFull(ahead[i].static_findings, requests[i].context, *requests[i].lexicons)) {
+      if (picksFull(ahead[i].static_findings, requests[i].context, nullptr)) {
         picked.push_back(i);
       }
     }
@@ -195,13 +207,16 @@ std::vector<ModelFinding> LearnedTier::score(std::string_view text, const TextRi
         metrics_->scored(ModelTier::kStatic, std::chrono::steady_clock::now() - start);
       }
     }
-    // Looked ahead, the cascade already chose (and drew budget); a post it did not pick is
-    // reconsidered here only for what was unknown then (the sender's trust, from reputation).
+    // Looked ahead, the cascade already chose on the static tier and the context (and drew
+    // budget); a post it did not pick is reconsidered here only for what it did not know: the
+    // sender's trust (from reputation) and weak lexicon hits (not scanned ahead: a second scan of
+    // every post cost more than the rare transformer run it finds).
+    const bool late_risk =
+        (context.account_trust && *context.account_trust < kLowTrust) || weakLexiconHit(lexicons);
     const bool full =
         mode == Mode::kFullOnly || have_full ||
         (mode == Mode::kCascade &&
-         (!have_static || (context.account_trust && *context.account_trust < kLowTrust)) &&
-         picksFull(findings, context, lexicons));
+         (have_static ? late_risk && budgetAllows() : picksFull(findings, context, &lexicons)));
     if (full) {
       if (have_full) {
         full_embedding = ahead->full_embedding;

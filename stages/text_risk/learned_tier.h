@@ -48,7 +48,6 @@ class LearnedTier {
   struct AheadRequest {
     std::string_view text;
     TextRiskContext context;
-    const TextRiskSignal* lexicons;
   };
 
   // The model's findings for `text`. `lexicons` is the post's lexicon-only signal (a hit below its
@@ -58,7 +57,9 @@ class LearnedTier {
                                   const TextRiskSignal& lexicons, Mode mode = Mode::kCascade,
                                   const Ahead* ahead = nullptr);
   // For a worker's upcoming posts: the static tier for each, then one transformer call per
-  // batch_size posts for those the cascade picks (drawing on the budget). One Ahead per request.
+  // batch_size posts for those the cascade picks on the static tier and the context (drawing on
+  // the budget; weak lexicon hits and the sender's trust are left to score()). One Ahead per
+  // request.
   std::vector<Ahead> embedAhead(const std::vector<AheadRequest>& requests);
 
   bool reloadHeads() { return heads_->reload(); }
@@ -74,10 +75,12 @@ class LearnedTier {
   ~LearnedTier();
 
  private:
-  bool highRisk(const TextRiskContext& context, const TextRiskSignal& lexicons) const;
+  // `lexicons` may be null (looking ahead, before the lexicon scan).
+  bool highRisk(const TextRiskContext& context, const TextRiskSignal* lexicons) const;
   bool uncertain(const std::vector<ModelFinding>& findings) const;
   bool picksFull(const std::vector<ModelFinding>& static_findings, const TextRiskContext& context,
-                 const TextRiskSignal& lexicons);
+                 const TextRiskSignal* lexicons);
+  bool budgetAllows();  // takes one transformer run from the budget, or counts its exhaustion
   bool takeBudget();
 
   LearnedTierConfig config_;

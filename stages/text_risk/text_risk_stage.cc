@@ -62,19 +62,12 @@ class TextRiskStage final : public Stage {
   // The transformer runs once for the upcoming posts the cascade picks, not once per post.
   void lookAhead(const std::vector<const Content*>& upcoming) override {
     ahead_.clear();  // what a previous run left unused (records of a revoked partition)
-    model_.refreshed();
-    std::vector<TextRiskSignal> lexicons;
     std::vector<LearnedTier::AheadRequest> requests;
-    lexicons.reserve(upcoming.size());
     for (const Content* content : upcoming) {
       const auto* post = std::get_if<Post>(content);
-      if (!post || ahead_.count(post->text)) continue;
-      const TextRiskContext context = textRiskContextOf(post->context);
-      lexicons.push_back(analyzer_.analyze(model_.shared(), post->text, context));
-      requests.push_back({post->text, context, nullptr});
-      ahead_[post->text];
+      if (!post || !ahead_.try_emplace(post->text).second) continue;
+      requests.push_back({post->text, textRiskContextOf(post->context)});
     }
-    for (size_t i = 0; i < requests.size(); ++i) requests[i].lexicons = &lexicons[i];
     auto ahead = learned_->embedAhead(requests);
     for (size_t i = 0; i < requests.size(); ++i) {
       ahead_[std::string(requests[i].text)] = std::move(ahead[i]);
