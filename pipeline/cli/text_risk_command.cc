@@ -75,7 +75,7 @@ Scorers loadScorers(const TextRiskOptions& options) {
     }
     if (model && config.model.enabled && options.scorer != "lexicons") {
       scorers.learned = LearnedTier::create(config.model, found->pipeline.base_dir,
-                                            found->stage.path, nullptr, errors);
+                                            found->stage.path, 0, nullptr, errors);
       if (!scorers.learned) model = nullptr;
     }
   }

@@ -59,11 +59,9 @@ struct LearnedTier::Metrics {
   }
 };
 
-std::shared_ptr<LearnedTier> LearnedTier::create(const LearnedTierConfig& config,
-                                                 const std::filesystem::path& base_dir,
-                                                 const std::string& path,
-                                                 prometheus::Registry* metrics,
-                                                 ConfigErrors& errors) {
+std::shared_ptr<LearnedTier> LearnedTier::create(
+    const LearnedTierConfig& config, const std::filesystem::path& base_dir, const std::string& path,
+    int reload_check_interval_ms, prometheus::Registry* metrics, ConfigErrors& errors) {
   const auto heads_file = base_dir / config.heads;
   const std::string heads_path = path + ".model.heads";
   auto initial = CategoryHeads::load(heads_file, heads_path, errors);
@@ -83,7 +81,7 @@ std::shared_ptr<LearnedTier> LearnedTier::create(const LearnedTierConfig& config
   };
   std::vector<std::filesystem::path> watched = {heads_file};
   auto heads = std::make_shared<Reloadable<CategoryHeads>>(
-      "text model heads", watched, std::move(load), std::move(initial), 5000);
+      "text model heads", watched, std::move(load), std::move(initial), reload_check_interval_ms);
   if (metrics) heads->attachMetrics(*metrics);
   return std::make_shared<LearnedTier>(config, std::move(model), std::move(heads), metrics);
 }

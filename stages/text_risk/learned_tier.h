@@ -33,11 +33,12 @@ class LearnedTier {
   enum class Mode { kCascade, kStaticOnly, kFullOnly };
 
   // Loads the heads and the model they name; problems go to `errors` under `path` (the stage's
-  // config path). Returns nullptr when anything is missing or wrong.
+  // config path). The heads file is checked for changes every `reload_check_interval_ms` (0: only
+  // on reload()). Returns nullptr when anything is missing or wrong.
   static std::shared_ptr<LearnedTier> create(const LearnedTierConfig& config,
                                              const std::filesystem::path& base_dir,
-                                             const std::string& path, prometheus::Registry* metrics,
-                                             ConfigErrors& errors);
+                                             const std::string& path, int reload_check_interval_ms,
+                                             prometheus::Registry* metrics, ConfigErrors& errors);
 
   // What embedAhead() computed for one upcoming post.
   struct Ahead {

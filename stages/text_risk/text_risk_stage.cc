@@ -144,7 +144,8 @@ StageFactoryBuilder textRiskStageBuilder() {
     if (env.metrics) model->attachMetrics(*env.metrics);
     std::shared_ptr<LearnedTier> learned;
     if (config.model.enabled) {
-      learned = LearnedTier::create(config.model, env.base_dir, path, env.metrics, errors);
+      learned = LearnedTier::create(config.model, env.base_dir, path,
+                                    config.reload_check_interval_ms, env.metrics, errors);
       if (!learned) return nullptr;
     }
     return std::make_unique<TextRiskFactory>(std::move(model), std::move(learned),
