@@ -25,6 +25,21 @@ checks = Checks()
 check = checks.check
 
 learned_tier = "--learned-tier" in sys.argv[2:]
+
+
+def check_floors(label, categories, floors, detail=""):
+    """Each category's precision and recall against its floor; yields the categories evaluated."""
+    for category, floor in floors.items():
+        got = categories.get(category)
+        check(f"{label} {category} is evaluated", got is not None, str(categories))
+        if got is None:
+            continue
+        for measure in ("precision", "recall"):
+            check(f"{label} {category} {measure} {got[measure]:.3f} >= {floor[measure]}",
+                  got[measure] >= floor[measure] - 1e-9, detail)
+        yield category, got
+
+
 totals = {}
 messages = 0
 for name in () if learned_tier else ("corpus.jsonl", "holdout.jsonl"):
@@ -37,14 +52,8 @@ for name in () if learned_tier else ("corpus.jsonl", "holdout.jsonl"):
     report = json.loads(run.stdout)
     messages += report["messages"]
     misjudged = ", ".join(f"{m['kind']} {m['category']} {m['id']}" for m in report["misjudged"])
-    for category, floor in expected[name]["floors"].items():
-        got = report["categories"].get(category)
-        check(f"{name}: {category} is evaluated", got is not None, str(report["categories"]))
-        if got is None:
-            continue
-        for measure in ("precision", "recall"):
-            check(f"{name}: {category} {measure} {got[measure]:.3f} >= {floor[measure]}",
-                  got[measure] >= floor[measure] - 1e-9, misjudged)
+    for category, got in check_floors(f"{name}:", report["categories"],
+                                      expected[name]["floors"], misjudged):
         total = totals.setdefault(category, [0, 0, 0])
         total[0] += got["true_positives"]
         total[1] += got["false_positives"]
@@ -77,14 +86,8 @@ def check_learned_tier():
     if run.returncode != 0:
         return
     side = json.loads(run.stdout)["side_by_side"]
-    for category, floor in expected[name]["fused_floors"].items():
-        got = side["fused"].get(category)
-        check(f"{name}: fused {category} is evaluated", got is not None, str(side["fused"]))
-        if got is None:
-            continue
-        for measure in ("precision", "recall"):
-            check(f"{name}: fused {category} {measure} {got[measure]:.3f} >= {floor[measure]}",
-                  got[measure] >= floor[measure] - 1e-9)
+    for category, got in check_floors(f"{name}: fused", side["fused"],
+                                      expected[name]["fused_floors"]):
         lexicons = side["lexicons"][category]["recall"]
         check(f"{name}: fused {category} recall {got['recall']:.3f} above the lexicons' "
               f"{lexicons:.3f}", got["recall"] > lexicons)
