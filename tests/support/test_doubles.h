@@ -1,7 +1,11 @@
 #pragma once
-// Test doubles for the stage interface and the clock.
+// Test doubles for the stage interface and the clock, and helpers for driving a stage and
+// reading its metrics.
+
+#include <prometheus/registry.h>
 
 #include <functional>
+#include <string>
 
 #include "pipeline/core/clock.h"
 #include "pipeline/core/stage.h"
@@ -31,5 +35,31 @@ class LambdaStage final : public Stage {
  private:
   Fn fn_;
 };
+
+// Runs `content` through `stage` as the record at offset 0 of partition 0 of `topic`.
+inline StageStatus processOne(Stage& stage, const Content& content, Signals& signals,
+                              const std::string& topic = "posts") {
+  auto record = InputRecord::owning({topic, Partition{0}, Offset{0}}, std::nullopt, "");
+  return stage.process(content, StageContext{record, 0}, signals);
+}
+
+// The sum of a counter family's values, or a histogram family's sample counts, over the series
+// whose `label` is `value` (every series when `label` is empty).
+inline double metricTotal(prometheus::Registry& registry, const std::string& name,
+                          const std::string& label = "", const std::string& value = "") {
+  double total = 0;
+  for (const auto& family : registry.Collect()) {
+    if (family.name != name) continue;
+    for (const auto& metric : family.metric) {
+      bool matches = label.empty();
+      for (const auto& pair : metric.label) matches |= pair.name == label && pair.value == value;
+      if (!matches) continue;
+      total += family.type == prometheus::MetricType::Histogram
+                   ? static_cast<double>(metric.histogram.sample_count)
+                   : metric.counter.value;
+    }
+  }
+  return total;
+}
 
 }  // namespace modstream::testing

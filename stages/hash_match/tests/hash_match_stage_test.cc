@@ -19,9 +19,8 @@ std::unique_ptr<Stage> makeStage(const std::string& yaml) {
 }
 
 Signals run(Stage& stage, const Content& content) {
-  auto record = InputRecord::owning({"media", Partition{0}, Offset{0}}, std::nullopt, "");
   Signals signals;
-  REQUIRE_FALSE(stage.process(content, StageContext{record, 0}, signals).error);
+  REQUIRE_FALSE(testing::processOne(stage, content, signals, "media").error);
   return signals;
 }
 

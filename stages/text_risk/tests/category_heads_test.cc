@@ -179,13 +179,6 @@ class FailingEmbedder final : public TextEmbedder {
   }
 };
 
-double counterValue(prometheus::Registry& registry, const std::string& name) {
-  for (const auto& family : registry.Collect()) {
-    if (family.name == name && !family.metric.empty()) return family.metric[0].counter.value;
-  }
-  return -1;
-}
-
 }  // namespace
 
 TEST_CASE("when inference fails the post keeps its lexicon scores and a metric counts it",
@@ -212,5 +205,5 @@ TEST_CASE("when inference fails the post keeps its lexicon scores and a metric c
   REQUIRE(signal.categories.size() == lexicons_only.categories.size());
   CHECK(signal.categories[0].score == Approx(lexicons_only.categories[0].score));
   CHECK(signal.reasons.size() == lexicons_only.reasons.size());
-  CHECK(counterValue(metrics, "modstream_text_model_failures_total") == 1);
+  CHECK(testing::metricTotal(metrics, "modstream_text_model_failures_total") == 1);
 }

@@ -21,23 +21,6 @@ namespace {
 
 const std::filesystem::path kConfigDir = MODSTREAM_SOURCE_DIR "/config";
 
-double metricValue(prometheus::Registry& registry, const std::string& name,
-                   const std::string& tier = "") {
-  double total = 0;
-  for (const auto& family : registry.Collect()) {
-    if (family.name != name) continue;
-    for (const auto& metric : family.metric) {
-      bool matches = tier.empty();
-      for (const auto& label : metric.label) matches |= label.name == "tier" && label.value == tier;
-      if (!matches) continue;
-      total += family.type == prometheus::MetricType::Histogram
-                   ? static_cast<double>(metric.histogram.sample_count)
-                   : metric.counter.value;
-    }
-  }
-  return total;
-}
-
 Post directMessageToMinor(const std::string& id, const std::string& text) {
   Post post;
   post.post_id = PostId(id);
@@ -56,9 +39,8 @@ std::unique_ptr<StageFactory> buildStage(const std::string& model_yaml,
 }
 
 Signals process(Stage& stage, const Post& post) {
-  auto record = InputRecord::owning({"posts", Partition{0}, Offset{0}}, std::nullopt, "");
   Signals signals;
-  REQUIRE_FALSE(stage.process(post, StageContext{record, 0}, signals).error);
+  REQUIRE_FALSE(testing::processOne(stage, post, signals).error);
   return signals;
 }
 
@@ -103,10 +85,12 @@ TEST_CASE("looking ahead runs the transformer once for a run of posts, with the 
   }
   CHECK(any_model_reason);
   // Direct messages to a minor always go to the transformer: four runs alone, one batch of four.
-  CHECK(metricValue(one_by_one_metrics, "modstream_text_model_messages_total", "full") == 4);
-  CHECK(metricValue(one_by_one_metrics, "modstream_text_model_batch_size") == 4);
-  CHECK(metricValue(batched_metrics, "modstream_text_model_messages_total", "full") == 4);
-  CHECK(metricValue(batched_metrics, "modstream_text_model_batch_size") == 1);
+  CHECK(testing::metricTotal(one_by_one_metrics, "modstream_text_model_messages_total", "tier",
+                             "full") == 4);
+  CHECK(testing::metricTotal(one_by_one_metrics, "modstream_text_model_batch_size") == 4);
+  CHECK(testing::metricTotal(batched_metrics, "modstream_text_model_messages_total", "tier",
+                             "full") == 4);
+  CHECK(testing::metricTotal(batched_metrics, "modstream_text_model_batch_size") == 1);
 }
 
 TEST_CASE("over its budget the cascade keeps the static tier's scores and counts it",
@@ -120,9 +104,10 @@ TEST_CASE("over its budget the cascade keeps the static tier's scores and counts
   for (int i = 0; i < 3; ++i) {
     process(*stage, directMessageToMinor("p" + std::to_string(i), "are you home alone tonight?"));
   }
-  CHECK(metricValue(metrics, "modstream_text_model_messages_total", "full") == 1);
-  CHECK(metricValue(metrics, "modstream_text_model_messages_total", "static") == 3);
-  CHECK(metricValue(metrics, "modstream_text_model_budget_exhausted_total") == 2);
+  CHECK(testing::metricTotal(metrics, "modstream_text_model_messages_total", "tier", "full") == 1);
+  CHECK(testing::metricTotal(metrics, "modstream_text_model_messages_total", "tier", "static") ==
+        3);
+  CHECK(testing::metricTotal(metrics, "modstream_text_model_budget_exhausted_total") == 2);
 }
 
 TEST_CASE("changed heads are read on reload, without reloading the model", "[text_model]") {

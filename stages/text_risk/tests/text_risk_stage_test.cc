@@ -38,9 +38,8 @@ std::unique_ptr<StageFactory> build(const std::filesystem::path& dir, const std:
 }
 
 Signals score(Stage& stage, const Content& content) {
-  auto record = InputRecord::owning({"posts", Partition{0}, Offset{0}}, std::nullopt, "");
   Signals signals;
-  REQUIRE_FALSE(stage.process(content, StageContext{record, 0}, signals).error);
+  REQUIRE_FALSE(testing::processOne(stage, content, signals).error);
   return signals;
 }
 
