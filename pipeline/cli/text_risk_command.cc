@@ -43,7 +43,7 @@ struct Scorers {
     return [lexicons = lexicons, learned = learned, mode](std::string_view text,
                                                           const TextRiskContext& context) {
       TextRiskSignal signal;
-      fuseModelFindings(learned->score(text, context, signal, mode), *lexicons, context,
+      fuseModelFindings(learned->score(text, context, signal, *lexicons, mode), *lexicons, context,
                         learned->config().weight, signal);
       return signal;
     };

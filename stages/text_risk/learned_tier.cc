@@ -185,7 +185,8 @@ std::vector<LearnedTier::Ahead> LearnedTier::embedAhead(const std::vector<AheadR
 }
 
 std::vector<ModelFinding> LearnedTier::score(std::string_view text, const TextRiskContext& context,
-                                             const TextRiskSignal& lexicons, Mode mode,
+                                             const TextRiskSignal& lexicons,
+                                             const TextRiskModel& lexicon_model, Mode mode,
                                              const Ahead* ahead) {
   const auto heads = heads_->current();
   try {
@@ -226,7 +227,10 @@ std::vector<ModelFinding> LearnedTier::score(std::string_view text, const TextRi
       findings = heads->score(ModelTier::kFull, {static_embedding, full_embedding}, context);
     }
     for (auto& finding : findings) {
-      if (finding.probability >= 0.5) heads->explain({static_embedding, full_embedding}, finding);
+      if (modelEvidence(finding, lexicon_model, context, config_.weight) >=
+          lexicon_model.threshold(finding.category)) {
+        heads->explain({static_embedding, full_embedding}, finding);
+      }
     }
     return findings;
   } catch (const std::exception&) {

@@ -227,14 +227,19 @@ TextRiskSignal TextRiskAnalyzer::analyze(const std::shared_ptr<const TextRiskMod
   return signal;
 }
 
+double modelEvidence(const ModelFinding& finding, const TextRiskModel& model,
+                     const TextRiskContext& context, double weight) {
+  const auto& scoring = model.scoring();
+  const double probability = finding.probability * weight;
+  const bool low_trust = context.account_trust && *context.account_trust < scoring.low_trust_below;
+  return low_trust ? 1 - std::pow(1 - probability, scoring.low_trust_evidence) : probability;
+}
+
 void fuseModelFindings(const std::vector<ModelFinding>& findings, const TextRiskModel& model,
                        const TextRiskContext& context, double weight, TextRiskSignal& signal) {
   constexpr double kNegligibleProbability = 0.01;
-  const auto& scoring = model.scoring();
-  const bool low_trust = context.account_trust && *context.account_trust < scoring.low_trust_below;
   for (const auto& finding : findings) {
-    double probability = finding.probability * weight;
-    if (low_trust) probability = 1 - std::pow(1 - probability, scoring.low_trust_evidence);
+    const double probability = modelEvidence(finding, model, context, weight);
     auto it = std::find_if(signal.categories.begin(), signal.categories.end(),
                            [&](const auto& c) { return c.category == finding.category; });
     if (it == signal.categories.end()) {

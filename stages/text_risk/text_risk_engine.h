@@ -96,6 +96,11 @@ class TextRiskModel {
 void fuseModelFindings(const std::vector<ModelFinding>& findings, const TextRiskModel& model,
                        const TextRiskContext& context, double weight, TextRiskSignal& signal);
 
+// What a model finding counts for in its category when fused: its probability times `weight`, more
+// for a low-trust sender. At or above the category's threshold it becomes a reason.
+double modelEvidence(const ModelFinding& finding, const TextRiskModel& model,
+                     const TextRiskContext& context, double weight);
+
 class TextRiskAnalyzer {
  public:
   TextRiskAnalyzer() = default;

@@ -113,7 +113,7 @@ TextRiskSignal scoreText(TextRiskAnalyzer& analyzer,
                          LearnedTier::Mode mode, const LearnedTier::Ahead* ahead) {
   TextRiskSignal signal = analyzer.analyze(model, text, context);
   if (!learned) return signal;
-  const auto findings = learned->score(text, context, signal, mode, ahead);
+  const auto findings = learned->score(text, context, signal, *model, mode, ahead);
   fuseModelFindings(findings, *model, context, learned->config().weight, signal);
   return signal;
 }
