@@ -5,6 +5,7 @@
 #include <unicode/unistr.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -80,16 +81,29 @@ std::u32string normalize(std::string_view text) {
   return out;
 }
 
-std::string utf8(const std::u32string& text, size_t begin, size_t end) {
+std::string utf8(std::u32string_view text) {
   std::string out;
-  for (size_t k = begin; k < end; ++k) {
+  out.reserve(text.size());
+  for (const char32_t c : text) {
     char buffer[4];
     int32_t n = 0;
     // Every code point here came from valid UTF-8 or ICU, so it always fits in four bytes.
-    U8_APPEND_UNSAFE(buffer, n, static_cast<UChar32>(text[k]));
+    U8_APPEND_UNSAFE(buffer, n, static_cast<UChar32>(c));
     out.append(buffer, static_cast<size_t>(n));
   }
   return out;
+}
+
+// BertNormalizer and BertPreTokenizer on one ASCII byte: what ICU says of the code point.
+bool isAsciiControl(unsigned char c) {
+  return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f;
+}
+bool isAsciiWhitespace(unsigned char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+bool isAsciiPunctuation(unsigned char c) {
+  return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) ||
+         (c >= 123 && c <= 126);
 }
 
 nlohmann::json readJson(const std::filesystem::path& path) {
@@ -151,6 +165,14 @@ BertTokenizer::BertTokenizer(const std::filesystem::path& tokenizer_json, size_t
 }
 
 std::vector<int32_t> BertTokenizer::encode(std::string_view text) const {
+  return encode(text, /*ascii_path=*/true);
+}
+
+std::vector<int32_t> BertTokenizer::encodeGeneral(std::string_view text) const {
+  return encode(text, /*ascii_path=*/false);
+}
+
+std::vector<int32_t> BertTokenizer::encode(std::string_view text, bool ascii_path) const {
   std::vector<int32_t> pieces;
   // Special tokens written in the text are taken whole, leftmost first (none is a prefix of
   // another), before any normalisation.
@@ -168,7 +190,7 @@ std::vector<int32_t> BertTokenizer::encode(std::string_view text) const {
       }
     }
     encodeSegment(text.substr(start, found == std::string_view::npos ? found : found - start),
-                  pieces);
+                  ascii_path, pieces);
     if (found == std::string_view::npos) break;
     pieces.push_back(found_id);
     start = found + found_length;
@@ -182,56 +204,102 @@ std::vector<int32_t> BertTokenizer::encode(std::string_view text) const {
   return ids;
 }
 
-void BertTokenizer::encodeSegment(std::string_view segment, std::vector<int32_t>& ids) const {
+void BertTokenizer::encodeSegment(std::string_view segment, bool ascii_path,
+                                  std::vector<int32_t>& ids) const {
   if (segment.empty()) return;
-  const std::u32string text = normalize(segment);
-  std::u32string word;
+  const bool ascii = std::all_of(segment.begin(), segment.end(),
+                                 [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (ascii_path && ascii) {
+    encodeAsciiSegment(segment, ids);
+  } else {
+    encodeGeneralSegment(segment, ids);
+  }
+}
+
+// For ASCII, NFD and accent stripping change nothing and every code point is one byte, so the
+// normaliser is a lower-casing copy that drops control bytes.
+void BertTokenizer::encodeAsciiSegment(std::string_view segment, std::vector<int32_t>& ids) const {
+  std::string word;
   auto flush = [&] {
-    if (!word.empty()) encodeWord(word, ids);
+    if (!word.empty()) encodeWord(word, word.size(), ids);
     word.clear();
   };
-  for (const char32_t c : text) {
-    const auto code_point = static_cast<UChar32>(c);
-    if (isWhitespace(code_point)) {
+  for (const char byte : segment) {
+    const auto c = static_cast<unsigned char>(byte);
+    if (c == 0 || isAsciiControl(c)) continue;
+    if (isAsciiWhitespace(c)) {
       flush();
-    } else if (isPunctuation(code_point)) {
+    } else if (isAsciiPunctuation(c)) {
       flush();
-      word.push_back(c);
+      word.push_back(byte);
       flush();
     } else {
-      word.push_back(c);
+      word.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
     }
   }
   flush();
 }
 
-void BertTokenizer::encodeWord(const std::u32string& word, std::vector<int32_t>& ids) const {
-  if (word.size() > max_input_chars_per_word_) {
+void BertTokenizer::encodeGeneralSegment(std::string_view segment,
+                                         std::vector<int32_t>& ids) const {
+  const std::u32string text = normalize(segment);
+  size_t word_begin = 0;
+  auto flush = [&](size_t word_end) {
+    if (word_end > word_begin) {
+      const std::u32string_view word(text.data() + word_begin, word_end - word_begin);
+      encodeWord(utf8(word), word.size(), ids);
+    }
+  };
+  for (size_t k = 0; k < text.size(); ++k) {
+    const auto code_point = static_cast<UChar32>(text[k]);
+    if (isWhitespace(code_point)) {
+      flush(k);
+      word_begin = k + 1;
+    } else if (isPunctuation(code_point)) {
+      flush(k);
+      word_begin = k;
+      flush(k + 1);
+      word_begin = k + 1;
+    }
+  }
+  flush(text.size());
+}
+
+void BertTokenizer::encodeWord(std::string_view word, size_t characters,
+                               std::vector<int32_t>& ids) const {
+  if (characters > max_input_chars_per_word_) {
     ids.push_back(unk_);
     return;
   }
-  std::vector<int32_t> pieces;
+  const size_t first_piece = ids.size();
+  std::string continuing;  // continuing_prefix_ + the candidate, for pieces after the first
   size_t begin = 0;
   while (begin < word.size()) {
     size_t end = word.size();
     int32_t piece_id = -1;
     while (begin < end) {
-      std::string piece = utf8(word, begin, end);
-      if (begin > 0) piece = continuing_prefix_ + piece;
+      std::string_view piece = word.substr(begin, end - begin);
+      if (begin > 0) {
+        continuing.assign(continuing_prefix_).append(piece);
+        piece = continuing;
+      }
       if (const auto it = vocabulary_.find(piece); it != vocabulary_.end()) {
         piece_id = it->second;
         break;
       }
-      --end;
+      // One code point shorter: back over UTF-8 continuation bytes (10xxxxxx).
+      do {
+        --end;
+      } while (end > begin && (static_cast<unsigned char>(word[end]) & 0xC0) == 0x80);
     }
     if (piece_id < 0) {
+      ids.resize(first_piece);
       ids.push_back(unk_);  // no split into known pieces: the whole word is unknown
       return;
     }
-    pieces.push_back(piece_id);
+    ids.push_back(piece_id);
     begin = end;
   }
-  ids.insert(ids.end(), pieces.begin(), pieces.end());
 }
 
 }  // namespace modstream

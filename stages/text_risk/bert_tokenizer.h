@@ -32,15 +32,29 @@ class BertTokenizer {
 
   // Token ids of `text` (UTF-8; invalid bytes count as U+FFFD and are removed like it).
   std::vector<int32_t> encode(std::string_view text) const;
+  // encode() without the ASCII fast path, so tests can prove the two agree.
+  std::vector<int32_t> encodeGeneral(std::string_view text) const;
   size_t vocabularySize() const { return vocabulary_.size(); }
   size_t maxLength() const { return max_length_; }
 
  private:
-  // Appends the word pieces of the normalised, pre-tokenised text `segment`.
-  void encodeSegment(std::string_view segment, std::vector<int32_t>& ids) const;
-  void encodeWord(const std::u32string& word, std::vector<int32_t>& ids) const;
+  // Looks pieces up by string_view, so matching a word builds no strings.
+  struct PieceHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view piece) const { return std::hash<std::string_view>{}(piece); }
+  };
 
-  std::unordered_map<std::string, int32_t> vocabulary_;
+  std::vector<int32_t> encode(std::string_view text, bool ascii_path) const;
+  // Appends the word pieces of `segment` (text between special tokens): normalised and split
+  // into words, by the ASCII path when allowed and every byte is ASCII (most posts), else
+  // through ICU.
+  void encodeSegment(std::string_view segment, bool ascii_path, std::vector<int32_t>& ids) const;
+  void encodeAsciiSegment(std::string_view segment, std::vector<int32_t>& ids) const;
+  void encodeGeneralSegment(std::string_view segment, std::vector<int32_t>& ids) const;
+  // Appends the pieces of one normalised word (UTF-8, `characters` code points long).
+  void encodeWord(std::string_view word, size_t characters, std::vector<int32_t>& ids) const;
+
+  std::unordered_map<std::string, int32_t, PieceHash, std::equal_to<>> vocabulary_;
   std::vector<std::pair<std::string, int32_t>> special_tokens_;  // matched in raw text
   std::string continuing_prefix_;
   size_t max_input_chars_per_word_ = 100;

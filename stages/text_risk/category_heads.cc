@@ -23,14 +23,16 @@ std::optional<std::string> readFile(const std::filesystem::path& file) {
 
 // Eight independent sums: the compiler may not reorder one float sum (no -ffast-math), and one
 // chain of dependent additions is what made scoring a fifth of a firehose worker's time.
-double dot(const float* a, const float* b, size_t n) {
+// `b` is float (head weights) or int8 (exemplar rows).
+template <typename Value>
+double dot(const float* a, const Value* b, size_t n) {
   std::array<float, 8> sums{};
   size_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    for (size_t k = 0; k < 8; ++k) sums[k] += a[i + k] * b[i + k];
+    for (size_t k = 0; k < 8; ++k) sums[k] += a[i + k] * static_cast<float>(b[i + k]);
   }
   float total = 0;
-  for (; i < n; ++i) total += a[i] * b[i];
+  for (; i < n; ++i) total += a[i] * static_cast<float>(b[i]);
   for (float sum : sums) total += sum;
   return static_cast<double>(total);
 }
@@ -99,6 +101,13 @@ std::shared_ptr<const CategoryHeads> CategoryHeads::load(const std::filesystem::
     for (const auto& exemplar : exemplars.at("messages")) {
       heads->exemplars_.push_back({exemplar.at("id").get<std::string>(),
                                    exemplar.at("labels").get<std::vector<std::string>>()});
+    }
+    for (const auto& category : heads->categories_) {
+      auto& indices = heads->exemplars_by_category_.emplace_back();
+      for (size_t e = 0; e < heads->exemplars_.size(); ++e) {
+        const auto& labels = heads->exemplars_[e].labels;
+        if (std::find(labels.begin(), labels.end(), category) != labels.end()) indices.push_back(e);
+      }
     }
     const auto vectors_file = heads_file.parent_path() / exemplars.at("file").get<std::string>();
     const auto expected_digest = exemplars.at("sha256").get<std::string>();
@@ -169,19 +178,16 @@ std::vector<ModelFinding> CategoryHeads::score(ModelTier tier, const MessageEmbe
 }
 
 void CategoryHeads::explain(const MessageEmbeddings& embeddings, ModelFinding& finding) const {
+  const auto category = std::find(categories_.begin(), categories_.end(), finding.category);
+  if (category == categories_.end()) return;
   const auto& vectors = exemplar_vectors_[static_cast<size_t>(finding.tier)];
   const auto embedding =
       finding.tier == ModelTier::kFull ? embeddings.full : embeddings.static_embedding;
+  const size_t n = std::min(dimensions_, embedding.size());
   double best = -2;
-  for (size_t e = 0; e < exemplars_.size(); ++e) {
-    const auto& labels = exemplars_[e].labels;
-    if (std::find(labels.begin(), labels.end(), finding.category) == labels.end()) continue;
-    const int8_t* row = vectors.data() + e * dimensions_;
-    float sum = 0;
-    for (size_t i = 0; i < dimensions_ && i < embedding.size(); ++i) {
-      sum += embedding[i] * static_cast<float>(row[i]);
-    }
-    const double similarity = static_cast<double>(sum) / 127.0;
+  for (const size_t e :
+       exemplars_by_category_[static_cast<size_t>(category - categories_.begin())]) {
+    const double similarity = dot(embedding.data(), vectors.data() + e * dimensions_, n) / 127.0;
     if (similarity > best) {
       best = similarity;
       finding.nearest_example = exemplars_[e].id;

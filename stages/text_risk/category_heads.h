@@ -87,6 +87,7 @@ class CategoryHeads {
   std::vector<std::string> categories_;
   std::array<std::vector<Head>, 2> heads_;  // by tier, in categories_ order
   std::vector<Exemplar> exemplars_;
+  std::vector<std::vector<size_t>> exemplars_by_category_;  // indices into exemplars_, by category
   // Per tier: exemplars_.size() rows of dimensions_ int8 values, each value x/127.
   std::array<std::vector<int8_t>, 2> exemplar_vectors_;
 };

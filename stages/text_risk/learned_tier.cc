@@ -187,7 +187,7 @@ std::vector<LearnedTier::Ahead> LearnedTier::embedAhead(const std::vector<AheadR
 std::vector<ModelFinding> LearnedTier::score(std::string_view text, const TextRiskContext& context,
                                              const TextRiskSignal& lexicons,
                                              const TextRiskModel& lexicon_model, Mode mode,
-                                             const Ahead* ahead) {
+                                             Ahead* ahead) {
   const auto heads = heads_->current();
   try {
     std::vector<ModelFinding> findings;
@@ -196,10 +196,10 @@ std::vector<ModelFinding> LearnedTier::score(std::string_view text, const TextRi
     // Both tiers read the static embedding (the full tier beside the transformer's).
     const auto start = std::chrono::steady_clock::now();
     const std::vector<float> static_embedding =
-        have_static ? ahead->static_embedding : model_->staticEmbedding(text);
+        have_static ? std::move(ahead->static_embedding) : model_->staticEmbedding(text);
     std::vector<float> full_embedding;
     if (have_static) {
-      findings = ahead->static_findings;
+      findings = std::move(ahead->static_findings);
     } else if (mode != Mode::kFullOnly) {
       findings = heads->score(ModelTier::kStatic, {static_embedding, {}}, context);
       if (!have_static) {
@@ -218,7 +218,7 @@ std::vector<ModelFinding> LearnedTier::score(std::string_view text, const TextRi
          (have_static ? late_risk && budgetAllows() : picksFull(findings, context, &lexicons)));
     if (full) {
       if (have_full) {
-        full_embedding = ahead->full_embedding;
+        full_embedding = std::move(ahead->full_embedding);
       } else {
         const auto full_start = std::chrono::steady_clock::now();
         full_embedding = std::move(model_->fullEmbeddings({std::string(text)}).front());

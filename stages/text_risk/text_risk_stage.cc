@@ -110,7 +110,7 @@ class TextRiskFactory final : public StageFactory {
 TextRiskSignal scoreText(TextRiskAnalyzer& analyzer,
                          const std::shared_ptr<const TextRiskModel>& model, LearnedTier* learned,
                          std::string_view text, const TextRiskContext& context,
-                         LearnedTier::Mode mode, const LearnedTier::Ahead* ahead) {
+                         LearnedTier::Mode mode, LearnedTier::Ahead* ahead) {
   TextRiskSignal signal = analyzer.analyze(model, text, context);
   if (!learned) return signal;
   const auto findings = learned->score(text, context, signal, *model, mode, ahead);

@@ -18,7 +18,7 @@ TextRiskSignal scoreText(TextRiskAnalyzer& analyzer,
                          const std::shared_ptr<const TextRiskModel>& model, LearnedTier* learned,
                          std::string_view text, const TextRiskContext& context,
                          LearnedTier::Mode mode = LearnedTier::Mode::kCascade,
-                         const LearnedTier::Ahead* ahead = nullptr);
+                         LearnedTier::Ahead* ahead = nullptr);
 
 StageFactoryBuilder textRiskStageBuilder();
 

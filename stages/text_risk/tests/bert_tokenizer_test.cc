@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <random>
 
 using namespace modstream;
 
@@ -83,4 +84,26 @@ TEST_CASE("bert tokenizer: a file it cannot use is an error naming the file and 
   no_sep["model"]["vocab"].erase("[SEP]");
   CHECK_THROWS_WITH(BertTokenizer(writeTokenizer(no_sep, "tokenizer-nosep"), 256),
                     Catch::Contains("model.vocab: has no [SEP]"));
+}
+
+TEST_CASE("bert tokenizer: the ASCII fast path gives the general path's ids",
+          "[text_risk][tokenizer]") {
+  // A vocabulary of short pieces, so random words split into several, fall back to [UNK] midway
+  // or run past max_input_chars_per_word; an alphabet dense in case, controls, spacing,
+  // punctuation and the characters of special tokens.
+  auto json = smallTokenizer();
+  int32_t next_id = 10;
+  for (const std::string piece : {"a", "b", "ab", "ba", "##a", "##b", "##ab", "##k", "k", "1"}) {
+    json["model"]["vocab"][piece] = next_id++;
+  }
+  const BertTokenizer tokenizer(writeTokenizer(json, "tokenizer-pieces"), 24);
+  const std::string alphabet =
+      std::string("aAbBkK1  \t\n\r.!#-[]'SEPCLS") + '\0' + "\x01\x0b\x0c\x1f\x7f";
+  std::mt19937 random(20261202);
+  for (int round = 0; round < 5000; ++round) {
+    std::string text(random() % 30, ' ');
+    for (auto& c : text) c = alphabet[random() % alphabet.size()];
+    INFO("text: '" << text << "'");
+    REQUIRE(tokenizer.encode(text) == tokenizer.encodeGeneral(text));
+  }
 }

@@ -73,6 +73,16 @@ for _ in range(fuzz_count):
         else:
             parts.append(" ")
     texts.append("".join(parts))
+# Pure ASCII, as most posts are: the tokenizer's ASCII fast path, against the reference too.
+ascii_alphabet = [c for c in alphabet if c.isascii()] + ["\u0000", "\u0007", "\u000b", "\u007f"]
+for _ in range(fuzz_count // 3):
+    parts = []
+    for _ in range(rng.randint(1, 40)):
+        roll = rng.random()
+        parts.append(rng.choice(ascii_alphabet) if roll < 0.5 else
+                     rng.choice(words) if roll < 0.85 else
+                     rng.choice(specials) if roll < 0.9 else " ")
+    texts.append("".join(parts))
 texts.append("a" * 150)                              # one word past max_input_chars_per_word
 texts.append("word " * 400)                          # past max_length
 texts.append("supercalifragilistic" * 6)             # 120 characters, one word
