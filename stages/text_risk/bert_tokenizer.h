@@ -35,6 +35,8 @@ class BertTokenizer {
   // encode() without the ASCII fast path, so tests can prove the two agree.
   std::vector<int32_t> encodeGeneral(std::string_view text) const;
   size_t vocabularySize() const { return vocabulary_.size(); }
+  // Whether `word` (normalised: lower case, no accents) is a whole word of the vocabulary.
+  bool isWord(std::string_view word) const { return vocabulary_.find(word) != vocabulary_.end(); }
   size_t maxLength() const { return max_length_; }
 
  private:

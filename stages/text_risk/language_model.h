@@ -1,6 +1,7 @@
 #pragma once
 // LanguageModel: all-MiniLM-L6-v2 in process, one copy shared by every worker, giving the two
 // embeddings CategoryHeads read:
+// Both read the post as ModelText gives it (obfuscation undone), so training and serving agree.
 // - staticEmbedding: the mean of the model's input token embeddings (no attention), L2-normalised.
 //   A table lookup per token, cheap enough for every post.
 // - fullEmbeddings: the transformer's sentence embedding (SentenceEncoder), for a batch of texts.
@@ -16,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "stages/text_risk/model_text.h"
 #include "stages/text_risk/sentence_encoder.h"
 #include "stages/text_risk/text_embedder.h"
 
@@ -37,6 +39,7 @@ class LanguageModel final : public TextEmbedder {
  private:
   std::filesystem::path directory_;
   SentenceEncoder encoder_;
+  ModelText model_text_;                  // reads encoder_'s vocabulary
   std::span<const float> token_vectors_;  // vocabulary x kDimensions, row-major, in encoder_
   size_t vocabulary_ = 0;
 };
