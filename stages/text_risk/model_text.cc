@@ -51,6 +51,11 @@ char leetLetter(char c) {
   }
 }
 
+bool isAscii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
 bool isSeparator(char c) {
   return c == '.' || c == '-' || c == '_';
 }
@@ -128,16 +133,12 @@ ModelText::~ModelText() {
 }
 
 std::string ModelText::read(std::string_view text) const {
-  const bool ascii = std::all_of(text.begin(), text.end(),
-                                 [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-  if (ascii && !mayBeObfuscated(text)) return std::string(text);
+  if (isAscii(text) && !mayBeObfuscated(text)) return std::string(text);
   return readEveryWord(text);
 }
 
 std::string ModelText::readEveryWord(std::string_view text) const {
-  const bool ascii = std::all_of(text.begin(), text.end(),
-                                 [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-  std::string plain = ascii ? std::string(text) : latinLookAlikes(text);
+  std::string plain = isAscii(text) ? std::string(text) : latinLookAlikes(text);
   return rewriteWords(joinSpacedLetters(plain));
 }
 
