@@ -10,7 +10,9 @@ cross-validated log loss on the training files, and the out-of-fold scores fit a
 so a head's output is a probability. Folds follow a hash of the plain message's id, so an
 obfuscated variant sits in its plain form's fold. Deterministic: a rerun writes the same files.
 
-The held-out files (holdout*.jsonl) are refused: they are never trained or tuned on.
+The held-out files (holdout*.jsonl) are refused: they are never trained or tuned on. A training
+message whose text is a held-out message's (ignoring case, spacing and punctuation: a few short
+phrases were written twice) is left out, and listed in the heads file.
 
 Usage: train_heads.py TEXT_FEATURES_TOOL MODEL_DIR [CORPUS.jsonl ...]
 (default corpus: tests/text_risk_corpus/corpus.jsonl and training.jsonl). Run it with the
@@ -36,6 +38,11 @@ FOLDS = 5
 
 def sha256(path):
     return hashlib.sha256(pathlib.Path(path).read_bytes()).hexdigest()
+
+
+def comparable(text):
+    """A message's text without case, punctuation or spacing, to find copies."""
+    return "".join(c for c in text.casefold() if c.isalnum())
 
 
 def context_features(message):
@@ -81,6 +88,12 @@ def main():
         if f.name.startswith("holdout"):
             sys.exit(f"train_heads.py: {f} is held out: it is never trained on")
     messages = [json.loads(line) for f in files for line in f.read_text().splitlines() if line]
+    held_out = {comparable(json.loads(line)["text"]) for f in corpus_dir.glob("holdout*.jsonl")
+                for line in f.read_text().splitlines() if line}
+    copies = [m["id"] for m in messages if comparable(m["text"]) in held_out]
+    messages = [m for m in messages if comparable(m["text"]) not in held_out]
+    print(f"left out {len(copies)} copies of held-out messages: {', '.join(copies)}",
+          file=sys.stderr)
     run = subprocess.run([tool, str(model_dir)], input="\n".join(json.dumps(
         {"id": m["id"], "text": m["text"]}) for m in messages), capture_output=True, text=True,
         check=True)
@@ -99,6 +112,7 @@ def main():
              "context_features": ["direct_message", "direct_message_to_minor", "reply"],
              "training": {"files": [f.name for f in files], "messages": len(messages),
                           "corpus_sha256": {f.name: sha256(f) for f in files},
+                          "left_out_copies_of_held_out": copies,
                           "cross_validated": {}},
              "tiers": {}}
     vectors = {tier: torch.tensor([features[m["id"]][tier] for m in messages], dtype=torch.float64)

@@ -77,7 +77,35 @@ def check_lexicon_targets():
               precision >= targets["precision"] and recall >= targets["recall"])
 
 
+def comparable(text):
+    """A message's text without case, punctuation or spacing, to find copies."""
+    return "".join(c for c in text.casefold() if c.isalnum())
+
+
+def check_held_out_not_trained_on():
+    """The heads left out every training message that copies a held-out one."""
+    held_out = {}
+    for path in sorted(here.glob("holdout*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                message = json.loads(line)
+                held_out[comparable(message["text"])] = f"{path.name} {message['id']}"
+    heads = json.loads((here.parents[1] / "config" / "models" / "text-risk-heads.json").read_text())
+    left_out = set(heads["training"].get("left_out_copies_of_held_out", []))
+    trained_copies = []
+    for name in heads["training"]["files"]:
+        for line in (here / name).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                message = json.loads(line)
+                copied = held_out.get(comparable(message["text"]))
+                if copied and message["id"] not in left_out:
+                    trained_copies.append(f"{name} {message['id']} = {copied}")
+    check(f"the heads trained on no copy of a held-out message ({len(left_out)} left out)",
+          not trained_copies, "\n".join(trained_copies))
+
+
 def check_learned_tier():
+    check_held_out_not_trained_on()
     name = "holdout_paraphrase.jsonl"
     run = subprocess.run([binary, "text-risk", "--eval", str(here / name), "--json",
                           "--side-by-side"], capture_output=True, text=True, timeout=600)
