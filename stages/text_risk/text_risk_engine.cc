@@ -81,6 +81,7 @@ TextRiskConfig parseTextRiskConfig(const YAML::Node& node, const std::string& pa
     }
     config.url_lists.push_back(std::move(list));
   }
+  map.field("chat_spellings", config.chat_spellings);
   map.field("default_threshold", config.default_threshold, {0.0, 1.0});
   if (const YAML::Node thresholds = map.raw("thresholds"); thresholds && !thresholds.IsNull()) {
     if (!thresholds.IsMap()) {
@@ -120,6 +121,7 @@ std::vector<std::filesystem::path> TextRiskModel::watchedFiles(
     }
   }
   for (const auto& list : config.url_lists) watched.push_back(base_dir / list.path);
+  if (!config.chat_spellings.empty()) watched.push_back(base_dir / config.chat_spellings);
   return watched;
 }
 
@@ -130,6 +132,15 @@ std::shared_ptr<const TextRiskModel> TextRiskModel::load(const TextRiskConfig& c
   const size_t errors_before = errors.all().size();
   auto model = std::make_shared<TextRiskModel>();
   TextNormalizer normalizer;
+  if (!config.chat_spellings.empty()) {
+    const auto file = base_dir / config.chat_spellings;
+    std::error_code ec;
+    if (std::filesystem::exists(file, ec)) {
+      model->chat_spellings_ = ChatSpellings::load(file.string(), normalizer, errors);
+    } else {
+      errors.add(path + ".chat_spellings", "'" + file.string() + "' does not exist");
+    }
+  }
   std::vector<LexiconEntry> entries;
   for (size_t i = 0; i < config.lexicons.size(); ++i) {
     const auto entry = base_dir / config.lexicons[i];
@@ -152,6 +163,8 @@ std::shared_ptr<const TextRiskModel> TextRiskModel::load(const TextRiskConfig& c
     model->urls_.load(list.name, (base_dir / list.path).string(), errors);
   }
   if (errors.all().size() != errors_before) return nullptr;
+  // Terms meet post text in one form: both read through the chat spellings.
+  for (auto& entry : entries) entry.normalized = model->chat_spellings_.expand(entry.normalized);
   try {
     model->lexicons_ = std::make_shared<const LexiconDatabase>(std::move(entries));
   } catch (const std::exception& e) {
@@ -177,6 +190,7 @@ TextRiskSignal TextRiskAnalyzer::analyze(const std::shared_ptr<const TextRiskMod
     model_ = model;
   }
   normalizer_.normalize(text, normalized_);
+  model->chatSpellings().expand(normalized_);
   const NormalizedText& normalized = normalized_;
   std::vector<Evidence> evidence;
   std::vector<TextReason> reasons;

@@ -12,6 +12,7 @@
 
 #include "pipeline/core/stage.h"
 #include "stages/text_risk/category_heads.h"
+#include "stages/text_risk/chat_spellings.h"
 #include "stages/text_risk/lexicon.h"
 #include "stages/text_risk/text_risk_score.h"
 #include "stages/text_risk/url_list.h"
@@ -51,6 +52,8 @@ struct TextRiskConfig {
   // Lexicon YAML files, or directories of them, relative to the config file.
   std::vector<std::string> lexicons = {"lexicons"};
   std::vector<UrlListConfig> url_lists;
+  // The chat spellings table (chat_spellings.h), relative to the config file; empty: none.
+  std::string chat_spellings;
   double default_threshold = 0.5;
   std::map<std::string, double> thresholds;  // per category, overriding the default
   ScoringSettings scoring;
@@ -79,9 +82,11 @@ class TextRiskModel {
   const std::vector<UrlListConfig>& urlLists() const { return url_lists_; }
   double threshold(const std::string& category) const;
   const ScoringSettings& scoring() const { return scoring_; }
+  const ChatSpellings& chatSpellings() const { return chat_spellings_; }
 
  private:
   std::shared_ptr<const LexiconDatabase> lexicons_;
+  ChatSpellings chat_spellings_;
   UrlList urls_;
   std::vector<UrlListConfig> url_lists_;
   double default_threshold_ = 0.5;

@@ -58,6 +58,7 @@ def write_member_config(workdir, index, bootstrap, group, topics, pipeline, run_
         "hash_match": {"banks": [{"name": "firehose-bank", "path": str(workdir / "bank.csv")}],
                        "reload_check_interval_ms": 1000},
         "text_risk": {"lexicons": [str(REPO / "config/lexicons")],
+                      "chat_spellings": str(REPO / "config/spellings/chat-spellings.yaml"),
                       "url_lists": [{"name": "sample-url-list", "category": "listed_url",
                                      "path": str(REPO / "config/urls/sample-url-list.csv")}]},
         "reputation": {"state_dir": str(workdir / ("state-%d" % index))},

@@ -1,0 +1,121 @@
+// ChatSpellings: shorthand read as the words it stands for on both sides of the lexicon scan, with
+// reasons quoting what was written, and a table with a bad entry refused naming the entry.
+
+#include "stages/text_risk/chat_spellings.h"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "stages/text_risk/text_risk_engine.h"
+
+using namespace modstream;
+
+namespace {
+
+struct ConfigDir {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                              ("modstream-chat-" + std::to_string(std::random_device{}()));
+  ConfigDir() {
+    std::filesystem::create_directories(dir / "lexicons");
+    std::ofstream(dir / "lexicons" / "threats.yaml")
+        << "category: threat_of_violence\nentries:\n"
+           "  - {id: threat.going-to-kill-you, term: \"going to kill you\", weight: 0.9}\n"
+           "  - {id: threat.ur-dead, term: \"ur dead\", weight: 0.6}\n";
+    writeTable(
+        "language: en\nspellings:\n  - {written: u, reads: you}\n"
+        "  - {written: ur, reads: your}\n  - {written: gonna, reads: going to}\n");
+  }
+  ~ConfigDir() { std::filesystem::remove_all(dir); }
+  void writeTable(const std::string& yaml) const { std::ofstream(dir / "chat.yaml") << yaml; }
+  std::shared_ptr<const TextRiskModel> load(const std::string& table, ConfigErrors& errors) const {
+    TextRiskConfig config;
+    config.chat_spellings = table;
+    return TextRiskModel::load(config, dir, "text_risk", errors);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("chat spellings: shorthand words become their reading, mapped to what was written",
+          "[text_risk][chat_spellings]") {
+  ConfigDir files;
+  ConfigErrors errors;
+  TextNormalizer normalizer;
+  const auto table = ChatSpellings::load((files.dir / "chat.yaml").string(), normalizer, errors);
+  REQUIRE(errors.empty());
+  CHECK(table.size() == 3);
+  const std::string original = "I'm GONNA get u, u hear";
+  auto text = normalizer.normalize(original);
+  REQUIRE(text.text == "im gona get u u hear");
+  table.expand(text);
+  CHECK(text.text == "im going to get you you hear");
+  REQUIRE(text.source_begin.size() == text.text.size());
+  REQUIRE(text.source_end.size() == text.text.size());
+  auto quoted = [&](const std::string& words) {
+    const auto at = text.text.find(words);
+    REQUIRE(at != std::string::npos);
+    const auto [begin, end] = text.sourceSpan(at, at + words.size());
+    return original.substr(begin, end - begin);
+  };
+  CHECK(quoted("going to") == "GONNA");
+  CHECK(quoted("going to get you") == "GONNA get u");
+  CHECK(quoted("hear") == "hear");
+  CHECK(table.expand("sure u can") == "sure you can");
+  CHECK(table.expand("ultra") == "ultra");  // whole words only
+  CHECK(ChatSpellings().expand("u r") == "u r");
+}
+
+TEST_CASE("chat spellings: lexicon terms and posts meet in one form",
+          "[text_risk][chat_spellings]") {
+  ConfigDir files;
+  ConfigErrors errors;
+  const auto model = files.load("chat.yaml", errors);
+  REQUIRE(model);
+  TextRiskAnalyzer analyzer;
+  const auto gonna = analyzer.analyze(model, "im gonna kill u", TextRiskContext{});
+  REQUIRE(gonna.reasons.size() == 1);
+  CHECK(gonna.reasons[0].entry_id == "threat.going-to-kill-you");
+  CHECK(gonna.reasons[0].quote == "gonna kill u");
+  // A term written in shorthand ("ur dead") is read through the table too.
+  const auto your = analyzer.analyze(model, "your dead", TextRiskContext{});
+  REQUIRE(your.reasons.size() == 1);
+  CHECK(your.reasons[0].entry_id == "threat.ur-dead");
+
+  ConfigErrors no_table_errors;
+  const auto without = files.load("", no_table_errors);
+  REQUIRE(without);
+  CHECK(analyzer.analyze(without, "im gonna kill u", TextRiskContext{}).reasons.empty());
+}
+
+TEST_CASE("chat spellings: a table that cannot be read as written is refused, naming the entry",
+          "[text_risk][chat_spellings]") {
+  ConfigDir files;
+  ConfigErrors errors;
+  SECTION("two written forms that normalise alike") {
+    files.writeTable(
+        "spellings:\n  - {written: gonna, reads: going to}\n"
+        "  - {written: gona, reads: gone}\n");
+    CHECK_FALSE(files.load("chat.yaml", errors));
+    CHECK_THAT(errors.str(), Catch::Contains("spellings[1].written: 'gona' normalises like "
+                                             "'gonna' listed before it"));
+  }
+  SECTION("more than one written word") {
+    files.writeTable("spellings:\n  - {written: \"u r\", reads: you are}\n");
+    CHECK_FALSE(files.load("chat.yaml", errors));
+    CHECK_THAT(errors.str(), Catch::Contains("spellings[0].written: 'u r' must be one word"));
+  }
+  SECTION("a reading the normaliser already gives") {
+    files.writeTable("spellings:\n  - {written: kll, reads: kill}\n");
+    CHECK_FALSE(files.load("chat.yaml", errors));
+    CHECK_THAT(errors.str(), Catch::Contains("spellings[0].reads: 'kill' normalises to the "
+                                             "written form"));
+  }
+  SECTION("a missing file") {
+    CHECK_FALSE(files.load("nowhere.yaml", errors));
+    CHECK_THAT(errors.str(),
+               Catch::Contains("text_risk.chat_spellings: '" +
+                               (files.dir / "nowhere.yaml").string() + "' does not exist"));
+  }
+}
