@@ -1,8 +1,23 @@
 #include "stages/text_risk/chat_spellings.h"
 
-#include <algorithm>
+#include <functional>
 
 namespace modstream {
+namespace {
+
+std::vector<std::string> wordsOf(std::string_view text) {
+  std::vector<std::string> words;
+  size_t begin = 0;
+  while (begin < text.size()) {
+    size_t end = text.find(' ', begin);
+    if (end == std::string_view::npos) end = text.size();
+    if (end > begin) words.emplace_back(text.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return words;
+}
+
+}  // namespace
 
 ChatSpellings ChatSpellings::load(const std::string& path, const TextNormalizer& normalizer,
                                   ConfigErrors& errors) {
@@ -14,7 +29,7 @@ ChatSpellings ChatSpellings::load(const std::string& path, const TextNormalizer&
   file.field("language", language);
   const auto items = file.sequence("spellings");
   if (items.empty()) errors.add(file.pathOf("spellings"), "at least one spelling is required");
-  std::unordered_map<std::string, std::string> first_written;  // normalised -> as written
+  std::map<std::string, std::string> first_written;  // normalised -> as written
   for (size_t i = 0; i < items.size(); ++i) {
     ConfigMap item(items[i], file.pathOf("spellings") + "[" + std::to_string(i) + "]", errors);
     std::string written, reads, entry_language = language;
@@ -44,59 +59,54 @@ ChatSpellings ChatSpellings::load(const std::string& path, const TextNormalizer&
                                              "' listed before it ('" + key + "')");
       continue;
     }
-    table.longest_written_ = std::max(table.longest_written_, key.size());
-    table.readings_.emplace(key, reading);
+    table.reading_of_[key] = wordsOf(reading);
+    table.written_as_[wordsOf(reading)].push_back(key);
+    ++table.size_;
   }
   file.finish();
   return table;
 }
 
-void ChatSpellings::expand(NormalizedText& text) const {
-  if (readings_.empty() || text.text.empty()) return;
-  NormalizedText out;
-  bool changed = false;
-  size_t begin = 0;
-  while (begin <= text.text.size()) {
-    size_t end = text.text.find(' ', begin);
-    if (end == std::string::npos) end = text.text.size();
-    const std::string_view word(text.text.data() + begin, end - begin);
-    const auto found = word.size() <= longest_written_ ? readings_.find(word) : readings_.end();
-    if (found != readings_.end()) {
-      if (!changed) {  // copy what came before the first replaced word
-        out.text.assign(text.text, 0, begin);
-        out.source_begin.assign(text.source_begin.begin(), text.source_begin.begin() + begin);
-        out.source_end.assign(text.source_end.begin(), text.source_end.begin() + begin);
-        changed = true;
-      }
-      const auto [source_begin, source_end] = text.sourceSpan(begin, end);
-      out.text.append(found->second);
-      out.source_begin.insert(out.source_begin.end(), found->second.size(), source_begin);
-      out.source_end.insert(out.source_end.end(), found->second.size(), source_end);
-    } else if (changed) {
-      out.text.append(word);
-      out.source_begin.insert(out.source_begin.end(), text.source_begin.begin() + begin,
-                              text.source_begin.begin() + end);
-      out.source_end.insert(out.source_end.end(), text.source_end.begin() + begin,
-                            text.source_end.begin() + end);
+std::vector<std::string> ChatSpellings::spellingsOf(std::string_view term) const {
+  // The term in full: shorthand in it read as its words ("ur dead" -> "your dead").
+  Words full;
+  for (auto& word : wordsOf(term)) {
+    const auto reading = reading_of_.find(word);
+    if (reading == reading_of_.end()) {
+      full.push_back(std::move(word));
+    } else {
+      full.insert(full.end(), reading->second.begin(), reading->second.end());
     }
-    if (end == text.text.size()) break;
-    if (changed) {  // the space after the word
-      out.text.push_back(' ');
-      out.source_begin.push_back(text.source_begin[end]);
-      out.source_end.push_back(text.source_end[end]);
-    }
-    begin = end + 1;
   }
-  if (changed) text = std::move(out);
-}
-
-std::string ChatSpellings::expand(std::string_view normalized) const {
-  NormalizedText text;
-  text.text = normalized;
-  text.source_begin.assign(normalized.size(), 0);
-  text.source_end.assign(normalized.size(), 0);
-  expand(text);
-  return text.text;
+  // Then every choice, from the left, of keeping a word or writing a reading that starts there
+  // as one of its shorthands.
+  std::vector<std::string> spellings;
+  std::string current;
+  std::function<void(size_t)> spell = [&](size_t at) {
+    if (spellings.size() >= kMaxSpellings) return;
+    if (at == full.size()) {
+      spellings.push_back(current);
+      return;
+    }
+    const size_t mark = current.size();
+    const std::string separator = at == 0 ? "" : " ";
+    current += separator + full[at];
+    spell(at + 1);
+    current.resize(mark);
+    for (const auto& [reading, shorthands] : written_as_) {
+      if (reading.size() > full.size() - at ||
+          !std::equal(reading.begin(), reading.end(), full.begin() + static_cast<long>(at))) {
+        continue;
+      }
+      for (const auto& shorthand : shorthands) {
+        current += separator + shorthand;
+        spell(at + reading.size());
+        current.resize(mark);
+      }
+    }
+  };
+  spell(0);
+  return spellings;
 }
 
 }  // namespace modstream

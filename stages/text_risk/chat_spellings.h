@@ -1,8 +1,9 @@
 #pragma once
 // ChatSpellings: chat shorthand ("u", "ur", "gonna", "m8", "ded") and the words it stands for, from
-// a reviewed table (config/spellings/chat-spellings.yaml), so a lexicon term written in full ("kill
-// you") meets the way teenagers and offenders type it ("kill u"). Both sides go through the table:
-// lexicon terms when they load, post text after TextNormalizer, so they meet in one form.
+// a reviewed table (config/spellings/chat-spellings.yaml), so a lexicon term written in full
+// ("kill you") also finds the way teenagers and offenders type it ("kill u"). The table works on
+// the lexicon side only: each term is compiled with its shorthand spellings as extra literals, so
+// scanning a post costs nothing more and a reason quotes exactly what was written.
 //
 // The table is YAML: a `language` for the file and `spellings`, each {written, reads, language?}.
 // `written` is one word; `reads` one or more. Both are normalised with TextNormalizer when the
@@ -10,9 +11,10 @@
 //
 // Immutable once loaded; shared by every worker.
 
+#include <map>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
 #include "pipeline/config/config_reader.h"
 #include "stages/text_risk/text_normalizer.h"
@@ -21,27 +23,24 @@ namespace modstream {
 
 class ChatSpellings {
  public:
-  // An empty table: expand() changes nothing.
+  // An empty table: spellingsOf() gives the term alone.
   ChatSpellings() = default;
   // Reads `path`; problems go to `errors` with the file and the entry's index.
   static ChatSpellings load(const std::string& path, const TextNormalizer& normalizer,
                             ConfigErrors& errors);
 
-  size_t size() const { return readings_.size(); }
-  // Replaces each whole word of `text` (TextNormalizer output: words separated by single spaces)
-  // that the table lists by its reading; every byte of a reading maps back to the original span of
-  // the word it replaced.
-  void expand(NormalizedText& text) const;
-  // The same for text with no original behind it (a lexicon term).
-  std::string expand(std::string_view normalized) const;
+  size_t size() const { return size_; }
+  // Every way to write the normalised `term` (words separated by single spaces): shorthand in the
+  // term read in full, then each reading in it written as any of its shorthands or left as is.
+  // The full form comes first; at most kMaxSpellings.
+  std::vector<std::string> spellingsOf(std::string_view term) const;
+  static constexpr size_t kMaxSpellings = 64;
 
  private:
-  struct WordHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view word) const { return std::hash<std::string_view>{}(word); }
-  };
-  std::unordered_map<std::string, std::string, WordHash, std::equal_to<>> readings_;
-  size_t longest_written_ = 0;  // longer words are not looked up
+  using Words = std::vector<std::string>;
+  std::map<std::string, Words> reading_of_;               // written word -> its reading's words
+  std::map<Words, std::vector<std::string>> written_as_;  // reading's words -> written words
+  size_t size_ = 0;
 };
 
 }  // namespace modstream

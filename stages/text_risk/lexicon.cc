@@ -46,11 +46,17 @@ LexiconDatabase::LexiconDatabase(std::vector<LexiconEntry> entries) : entries_(s
   // normalised text with a space at each end, and words are separated by single spaces, so
   // " term " finds the term as a whole word anywhere (" term" for a prefix).
   std::vector<std::string> literals;
-  for (const auto& entry : entries_) {
+  for (size_t e = 0; e < entries_.size(); ++e) {
+    const auto& entry = entries_[e];
     if (!ids.insert(entry.id).second) {
       throw std::runtime_error("lexicon id '" + entry.id + "' is used twice");
     }
-    literals.push_back(" " + entry.normalized + (entry.prefix ? "" : " "));
+    std::set<std::string> forms = {entry.normalized};
+    forms.insert(entry.spellings.begin(), entry.spellings.end());
+    for (const auto& form : forms) {
+      literals.push_back(" " + form + (entry.prefix ? "" : " "));
+      literals_.push_back({e, form.size()});
+    }
   }
   if (entries_.empty()) return;
   std::vector<const char*> expressions;
@@ -67,7 +73,8 @@ LexiconDatabase::LexiconDatabase(std::vector<LexiconEntry> entries) : entries_(s
                            &database_, &error) != HS_SUCCESS) {
     std::string message =
         error && error->expression >= 0
-            ? "lexicon entry '" + entries_[error->expression].id + "': " + error->message
+            ? "lexicon entry '" + entries_[literals_[error->expression].entry].id +
+                  "': " + error->message
             : std::string("lexicon compile failed: ") + (error ? error->message : "");
     hs_free_compile_error(error);
     throw std::runtime_error(message);
@@ -104,11 +111,12 @@ std::vector<LexiconHit> LexiconScanner::scan(std::string_view normalized) {
   auto onMatch = [](unsigned int id, unsigned long long /*from*/, unsigned long long to,
                     unsigned int /*flags*/, void* opaque) -> int {
     auto* found = static_cast<std::pair<const LexiconDatabase*, std::vector<LexiconHit>*>*>(opaque);
-    const LexiconEntry& entry = found->first->entries_[id];
+    const auto& literal = found->first->literals_[id];
+    const LexiconEntry& entry = found->first->entries_[literal.entry];
     // `to` is in the padded text, one past the trailing space of a whole word: in the normalised
     // text the term ends at to - 2 (whole word) or to - 1 (prefix).
     const size_t end = static_cast<size_t>(to) - (entry.prefix ? 1 : 2);
-    found->second->push_back(LexiconHit{&entry, end - entry.normalized.size(), end});
+    found->second->push_back(LexiconHit{&entry, end - literal.length, end});
     return 0;  // keep scanning
   };
   std::pair<const LexiconDatabase*, std::vector<LexiconHit>*> context{database_.get(), &hits};

@@ -26,8 +26,10 @@ struct LexiconEntry {
   std::string language;    // e.g. en
   std::string term;        // as written in the lexicon
   std::string normalized;  // as matched
-  double weight = 1.0;     // 0..1: how strongly one hit indicates the category
-  bool prefix = false;     // also match longer words starting with the term ("groom" -> "grooming")
+  // Other normalised forms matched as the same entry: chat shorthand of the term ("kill u").
+  std::vector<std::string> spellings;
+  double weight = 1.0;  // 0..1: how strongly one hit indicates the category
+  bool prefix = false;  // also match longer words starting with the term ("groom" -> "grooming")
 };
 
 // Parses one lexicon file:
@@ -58,7 +60,13 @@ class LexiconDatabase {
 
  private:
   friend class LexiconScanner;
+  // One per compiled literal (an entry's term or one of its spellings), by Hyperscan id.
+  struct Literal {
+    size_t entry;
+    size_t length;  // of the normalised form, without the padding spaces
+  };
   std::vector<LexiconEntry> entries_;
+  std::vector<Literal> literals_;
   hs_database* database_ = nullptr;
   hs_scratch* prototype_scratch_ = nullptr;
 };

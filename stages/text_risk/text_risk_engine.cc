@@ -163,8 +163,11 @@ std::shared_ptr<const TextRiskModel> TextRiskModel::load(const TextRiskConfig& c
     model->urls_.load(list.name, (base_dir / list.path).string(), errors);
   }
   if (errors.all().size() != errors_before) return nullptr;
-  // Terms meet post text in one form: both read through the chat spellings.
-  for (auto& entry : entries) entry.normalized = model->chat_spellings_.expand(entry.normalized);
+  for (auto& entry : entries) {
+    for (auto& spelling : model->chat_spellings_.spellingsOf(entry.normalized)) {
+      if (spelling != entry.normalized) entry.spellings.push_back(std::move(spelling));
+    }
+  }
   try {
     model->lexicons_ = std::make_shared<const LexiconDatabase>(std::move(entries));
   } catch (const std::exception& e) {
@@ -190,7 +193,6 @@ TextRiskSignal TextRiskAnalyzer::analyze(const std::shared_ptr<const TextRiskMod
     model_ = model;
   }
   normalizer_.normalize(text, normalized_);
-  model->chatSpellings().expand(normalized_);
   const NormalizedText& normalized = normalized_;
   std::vector<Evidence> evidence;
   std::vector<TextReason> reasons;

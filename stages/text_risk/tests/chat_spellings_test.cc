@@ -38,7 +38,7 @@ struct ConfigDir {
 
 }  // namespace
 
-TEST_CASE("chat spellings: shorthand words become their reading, mapped to what was written",
+TEST_CASE("chat spellings: a term is spelled in full and with each shorthand",
           "[text_risk][chat_spellings]") {
   ConfigDir files;
   ConfigErrors errors;
@@ -46,28 +46,17 @@ TEST_CASE("chat spellings: shorthand words become their reading, mapped to what 
   const auto table = ChatSpellings::load((files.dir / "chat.yaml").string(), normalizer, errors);
   REQUIRE(errors.empty());
   CHECK(table.size() == 3);
-  const std::string original = "I'm GONNA get u, u hear";
-  auto text = normalizer.normalize(original);
-  REQUIRE(text.text == "im gona get u u hear");
-  table.expand(text);
-  CHECK(text.text == "im going to get you you hear");
-  REQUIRE(text.source_begin.size() == text.text.size());
-  REQUIRE(text.source_end.size() == text.text.size());
-  auto quoted = [&](const std::string& words) {
-    const auto at = text.text.find(words);
-    REQUIRE(at != std::string::npos);
-    const auto [begin, end] = text.sourceSpan(at, at + words.size());
-    return original.substr(begin, end - begin);
-  };
-  CHECK(quoted("going to") == "GONNA");
-  CHECK(quoted("going to get you") == "GONNA get u");
-  CHECK(quoted("hear") == "hear");
-  CHECK(table.expand("sure u can") == "sure you can");
-  CHECK(table.expand("ultra") == "ultra");  // whole words only
-  CHECK(ChatSpellings().expand("u r") == "u r");
+  using Spellings = std::vector<std::string>;
+  CHECK(table.spellingsOf("going to ki you") ==
+        Spellings{"going to ki you", "going to ki u", "gona ki you", "gona ki u"});
+  CHECK(table.spellingsOf("ur dead") == Spellings{"your dead", "ur dead"});  // read in full
+  CHECK(table.spellingsOf("ultra") == Spellings{"ultra"});                   // whole words only
+  CHECK(ChatSpellings().spellingsOf("u r") == Spellings{"u r"});
+  // A term with many readings stops at kMaxSpellings.
+  CHECK(table.spellingsOf("you you you you you you you").size() == ChatSpellings::kMaxSpellings);
 }
 
-TEST_CASE("chat spellings: lexicon terms and posts meet in one form",
+TEST_CASE("chat spellings: posts in shorthand hit the term, quoting what was written",
           "[text_risk][chat_spellings]") {
   ConfigDir files;
   ConfigErrors errors;
@@ -78,7 +67,7 @@ TEST_CASE("chat spellings: lexicon terms and posts meet in one form",
   REQUIRE(gonna.reasons.size() == 1);
   CHECK(gonna.reasons[0].entry_id == "threat.going-to-kill-you");
   CHECK(gonna.reasons[0].quote == "gonna kill u");
-  // A term written in shorthand ("ur dead") is read through the table too.
+  // A term written in shorthand ("ur dead") is also found written in full.
   const auto your = analyzer.analyze(model, "your dead", TextRiskContext{});
   REQUIRE(your.reasons.size() == 1);
   CHECK(your.reasons[0].entry_id == "threat.ur-dead");
