@@ -4,6 +4,8 @@
 #include <cmath>
 #include <set>
 
+#include "stages/text_risk/chat_spellings.h"
+
 namespace modstream {
 namespace {
 
@@ -132,11 +134,12 @@ std::shared_ptr<const TextRiskModel> TextRiskModel::load(const TextRiskConfig& c
   const size_t errors_before = errors.all().size();
   auto model = std::make_shared<TextRiskModel>();
   TextNormalizer normalizer;
+  ChatSpellings chat_spellings;
   if (!config.chat_spellings.empty()) {
     const auto file = base_dir / config.chat_spellings;
     std::error_code ec;
     if (std::filesystem::exists(file, ec)) {
-      model->chat_spellings_ = ChatSpellings::load(file.string(), normalizer, errors);
+      chat_spellings = ChatSpellings::load(file.string(), normalizer, errors);
     } else {
       errors.add(path + ".chat_spellings", "'" + file.string() + "' does not exist");
     }
@@ -164,7 +167,7 @@ std::shared_ptr<const TextRiskModel> TextRiskModel::load(const TextRiskConfig& c
   }
   if (errors.all().size() != errors_before) return nullptr;
   for (auto& entry : entries) {
-    for (auto& spelling : model->chat_spellings_.spellingsOf(entry.normalized)) {
+    for (auto& spelling : chat_spellings.spellingsOf(entry.normalized)) {
       if (spelling != entry.normalized) entry.spellings.push_back(std::move(spelling));
     }
   }

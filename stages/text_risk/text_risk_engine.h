@@ -12,7 +12,6 @@
 
 #include "pipeline/core/stage.h"
 #include "stages/text_risk/category_heads.h"
-#include "stages/text_risk/chat_spellings.h"
 #include "stages/text_risk/lexicon.h"
 #include "stages/text_risk/text_risk_score.h"
 #include "stages/text_risk/url_list.h"
@@ -82,11 +81,9 @@ class TextRiskModel {
   const std::vector<UrlListConfig>& urlLists() const { return url_lists_; }
   double threshold(const std::string& category) const;
   const ScoringSettings& scoring() const { return scoring_; }
-  const ChatSpellings& chatSpellings() const { return chat_spellings_; }
 
  private:
   std::shared_ptr<const LexiconDatabase> lexicons_;
-  ChatSpellings chat_spellings_;
   UrlList urls_;
   std::vector<UrlListConfig> url_lists_;
   double default_threshold_ = 0.5;
