@@ -1,6 +1,7 @@
 #include "stages/text_risk/chat_spellings.h"
 
 #include <functional>
+#include <set>
 
 namespace modstream {
 namespace {
@@ -29,7 +30,7 @@ ChatSpellings ChatSpellings::load(const std::string& path, const TextNormalizer&
   file.field("language", language);
   const auto items = file.sequence("spellings");
   if (items.empty()) errors.add(file.pathOf("spellings"), "at least one spelling is required");
-  std::map<std::string, std::string> first_written;  // normalised -> as written
+  std::map<std::pair<std::string, std::string>, std::string> first;  // normalised pair -> written
   for (size_t i = 0; i < items.size(); ++i) {
     ConfigMap item(items[i], file.pathOf("spellings") + "[" + std::to_string(i) + "]", errors);
     std::string written, reads, entry_language = language;
@@ -54,12 +55,13 @@ ChatSpellings ChatSpellings::load(const std::string& path, const TextNormalizer&
                                            "': the entry changes nothing");
       continue;
     }
-    if (const auto [it, added] = first_written.emplace(key, written); !added) {
-      errors.add(item.pathOf("written"), "'" + written + "' normalises like '" + it->second +
+    if (const auto [it, added] = first.emplace(std::pair{key, reading}, written); !added) {
+      errors.add(item.pathOf("written"), "'" + written + "' reading '" + reads +
+                                             "' normalises like '" + it->second +
                                              "' listed before it ('" + key + "')");
       continue;
     }
-    table.reading_of_[key] = wordsOf(reading);
+    table.readings_of_[key].push_back(wordsOf(reading));
     table.written_as_[wordsOf(reading)].push_back(key);
     ++table.size_;
   }
@@ -68,34 +70,45 @@ ChatSpellings ChatSpellings::load(const std::string& path, const TextNormalizer&
 }
 
 std::vector<std::string> ChatSpellings::spellingsOf(std::string_view term) const {
-  // The term in full: shorthand in it read as its words ("ur dead" -> "your dead").
-  Words full;
+  // The term in full: shorthand in it read as its words ("ur dead" -> "your dead" and "youre
+  // dead"), every reading of each.
+  std::vector<Words> full_forms = {{}};
   for (auto& word : wordsOf(term)) {
-    const auto reading = reading_of_.find(word);
-    if (reading == reading_of_.end()) {
-      full.push_back(std::move(word));
-    } else {
-      full.insert(full.end(), reading->second.begin(), reading->second.end());
+    const auto readings = readings_of_.find(word);
+    std::vector<Words> next;
+    for (const auto& form : full_forms) {
+      if (readings == readings_of_.end()) {
+        next.push_back(form);
+        next.back().push_back(word);
+        continue;
+      }
+      for (const auto& reading : readings->second) {
+        next.push_back(form);
+        next.back().insert(next.back().end(), reading.begin(), reading.end());
+      }
     }
+    full_forms = std::move(next);
   }
-  // Then every choice, from the left, of keeping a word or writing a reading that starts there
-  // as one of its shorthands.
+  // Then, for each, every choice from the left of keeping a word or writing a reading that
+  // starts there as one of its shorthands.
   std::vector<std::string> spellings;
+  std::set<std::string> seen;
   std::string current;
+  const Words* full = nullptr;
   std::function<void(size_t)> spell = [&](size_t at) {
     if (spellings.size() >= kMaxSpellings) return;
-    if (at == full.size()) {
-      spellings.push_back(current);
+    if (at == full->size()) {
+      if (seen.insert(current).second) spellings.push_back(current);
       return;
     }
     const size_t mark = current.size();
     const std::string separator = at == 0 ? "" : " ";
-    current += separator + full[at];
+    current += separator + (*full)[at];
     spell(at + 1);
     current.resize(mark);
     for (const auto& [reading, shorthands] : written_as_) {
-      if (reading.size() > full.size() - at ||
-          !std::equal(reading.begin(), reading.end(), full.begin() + static_cast<long>(at))) {
+      if (reading.size() > full->size() - at ||
+          !std::equal(reading.begin(), reading.end(), full->begin() + static_cast<long>(at))) {
         continue;
       }
       for (const auto& shorthand : shorthands) {
@@ -105,7 +118,10 @@ std::vector<std::string> ChatSpellings::spellingsOf(std::string_view term) const
       }
     }
   };
-  spell(0);
+  for (const auto& form : full_forms) {
+    full = &form;
+    spell(0);
+  }
   return spellings;
 }
 

@@ -7,7 +7,8 @@
 //
 // The table is YAML: a `language` for the file and `spellings`, each {written, reads, language?}.
 // `written` is one word; `reads` one or more. Both are normalised with TextNormalizer when the
-// table loads, so "gonna" is stored as the normaliser writes it ("gona").
+// table loads, so "gonna" is stored as the normaliser writes it ("gona"). A written form may have
+// several readings ("ur": "your" and "you're"), one entry each.
 //
 // Immutable once loaded; shared by every worker.
 
@@ -38,8 +39,8 @@ class ChatSpellings {
 
  private:
   using Words = std::vector<std::string>;
-  std::map<std::string, Words> reading_of_;               // written word -> its reading's words
-  std::map<Words, std::vector<std::string>> written_as_;  // reading's words -> written words
+  std::map<std::string, std::vector<Words>> readings_of_;  // written word -> its readings
+  std::map<Words, std::vector<std::string>> written_as_;   // reading's words -> written words
   size_t size_ = 0;
 };
 

@@ -52,6 +52,13 @@ TEST_CASE("chat spellings: a term is spelled in full and with each shorthand",
   CHECK(table.spellingsOf("ur dead") == Spellings{"your dead", "ur dead"});  // read in full
   CHECK(table.spellingsOf("ultra") == Spellings{"ultra"});                   // whole words only
   CHECK(ChatSpellings().spellingsOf("u r") == Spellings{"u r"});
+  // A written form with two readings: a term in shorthand is compiled in full both ways.
+  files.writeTable(
+      "spellings:\n  - {written: ur, reads: your}\n  - {written: ur, reads: you're}\n");
+  const auto two = ChatSpellings::load((files.dir / "chat.yaml").string(), normalizer, errors);
+  REQUIRE(errors.empty());
+  CHECK(two.spellingsOf("ur dead") == Spellings{"your dead", "ur dead", "youre dead"});
+  CHECK(two.spellingsOf("youre dead") == Spellings{"youre dead", "ur dead"});
   // A term with many readings stops at kMaxSpellings.
   CHECK(table.spellingsOf("you you you you you you you").size() == ChatSpellings::kMaxSpellings);
 }
@@ -82,13 +89,13 @@ TEST_CASE("chat spellings: a table that cannot be read as written is refused, na
           "[text_risk][chat_spellings]") {
   ConfigDir files;
   ConfigErrors errors;
-  SECTION("two written forms that normalise alike") {
+  SECTION("one spelling twice, as the normaliser reads it") {
     files.writeTable(
         "spellings:\n  - {written: gonna, reads: going to}\n"
-        "  - {written: gona, reads: gone}\n");
+        "  - {written: gona, reads: Going To}\n");
     CHECK_FALSE(files.load("chat.yaml", errors));
-    CHECK_THAT(errors.str(), Catch::Contains("spellings[1].written: 'gona' normalises like "
-                                             "'gonna' listed before it"));
+    CHECK_THAT(errors.str(), Catch::Contains("spellings[1].written: 'gona' reading 'Going To' "
+                                             "normalises like 'gonna' listed before it"));
   }
   SECTION("more than one written word") {
     files.writeTable("spellings:\n  - {written: \"u r\", reads: you are}\n");
