@@ -55,29 +55,37 @@ ChatSpellings ChatSpellings::load(const std::string& path, const TextNormalizer&
                                            "': the entry changes nothing");
       continue;
     }
-    if (const auto [it, added] = first.emplace(std::pair{key, reading}, written); !added) {
+    if (const auto [it, added] =
+            first.emplace(std::pair{key, entry_language + " " + reading}, written);
+        !added) {
       errors.add(item.pathOf("written"), "'" + written + "' reading '" + reads +
                                              "' normalises like '" + it->second +
                                              "' listed before it ('" + key + "')");
       continue;
     }
-    table.readings_of_[key].push_back(wordsOf(reading));
-    table.written_as_[wordsOf(reading)].push_back(key);
+    auto& spellings = table.languages_[entry_language];
+    spellings.readings_of[key].push_back(wordsOf(reading));
+    spellings.written_as[wordsOf(reading)].push_back(key);
     ++table.size_;
   }
   file.finish();
   return table;
 }
 
-std::vector<std::string> ChatSpellings::spellingsOf(std::string_view term) const {
+std::vector<std::string> ChatSpellings::spellingsOf(std::string_view term,
+                                                    const std::string& language) const {
+  const auto found = languages_.find(language);
+  if (found == languages_.end()) return {std::string(term)};
+  const auto& readings_of = found->second.readings_of;
+  const auto& written_as = found->second.written_as;
   // The term in full: shorthand in it read as its words ("ur dead" -> "your dead" and "youre
   // dead"), every reading of each.
   std::vector<Words> full_forms = {{}};
   for (auto& word : wordsOf(term)) {
-    const auto readings = readings_of_.find(word);
+    const auto readings = readings_of.find(word);
     std::vector<Words> next;
     for (const auto& form : full_forms) {
-      if (readings == readings_of_.end()) {
+      if (readings == readings_of.end()) {
         next.push_back(form);
         next.back().push_back(word);
         continue;
@@ -88,6 +96,7 @@ std::vector<std::string> ChatSpellings::spellingsOf(std::string_view term) const
       }
     }
     full_forms = std::move(next);
+    if (full_forms.size() > kMaxSpellings) full_forms.resize(kMaxSpellings);
   }
   // Then, for each, every choice from the left of keeping a word or writing a reading that
   // starts there as one of its shorthands.
@@ -106,7 +115,7 @@ std::vector<std::string> ChatSpellings::spellingsOf(std::string_view term) const
     current += separator + (*full)[at];
     spell(at + 1);
     current.resize(mark);
-    for (const auto& [reading, shorthands] : written_as_) {
+    for (const auto& [reading, shorthands] : written_as) {
       if (reading.size() > full->size() - at ||
           !std::equal(reading.begin(), reading.end(), full->begin() + static_cast<long>(at))) {
         continue;

@@ -8,7 +8,8 @@
 // The table is YAML: a `language` for the file and `spellings`, each {written, reads, language?}.
 // `written` is one word; `reads` one or more. Both are normalised with TextNormalizer when the
 // table loads, so "gonna" is stored as the normaliser writes it ("gona"). A written form may have
-// several readings ("ur": "your" and "you're"), one entry each.
+// several readings ("ur": "your" and "you're"), one entry each. A spelling applies to lexicon
+// entries of its language (the file's `language`, or the entry's).
 //
 // Immutable once loaded; shared by every worker.
 
@@ -31,16 +32,20 @@ class ChatSpellings {
                             ConfigErrors& errors);
 
   size_t size() const { return size_; }
-  // Every way to write the normalised `term` (words separated by single spaces): shorthand in the
-  // term read in full, then each reading in it written as any of its shorthands or left as is.
-  // The full form comes first; at most kMaxSpellings.
-  std::vector<std::string> spellingsOf(std::string_view term) const;
+  // Every way to write the normalised `term` (words separated by single spaces) of a lexicon entry
+  // in `language`, with that language's spellings: shorthand in the term read in full, then each
+  // reading in it written as any of its shorthands or left as is. The full form comes first; at
+  // most kMaxSpellings.
+  std::vector<std::string> spellingsOf(std::string_view term, const std::string& language) const;
   static constexpr size_t kMaxSpellings = 64;
 
  private:
   using Words = std::vector<std::string>;
-  std::map<std::string, std::vector<Words>> readings_of_;  // written word -> its readings
-  std::map<Words, std::vector<std::string>> written_as_;   // reading's words -> written words
+  struct Language {
+    std::map<std::string, std::vector<Words>> readings_of;  // written word -> its readings
+    std::map<Words, std::vector<std::string>> written_as;   // reading's words -> written words
+  };
+  std::map<std::string, Language> languages_;
   size_t size_ = 0;
 };
 

@@ -167,7 +167,7 @@ std::shared_ptr<const TextRiskModel> TextRiskModel::load(const TextRiskConfig& c
   }
   if (errors.all().size() != errors_before) return nullptr;
   for (auto& entry : entries) {
-    for (auto& spelling : chat_spellings.spellingsOf(entry.normalized)) {
+    for (auto& spelling : chat_spellings.spellingsOf(entry.normalized, entry.language)) {
       if (spelling != entry.normalized) entry.spellings.push_back(std::move(spelling));
     }
   }

@@ -47,20 +47,22 @@ TEST_CASE("chat spellings: a term is spelled in full and with each shorthand",
   REQUIRE(errors.empty());
   CHECK(table.size() == 3);
   using Spellings = std::vector<std::string>;
-  CHECK(table.spellingsOf("going to ki you") ==
+  CHECK(table.spellingsOf("going to ki you", "en") ==
         Spellings{"going to ki you", "going to ki u", "gona ki you", "gona ki u"});
-  CHECK(table.spellingsOf("ur dead") == Spellings{"your dead", "ur dead"});  // read in full
-  CHECK(table.spellingsOf("ultra") == Spellings{"ultra"});                   // whole words only
-  CHECK(ChatSpellings().spellingsOf("u r") == Spellings{"u r"});
+  CHECK(table.spellingsOf("ur dead", "en") == Spellings{"your dead", "ur dead"});  // read in full
+  CHECK(table.spellingsOf("ultra", "en") == Spellings{"ultra"});  // whole words only
+  CHECK(ChatSpellings().spellingsOf("u r", "en") == Spellings{"u r"});
   // A written form with two readings: a term in shorthand is compiled in full both ways.
   files.writeTable(
       "spellings:\n  - {written: ur, reads: your}\n  - {written: ur, reads: you're}\n");
   const auto two = ChatSpellings::load((files.dir / "chat.yaml").string(), normalizer, errors);
   REQUIRE(errors.empty());
-  CHECK(two.spellingsOf("ur dead") == Spellings{"your dead", "ur dead", "youre dead"});
-  CHECK(two.spellingsOf("youre dead") == Spellings{"youre dead", "ur dead"});
+  CHECK(two.spellingsOf("ur dead", "en") == Spellings{"your dead", "ur dead", "youre dead"});
+  CHECK(two.spellingsOf("youre dead", "en") == Spellings{"youre dead", "ur dead"});
+  CHECK(table.spellingsOf("ur dead", "es") == Spellings{"ur dead"});  // another language's term
   // A term with many readings stops at kMaxSpellings.
-  CHECK(table.spellingsOf("you you you you you you you").size() == ChatSpellings::kMaxSpellings);
+  CHECK(table.spellingsOf("you you you you you you you", "en").size() ==
+        ChatSpellings::kMaxSpellings);
 }
 
 TEST_CASE("chat spellings: posts in shorthand hit the term, quoting what was written",
