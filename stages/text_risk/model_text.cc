@@ -18,13 +18,13 @@ bool isAsciiLetter(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-char lower(char c) {
+char lowerAscii(char c) {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
 // The letter a leetspeak digit or symbol stands for, 0 for none. "1" reads as "i" first, then
 // as "l" (readWord tries both).
-char leetLetter(char c) {
+char leetspeakLetter(char c) {
   switch (c) {
     case '0':
       return 'o';
@@ -60,24 +60,24 @@ bool isSeparator(char c) {
   return c == '.' || c == '-' || c == '_';
 }
 
-bool isSpace(char c) {
+bool isAsciiSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
 // Words of `text` split at ASCII whitespace, with the whitespace before each.
-struct Token {
+struct SpacedWord {
   std::string_view space;
   std::string_view word;
 };
 
-std::vector<Token> tokens(std::string_view text) {
-  std::vector<Token> out;
+std::vector<SpacedWord> spacedWords(std::string_view text) {
+  std::vector<SpacedWord> out;
   size_t i = 0;
   while (i < text.size()) {
     const size_t space_begin = i;
-    while (i < text.size() && isSpace(text[i])) ++i;
+    while (i < text.size() && isAsciiSpace(text[i])) ++i;
     const size_t word_begin = i;
-    while (i < text.size() && !isSpace(text[i])) ++i;
+    while (i < text.size() && !isAsciiSpace(text[i])) ++i;
     out.push_back({text.substr(space_begin, word_begin - space_begin),
                    text.substr(word_begin, i - word_begin)});
   }
@@ -100,16 +100,18 @@ bool mayBeObfuscated(std::string_view text) {
     const char c = text[i];
     const bool letter = isAsciiLetter(c);
     if (!letter) {
-      if ((leetLetter(c) || isSeparator(c)) &&
+      if ((leetspeakLetter(c) || isSeparator(c)) &&
           ((i > 0 && isAsciiLetter(text[i - 1])) ||
            (i + 1 < text.size() && isAsciiLetter(text[i + 1])))) {
         return true;
       }
       continue;
     }
-    if (i >= 2 && lower(text[i - 1]) == lower(c) && lower(text[i - 2]) == lower(c)) return true;
-    const bool starts = i == 0 || isSpace(text[i - 1]);
-    const bool ends = i + 1 == text.size() || isSpace(text[i + 1]);
+    if (i >= 2 && lowerAscii(text[i - 1]) == lowerAscii(c) &&
+        lowerAscii(text[i - 2]) == lowerAscii(c))
+      return true;
+    const bool starts = i == 0 || isAsciiSpace(text[i - 1]);
+    const bool ends = i + 1 == text.size() || isAsciiSpace(text[i + 1]);
     if (starts && ends) {
       if (++one_letter_words >= 3) return true;
     } else if (starts) {
@@ -153,7 +155,7 @@ std::string ModelText::latinLookAlikes(std::string_view text) const {
   composed.toUTF8String(normalized);
   std::string out;
   out.reserve(normalized.size());
-  for (const auto& [space, word] : tokens(normalized)) {
+  for (const auto& [space, word] : spacedWords(normalized)) {
     out.append(space);
     const bool has_latin = std::any_of(word.begin(), word.end(), isAsciiLetter);
     const bool has_other = std::any_of(
@@ -181,7 +183,7 @@ std::string ModelText::latinLookAlikes(std::string_view text) const {
       uspoof_getSkeletonUnicodeString(spoof_, 0, icu::UnicodeString(c), skeleton, &skeleton_status);
       if (U_SUCCESS(skeleton_status) && skeleton.length() == 1 && skeleton.charAt(0) < 0x80 &&
           u_isalnum(skeleton.charAt(0))) {
-        out.push_back(lower(static_cast<char>(skeleton.charAt(0))));
+        out.push_back(lowerAscii(static_cast<char>(skeleton.charAt(0))));
       } else {
         out.append(original);
       }
@@ -191,7 +193,7 @@ std::string ModelText::latinLookAlikes(std::string_view text) const {
 }
 
 std::string ModelText::joinSpacedLetters(std::string_view text) const {
-  const auto words = tokens(text);
+  const auto words = spacedWords(text);
   auto single = [&](size_t k) {
     return words[k].word.size() == 1 && isAsciiLetter(words[k].word[0]);
   };
@@ -212,7 +214,7 @@ std::string ModelText::joinSpacedLetters(std::string_view text) const {
       continue;
     }
     std::string joined;
-    for (size_t k = i; k <= last; ++k) joined.push_back(lower(words[k].word[0]));
+    for (size_t k = i; k <= last; ++k) joined.push_back(lowerAscii(words[k].word[0]));
     out.append(words[i].space);
     // "i k i l l": a one-letter word ("i", "a", "u") may stand before the spaced-out one.
     if (!vocabulary_.isWord(joined) && vocabulary_.isWord(joined.substr(1))) {
@@ -229,7 +231,7 @@ std::string ModelText::joinSpacedLetters(std::string_view text) const {
 std::string ModelText::rewriteWords(std::string_view text) const {
   std::string out;
   out.reserve(text.size());
-  for (const auto& [space, token] : tokens(text)) {
+  for (const auto& [space, token] : spacedWords(text)) {
     out.append(space);
     // The word inside surrounding punctuation (a leading "$" or "@" may be a letter).
     size_t begin = 0;
@@ -252,7 +254,7 @@ std::string ModelText::rewriteWords(std::string_view text) const {
 
 std::string ModelText::readWord(std::string_view word) const {
   std::string lowered(word);
-  std::transform(lowered.begin(), lowered.end(), lowered.begin(), lower);
+  std::transform(lowered.begin(), lowered.end(), lowered.begin(), lowerAscii);
   const std::string as_written = lowered;
   // Letters joined by dots, hyphens or underscores: "k.i.l.l".
   if (lowered.size() >= 5 && lowered.size() % 2 == 1) {
@@ -269,12 +271,12 @@ std::string ModelText::readWord(std::string_view word) const {
   std::string result = lowered;
   // Leetspeak: only where the letters it gives spell a word the original does not.
   const bool has_letter = std::any_of(lowered.begin(), lowered.end(), isAsciiLetter);
-  const bool has_leet = std::any_of(lowered.begin(), lowered.end(), leetLetter);
+  const bool has_leet = std::any_of(lowered.begin(), lowered.end(), leetspeakLetter);
   if (has_letter && has_leet && !vocabulary_.isWord(lowered)) {
     for (const char one : {'i', 'l'}) {
       std::string candidate = lowered;
       for (char& c : candidate) {
-        if (const char letter = leetLetter(c)) c = c == '1' ? one : letter;
+        if (const char letter = leetspeakLetter(c)) c = c == '1' ? one : letter;
       }
       if (vocabulary_.isWord(candidate)) {
         result = candidate;
