@@ -20,11 +20,14 @@ struct TextNormalizer::Piece {
   uint32_t end;
   uint8_t size;  // bytes used in `chars`
   char chars[4];
+  bool emoji = false;  // a pictograph: a word of its own, never a letter
 
-  static Piece ascii(char c, uint32_t begin, uint32_t end) { return {begin, end, 1, {c, 0, 0, 0}}; }
+  static Piece ascii(char c, uint32_t begin, uint32_t end) {
+    return {begin, end, 1, {c, 0, 0, 0}, false};
+  }
   bool isSpace() const { return size == 1 && chars[0] == ' '; }
   bool isLetter() const {
-    return size > 1 || (chars[0] >= 'a' && chars[0] <= 'z');  // other scripts count
+    return !emoji && (size > 1 || (chars[0] >= 'a' && chars[0] <= 'z'));  // other scripts count
   }
   // Unused bytes of `chars` are always zero, so the four bytes compare as one word.
   bool sameChars(const Piece& other) const {
@@ -141,6 +144,18 @@ void TextNormalizer::mapCodePoint(int32_t c, std::vector<Piece>& out) const {
     return;
   }
   if (ignorable(c)) return;
+  // Skin tones only decorate the emoji before them.
+  if (u_hasBinaryProperty(c, UCHAR_EMOJI_MODIFIER)) return;
+  // A pictograph is a word of its own, so "dead💀" still ends in the word "dead" and a lexicon
+  // term or chat spelling can name the pictograph (config/spellings/chat-spellings.yaml).
+  if (u_hasBinaryProperty(c, UCHAR_EXTENDED_PICTOGRAPHIC)) {
+    Piece piece{0, 0, 0, {}, true};
+    U8_APPEND_UNSAFE(reinterpret_cast<uint8_t*>(piece.chars), piece.size, c);
+    emitAscii(' ');
+    out.push_back(piece);
+    emitAscii(' ');
+    return;
+  }
   UErrorCode status = U_ZERO_ERROR;
   const icu::UnicodeString folded = nfkcCasefold().normalize(icu::UnicodeString(c), status);
   const icu::UnicodeString decomposed = nfd().normalize(folded, status);
@@ -174,7 +189,7 @@ void TextNormalizer::mapCodePoint(int32_t c, std::vector<Piece>& out) const {
         emitAscii(foldAscii(static_cast<char>(prototype.charAt(k))));
       }
     } else {
-      Piece piece{0, 0, 0, {}};
+      Piece piece{0, 0, 0, {}, false};
       U8_APPEND_UNSAFE(reinterpret_cast<uint8_t*>(piece.chars), piece.size, d);
       out.push_back(piece);
     }

@@ -4,7 +4,8 @@
 // "k\u200bill" alike. Every byte of the output remembers the span of original bytes it came
 // from, so a finding can quote what the person actually wrote.
 //
-// Steps: drop format and default-ignorable characters (zero-width joiners, bidi controls); NFKC
+// Steps: drop format and default-ignorable characters (zero-width joiners, bidi controls) and skin
+// tones; make each pictograph (emoji) a word of its own; NFKC
 // with case folding (fullwidth, ligatures, capitals); strip combining marks (accents); map other
 // scripts' look-alikes to their Latin prototypes (ICU confusable skeletons); turn leetspeak digits
 // and symbols inside words into letters, and "l" into "i" (the two are written for each other);

@@ -25,7 +25,8 @@ struct ConfigDir {
            "  - {id: threat.ur-dead, term: \"ur dead\", weight: 0.6}\n";
     writeTable(
         "language: en\nspellings:\n  - {written: u, reads: you}\n"
-        "  - {written: ur, reads: your}\n  - {written: gonna, reads: going to}\n");
+        "  - {written: ur, reads: your}\n  - {written: gonna, reads: going to}\n"
+        "  - {written: \"\U0001F480\", reads: dead}\n");
   }
   ~ConfigDir() { std::filesystem::remove_all(dir); }
   void writeTable(const std::string& yaml) const { std::ofstream(dir / "chat.yaml") << yaml; }
@@ -45,12 +46,13 @@ TEST_CASE("chat spellings: a term is spelled in full and with each shorthand",
   TextNormalizer normalizer;
   const auto table = ChatSpellings::load((files.dir / "chat.yaml").string(), normalizer, errors);
   REQUIRE(errors.empty());
-  CHECK(table.size() == 3);
+  CHECK(table.size() == 4);
   using Spellings = std::vector<std::string>;
   CHECK(table.spellingsOf("going to ki you", "en") ==
         Spellings{"going to ki you", "going to ki u", "gona ki you", "gona ki u"});
-  CHECK(table.spellingsOf("ur dead", "en") == Spellings{"your dead", "ur dead"});  // read in full
-  CHECK(table.spellingsOf("ultra", "en") == Spellings{"ultra"});  // whole words only
+  CHECK(table.spellingsOf("ur dead", "en") ==
+        Spellings{"your dead", "your \U0001F480", "ur dead", "ur \U0001F480"});  // read in full
+  CHECK(table.spellingsOf("ultra", "en") == Spellings{"ultra"});                 // whole words only
   CHECK(ChatSpellings().spellingsOf("u r", "en") == Spellings{"u r"});
   // A written form with two readings: a term in shorthand is compiled in full both ways.
   files.writeTable(
@@ -80,6 +82,11 @@ TEST_CASE("chat spellings: posts in shorthand hit the term, quoting what was wri
   const auto your = analyzer.analyze(model, "your dead", TextRiskContext{});
   REQUIRE(your.reasons.size() == 1);
   CHECK(your.reasons[0].entry_id == "threat.ur-dead");
+  // An emoji is a word of its own, so it can stand for one: "dead" as a skull.
+  const auto skull = analyzer.analyze(model, "ur\U0001F480\U0001F480", TextRiskContext{});
+  REQUIRE(skull.reasons.size() == 1);
+  CHECK(skull.reasons[0].entry_id == "threat.ur-dead");
+  CHECK(skull.reasons[0].quote == "ur\U0001F480");
 
   ConfigErrors no_table_errors;
   const auto without = files.load("", no_table_errors);

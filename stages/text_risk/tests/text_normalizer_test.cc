@@ -53,6 +53,14 @@ TEST_CASE("spacing and punctuation collapse to single spaces", "[normalizer]") {
   CHECK(norm("mur.der k_i_l_l") == "murder ki");         // dots and underscores inside words
 }
 
+TEST_CASE("emoji are words of their own, without skin tones", "[normalizer]") {
+  CHECK(norm("you are dead\U0001F480") == "you are dead \U0001F480");             // skull
+  CHECK(norm("kill you\U0001F52A\U0001F52A") == "ki you \U0001F52A \U0001F52A");  // knives
+  CHECK(norm("ok\U0001F44D\U0001F3FD") == "ok \U0001F44D");  // thumbs up, skin tone dropped
+  CHECK(norm("i \U0001F52A u") == "i \U0001F52A u");         // not joined as spaced letters
+  CHECK(originalOf("dead\U0001F480!", "\U0001F480") == "\U0001F480");
+}
+
 TEST_CASE("other scripts pass through", "[normalizer]") {
   CHECK(norm("我会杀了你") == "我会杀了你");
 }
