@@ -121,8 +121,25 @@ def check_learned_tier():
               f"{lexicons:.3f}", got["recall"] > lexicons)
 
 
+def check_everyday_chat():
+    """Ordinary chat stays unflagged: every message in holdout_everyday.jsonl is harmless."""
+    name = "holdout_everyday.jsonl"
+    run = subprocess.run([binary, "text-risk", "--eval", str(here / name), "--json", "--scorer",
+                          "fused"], capture_output=True, text=True, timeout=600)
+    check(f"{name}: evaluates with the learned tier without errors", run.returncode == 0,
+          run.stderr)
+    if run.returncode != 0:
+        return
+    report = json.loads(run.stdout)
+    flagged = sorted({m["id"] for m in report["misjudged"] if m["kind"] == "false_positive"})
+    ceiling = expected[name]["fused_max_flagged"]
+    check(f"{name}: fused flags {len(flagged)} of {report['messages']} harmless messages "
+          f"(at most {ceiling})", len(flagged) <= ceiling, ", ".join(flagged))
+
+
 if learned_tier:
     check_learned_tier()
+    check_everyday_chat()
 else:
     check_lexicon_targets()
 checks.finish()
