@@ -49,7 +49,15 @@ std::string describeEscalation(const simdjson::dom::element& doc) {
   if (doc["reasons"].get(reasons) == simdjson::SUCCESS && reasons.size() > 0) {
     line += "  reasons:";
     for (auto reason : reasons) {
-      line += " \"" + field(reason, "/quote") + "\" [" + field(reason, "/entry_id") + "]";
+      // A model reason quotes nothing: it names the model's probability and the labelled
+      // message the post most resembles.
+      if (field(reason, "/source") == "model") {
+        line += " model: " + field(reason, "/category") + " " +
+                field(reason, "/weight").substr(0, 4) + " (like " + field(reason, "/entry_id") +
+                ")";
+      } else {
+        line += " \"" + field(reason, "/quote") + "\" [" + field(reason, "/entry_id") + "]";
+      }
     }
   }
   const std::string items = field(doc, "/case/item_count");

@@ -40,3 +40,21 @@ TEST_CASE("describeOutput escapes what a dead letter carries", "[terminal]") {
   CHECK(line.find('\x07') == std::string::npos);
   CHECK_THAT(line, Catch::Contains("got 'x\\x1b[2J'"));
 }
+
+TEST_CASE("describeOutput names the model and the example it resembles in a model reason",
+          "[terminal]") {
+  modstream::TopicRecord record;
+  record.topic = "escalations";
+  record.headers = {{"modstream.event_type", "escalation"}};
+  record.value = R"({"priority": "P0", "category": "threat_of_violence", "score": 0.9312,
+    "content_ids": {"post_id": "post-1", "account_id": "acct-1"},
+    "context": {"kind": "direct_message"},
+    "reasons": [{"source": "lexicon", "entry_id": "threat.i-will-kill-you", "quote": "kill you",
+                 "category": "threat_of_violence", "weight": 0.9},
+                {"source": "model", "entry_id": "training-threat-041", "quote": "",
+                 "category": "threat_of_violence", "weight": 0.8765, "model_tier": "full"}]})";
+  const std::string line = modstream::cli::describeOutput(record);
+  CHECK_THAT(line, Catch::Contains("\"kill you\" [threat.i-will-kill-you]"));
+  CHECK_THAT(line, Catch::Contains("model: threat_of_violence 0.87 (like training-threat-041)"));
+  CHECK_THAT(line, !Catch::Contains("\"\""));
+}
