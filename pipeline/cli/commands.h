@@ -65,6 +65,8 @@ struct TextRiskOptions {
   // else lexicons. Any but lexicons turns the learned tier on.
   std::string scorer;
   bool side_by_side = false;  // --eval: all four scorers first (turns the learned tier on)
+  int obfuscate = 0;          // --eval: generated obfuscated variants per message
+  uint64_t seed = 1;          // --eval: the obfuscation generator's seed
 };
 int textRiskCommand(const TextRiskOptions& options);
 

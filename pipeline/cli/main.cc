@@ -111,6 +111,16 @@ int main(int argc, char** argv) {
           "With --eval: largest score gap between an obfuscated variant and its plain form")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
+  text_risk_cmd
+      ->add_option(
+          "--obfuscate", text_risk.obfuscate,
+          "With --eval: also score this many generated obfuscated variants of every "
+          "message (spaced letters, leetspeak, look-alikes, zero-width characters, chat "
+          "spellings, emoji, mixed case, stretched letters) and report those judged unlike "
+          "their plain form")
+      ->check(CLI::Range(0, 1000));
+  text_risk_cmd->add_option("--seed", text_risk.seed, "With --obfuscate: the generator's seed")
+      ->capture_default_str();
 
   modstream::cli::ReputationOptions reputation;
   auto* reputation_cmd =

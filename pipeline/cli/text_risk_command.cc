@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pipeline/cli/commands.h"
+#include "pipeline/cli/terminal_text.h"
 #include "pipeline/config/pipeline_config.h"
 #include "stages/text_risk/text_risk_evaluation.h"
 #include "stages/text_risk/text_risk_stage.h"
@@ -153,7 +154,7 @@ nlohmann::json sideBySide(const Scorers& scorers, const TextRiskOptions& options
   const std::vector<std::string> names = {"lexicons", "model-static", "model-full", "fused"};
   std::map<std::string, CorpusEvaluation> reports;
   for (const auto& name : names) {
-    reports[name] = evaluateCorpus(scorers.make(name), options.eval_corpus, 1.0);
+    reports[name] = evaluateCorpus(scorers.make(name), options.eval_corpus, {1.0});
     side[name] = categoriesJson(reports[name]);
   }
   if (!options.json) {
@@ -173,12 +174,59 @@ nlohmann::json sideBySide(const Scorers& scorers, const TextRiskOptions& options
   return side;
 }
 
+nlohmann::json generatedJson(const GeneratedVariantsEvaluation& generated,
+                             const TextRiskOptions& options) {
+  nlohmann::json by_kind = nlohmann::json::object();
+  for (const auto& [kind, counts] : generated.by_kind) {
+    by_kind[kind] = {{"variants", counts.first}, {"judged_alike", counts.second}};
+  }
+  nlohmann::json unlike = nlohmann::json::array();
+  for (const auto& u : generated.unlike) {
+    unlike.push_back({{"id", u.id},
+                      {"obfuscations", u.kinds},
+                      {"text", u.text},
+                      {"plain_flagged", u.plain_flagged},
+                      {"variant_flagged", u.variant_flagged}});
+  }
+  return {{"per_message", options.obfuscate},
+          {"seed", options.seed},
+          {"variants", generated.variants},
+          {"judged_alike", generated.judged_alike},
+          {"by_obfuscation", by_kind},
+          {"harmless_variants", generated.harmless_variants},
+          {"harmless_newly_flagged", generated.harmless_newly_flagged},
+          {"unlike", unlike}};
+}
+
+void printGenerated(const GeneratedVariantsEvaluation& generated, const TextRiskOptions& options) {
+  if (generated.variants == 0) return;
+  std::printf(
+      "%d generated variants (%d per message, seed %llu): %d (%.3f) judged like their "
+      "plain form; %d of %d variants of harmless messages flagged where the plain form "
+      "is not\n",
+      generated.variants, options.obfuscate, static_cast<unsigned long long>(options.seed),
+      generated.judged_alike, static_cast<double>(generated.judged_alike) / generated.variants,
+      generated.harmless_newly_flagged, generated.harmless_variants);
+  for (const auto& [kind, counts] : generated.by_kind) {
+    std::printf("  %-16s %5d variants, %.3f alike\n", kind.c_str(), counts.first,
+                counts.first ? static_cast<double>(counts.second) / counts.first : 1.0);
+  }
+  for (const auto& u : generated.unlike) {
+    std::string plain, variant;
+    for (const auto& c : u.plain_flagged) plain += (plain.empty() ? "" : ",") + c;
+    for (const auto& c : u.variant_flagged) variant += (variant.empty() ? "" : ",") + c;
+    std::printf("  unlike %s (%s): \"%s\" flags [%s], plain [%s]\n", u.id.c_str(), u.kinds.c_str(),
+                terminalSafe(u.text).c_str(), variant.c_str(), plain.c_str());
+  }
+}
+
 int evaluate(const Scorers& scorers, const TextRiskOptions& options) {
   nlohmann::json side_by_side;
   if (options.side_by_side) side_by_side = sideBySide(scorers, options);
   const std::string scorer = options.scorer.empty() ? "fused" : options.scorer;
   const CorpusEvaluation report =
-      evaluateCorpus(scorers.make(scorer), options.eval_corpus, options.variant_tolerance);
+      evaluateCorpus(scorers.make(scorer), options.eval_corpus,
+                     {options.variant_tolerance, options.obfuscate, options.seed});
   const nlohmann::json categories = categoriesJson(report);
   if (options.json) {
     nlohmann::json misjudged = nlohmann::json::array();
@@ -203,6 +251,7 @@ int evaluate(const Scorers& scorers, const TextRiskOptions& options) {
                                 {"misjudged", misjudged},
                                 {"variants", report.variants},
                                 {"variant_disagreements", disagreements},
+                                {"generated", generatedJson(report.generated, options)},
                                 {"errors", report.errors}}
                      .dump(2)
               << "\n";
@@ -222,6 +271,7 @@ int evaluate(const Scorers& scorers, const TextRiskOptions& options) {
       std::printf("  variant %s of %s: %s %.3f vs %.3f\n", d.id.c_str(), d.variant_of.c_str(),
                   d.category.c_str(), d.variant_score, d.plain_score);
     }
+    printGenerated(report.generated, options);
   }
   for (const auto& error : report.errors) std::cerr << error << "\n";
   return report.errors.empty() ? 0 : 1;

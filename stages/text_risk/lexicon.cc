@@ -1,7 +1,10 @@
 #include "stages/text_risk/lexicon.h"
 
 #include <hs/hs.h>
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
 
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 
@@ -40,6 +43,18 @@ std::vector<LexiconEntry> loadLexiconFile(const std::string& path, const TextNor
   return entries;
 }
 
+namespace {
+
+void addPictographs(std::string_view utf8, std::vector<int32_t>& out) {
+  for (int32_t i = 0; i < static_cast<int32_t>(utf8.size());) {
+    UChar32 c;
+    U8_NEXT(reinterpret_cast<const uint8_t*>(utf8.data()), i, static_cast<int32_t>(utf8.size()), c);
+    if (c > 0 && u_hasBinaryProperty(c, UCHAR_EXTENDED_PICTOGRAPHIC)) out.push_back(c);
+  }
+}
+
+}  // namespace
+
 LexiconDatabase::LexiconDatabase(std::vector<LexiconEntry> entries) : entries_(std::move(entries)) {
   std::set<std::string> ids;
   // Pure literals, the fastest thing Hyperscan matches. Whole words: the scanner pads the
@@ -56,8 +71,11 @@ LexiconDatabase::LexiconDatabase(std::vector<LexiconEntry> entries) : entries_(s
     for (const auto& form : forms) {
       literals.push_back(" " + form + (entry.prefix ? "" : " "));
       literals_.push_back({e, form.size()});
+      addPictographs(form, pictographs_);
     }
   }
+  std::sort(pictographs_.begin(), pictographs_.end());
+  pictographs_.erase(std::unique(pictographs_.begin(), pictographs_.end()), pictographs_.end());
   if (entries_.empty()) return;
   std::vector<const char*> expressions;
   std::vector<size_t> lengths;

@@ -57,6 +57,9 @@ class LexiconDatabase {
   LexiconDatabase& operator=(const LexiconDatabase&) = delete;
 
   const std::vector<LexiconEntry>& entries() const { return entries_; }
+  // The pictographs (emoji) its terms and their spellings name, sorted: the ones the normaliser
+  // keeps as words when scanning with this database (TextNormalizer::keepOnlyPictographs).
+  const std::vector<int32_t>& pictographs() const { return pictographs_; }
 
  private:
   friend class LexiconScanner;
@@ -67,6 +70,7 @@ class LexiconDatabase {
   };
   std::vector<LexiconEntry> entries_;
   std::vector<Literal> literals_;
+  std::vector<int32_t> pictographs_;
   hs_database* database_ = nullptr;
   hs_scratch* prototype_scratch_ = nullptr;
 };

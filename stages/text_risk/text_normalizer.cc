@@ -137,6 +137,12 @@ TextNormalizer::~TextNormalizer() {
   uspoof_close(spoof_);
 }
 
+void TextNormalizer::keepOnlyPictographs(const std::vector<int32_t>* kept) {
+  if (kept == kept_pictographs_) return;
+  kept_pictographs_ = kept;
+  cache_.clear();  // it holds what each pictograph became under the previous set
+}
+
 void TextNormalizer::mapCodePoint(int32_t c, std::vector<Piece>& out) const {
   auto emitAscii = [&](char ch) { out.push_back(Piece::ascii(ch, 0, 0)); };
   if (c < 0x80) {
@@ -149,6 +155,11 @@ void TextNormalizer::mapCodePoint(int32_t c, std::vector<Piece>& out) const {
   // A pictograph is a word of its own, so "dead💀" still ends in the word "dead" and a lexicon
   // term or chat spelling can name the pictograph (config/spellings/chat-spellings.yaml).
   if (u_hasBinaryProperty(c, UCHAR_EXTENDED_PICTOGRAPHIC)) {
+    if (kept_pictographs_ &&
+        !std::binary_search(kept_pictographs_->begin(), kept_pictographs_->end(), c)) {
+      emitAscii(' ');  // decoration
+      return;
+    }
     Piece piece{0, 0, 0, {}, true};
     U8_APPEND_UNSAFE(reinterpret_cast<uint8_t*>(piece.chars), piece.size, c);
     emitAscii(' ');

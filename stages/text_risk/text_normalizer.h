@@ -49,6 +49,11 @@ class TextNormalizer {
   // is public so that tests can show the two agree.
   NormalizedText normalizeGeneral(std::string_view utf8) const;
 
+  // Pictographs outside `kept` (sorted code points; null, the default: keep all) are read as
+  // spaces, so decoration ("hurt😂 ur family") does not split a lexicon term, while a pictograph
+  // a term or chat spelling names ("i will 🔪 you") stays a word. `kept` must outlive its use.
+  void keepOnlyPictographs(const std::vector<int32_t>* kept);
+
  private:
   struct Piece;
   // What a non-ASCII code point becomes (spans unset); computed with ICU once, then cached.
@@ -60,6 +65,7 @@ class TextNormalizer {
   static NormalizedText collapse(const std::vector<Piece>& pieces);
 
   USpoofChecker* spoof_ = nullptr;
+  const std::vector<int32_t>* kept_pictographs_ = nullptr;
   // Per instance (one per worker), so no lock; bounded by kMaxCachedCodePoints.
   mutable std::unordered_map<int32_t, std::vector<Piece>> cache_;
   mutable std::string folded_;  // normalizeAscii's working copy, reused

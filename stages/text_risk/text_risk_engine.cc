@@ -194,6 +194,7 @@ TextRiskSignal TextRiskAnalyzer::analyze(const std::shared_ptr<const TextRiskMod
   if (model != model_) {
     scanner_ = std::make_unique<LexiconScanner>(model->sharedLexicons());
     model_ = model;
+    normalizer_.keepOnlyPictographs(&model_->lexicons().pictographs());
   }
   normalizer_.normalize(text, normalized_);
   const NormalizedText& normalized = normalized_;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "pipeline/input/record_decoder.h"
+#include "stages/text_risk/obfuscation_generator.h"
 #include "stages/text_risk/text_risk_stage.h"
 
 namespace modstream {
@@ -15,6 +16,44 @@ struct Judged {
   std::map<std::string, double> scores;
   std::set<std::string> flagged;
 };
+
+Judged judge(const TextRiskSignal& signal) {
+  Judged result;
+  for (const auto& category : signal.categories) {
+    result.scores[category.category] = category.score;
+    if (category.flagged) result.flagged.insert(category.category);
+  }
+  return result;
+}
+
+void judgeGeneratedVariants(const TextScorer& scorer, const ObfuscationGenerator& generator,
+                            int count, const std::string& id, const std::string& text,
+                            const TextRiskContext& context, const Judged& plain, bool harmless,
+                            GeneratedVariantsEvaluation& report) {
+  for (const auto& variant : generator.variants(id, text, count)) {
+    const Judged judged = judge(scorer(variant.text, context));
+    const bool alike = judged.flagged == plain.flagged;
+    ++report.variants;
+    report.judged_alike += alike;
+    std::string kinds;
+    for (const Obfuscation kind : variant.kinds) {
+      auto& [variants, judged_alike] = report.by_kind[obfuscationName(kind)];
+      ++variants;
+      judged_alike += alike;
+      kinds += (kinds.empty() ? "" : ",") + std::string(obfuscationName(kind));
+    }
+    if (harmless) {
+      ++report.harmless_variants;
+      for (const auto& category : judged.flagged) {
+        if (!plain.flagged.count(category)) {
+          ++report.harmless_newly_flagged;
+          break;
+        }
+      }
+    }
+    if (!alike) report.unlike.push_back({id, kinds, variant.text, plain.flagged, judged.flagged});
+  }
+}
 
 }  // namespace
 
@@ -36,8 +75,9 @@ double CategoryEvaluation::recall() const {
 }
 
 CorpusEvaluation evaluateCorpus(const TextScorer& scorer, const std::string& corpus_path,
-                                double variant_tolerance) {
+                                const EvaluationOptions& options) {
   CorpusEvaluation report;
+  const ObfuscationGenerator generator(options.seed);
   std::ifstream in(corpus_path);
   if (!in) {
     report.errors.push_back(corpus_path + ": cannot be read");
@@ -66,13 +106,15 @@ CorpusEvaluation evaluateCorpus(const TextScorer& scorer, const std::string& cor
       report.errors.push_back(where + ": " + context.error().message);
       continue;
     }
-    const auto signal = scorer(message["text"].get<std::string>(), context.value());
+    const std::string text = message["text"];
     Judged& result = judged[id];
-    for (const auto& category : signal.categories) {
-      result.scores[category.category] = category.score;
-      if (category.flagged) result.flagged.insert(category.category);
-    }
+    result = judge(scorer(text, context.value()));
     ++report.messages;
+    const bool is_variant = message.contains("variant_of");
+    if (options.variants_per_message > 0 && !is_variant) {
+      judgeGeneratedVariants(scorer, generator, options.variants_per_message, id, text,
+                             context.value(), result, labels.empty(), report.generated);
+    }
     std::set<std::string> categories = labels;
     categories.insert(result.flagged.begin(), result.flagged.end());
     for (const auto& category : categories) {
@@ -112,7 +154,7 @@ CorpusEvaluation evaluateCorpus(const TextScorer& scorer, const std::string& cor
       const double variant_score = scoreIn(variant);
       const bool same_flag =
           plain->second.flagged.count(category) == variant.flagged.count(category);
-      if (!same_flag || std::abs(plain_score - variant_score) > variant_tolerance) {
+      if (!same_flag || std::abs(plain_score - variant_score) > options.variant_tolerance) {
         report.variant_disagreements.push_back(
             {id, plain_id, category, plain_score, variant_score});
       }

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,24 @@ struct VariantDisagreement {
   double variant_score;
 };
 
+// A generated variant (ObfuscationGenerator) flagged differently from its plain message.
+struct GeneratedMismatch {
+  std::string id;     // the plain message's
+  std::string kinds;  // the obfuscations applied, comma-separated
+  std::string text;
+  std::set<std::string> plain_flagged;
+  std::set<std::string> variant_flagged;
+};
+
+struct GeneratedVariantsEvaluation {
+  int variants = 0;
+  int judged_alike = 0;  // flagged in exactly the categories of its plain form
+  std::map<std::string, std::pair<int, int>> by_kind;  // obfuscation -> (variants, alike)
+  int harmless_variants = 0;                           // variants of messages with no labels
+  int harmless_newly_flagged = 0;  // ... flagged in a category their plain form is not
+  std::vector<GeneratedMismatch> unlike;
+};
+
 struct CorpusEvaluation {
   int messages = 0;
   std::map<std::string, CategoryEvaluation> categories;  // every labelled or flagged category
@@ -46,7 +65,16 @@ struct CorpusEvaluation {
   // Variants flagged differently from their plain form, or scoring more than `variant_tolerance`
   // away from it in a category either of them flagged.
   std::vector<VariantDisagreement> variant_disagreements;
-  std::vector<std::string> errors;  // file:line: problem
+  std::vector<std::string> errors;        // file:line: problem
+  GeneratedVariantsEvaluation generated;  // with EvaluationOptions::variants_per_message
+};
+
+struct EvaluationOptions {
+  double variant_tolerance = 0.15;  // see CorpusEvaluation::variant_disagreements
+  // Each message that is not itself an obfuscated variant also gets this many generated variants
+  // (ObfuscationGenerator with `seed`), judged against its plain form.
+  int variants_per_message = 0;
+  uint64_t seed = 1;
 };
 
 // The "context" field of a JSON line (`modstream text-risk` input, corpus messages), decoded by the
@@ -59,6 +87,6 @@ Result<TextRiskContext> textRiskContextFromJson(const nlohmann::json& message);
 using TextScorer = std::function<TextRiskSignal(std::string_view text, const TextRiskContext&)>;
 
 CorpusEvaluation evaluateCorpus(const TextScorer& scorer, const std::string& corpus_path,
-                                double variant_tolerance);
+                                const EvaluationOptions& options);
 
 }  // namespace modstream

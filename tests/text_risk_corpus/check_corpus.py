@@ -64,6 +64,26 @@ for name in () if learned_tier else ("corpus.jsonl", "holdout.jsonl"):
           len(disagreements) <= expected[name]["max_variant_disagreements"], str(disagreements))
 
 
+def check_generated_variants(name):
+    """Generated obfuscations of every message (modstream text-risk --obfuscate) are judged like
+    their plain form, and none of a harmless message is flagged where the plain one is not."""
+    want = expected[name]["generated_variants"]
+    run = subprocess.run([binary, "text-risk", "--eval", str(here / name), "--json", "--scorer",
+                          "lexicons", "--obfuscate", str(want["per_message"]), "--seed",
+                          str(want["seed"])], capture_output=True, text=True, timeout=300)
+    check(f"{name}: evaluates generated variants without errors", run.returncode == 0, run.stderr)
+    if run.returncode != 0:
+        return
+    got = json.loads(run.stdout)["generated"]
+    alike = got["judged_alike"] / got["variants"] if got["variants"] else 0.0
+    unlike = "\n".join(f"{u['id']} ({u['obfuscations']}): {u['text']!r}" for u in got["unlike"])
+    check(f"{name}: {got['variants']} generated variants, {alike:.3f} judged like their plain "
+          f"form (at least {want['min_judged_alike']})", alike >= want["min_judged_alike"], unlike)
+    check(f"{name}: {got['harmless_newly_flagged']} variants of harmless messages flagged where "
+          f"the plain form is not (at most {want['max_harmless_newly_flagged']})",
+          got["harmless_newly_flagged"] <= want["max_harmless_newly_flagged"])
+
+
 def check_lexicon_targets():
     targets = expected["targets"]
     check(f"{messages} labelled messages (at least {targets['min_messages']})",
@@ -142,4 +162,5 @@ if learned_tier:
     check_everyday_chat()
 else:
     check_lexicon_targets()
+    check_generated_variants("holdout.jsonl")
 checks.finish()

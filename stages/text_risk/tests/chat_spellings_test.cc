@@ -88,6 +88,15 @@ TEST_CASE("chat spellings: posts in shorthand hit the term, quoting what was wri
   CHECK(skull.reasons[0].entry_id == "threat.ur-dead");
   CHECK(skull.reasons[0].quote == "ur\U0001F480");
 
+  // Emoji no term or spelling names are decoration: read as spaces, they split nothing.
+  CHECK(model->lexicons().pictographs() == std::vector<int32_t>{0x1F480});
+  const auto decorated =
+      analyzer.analyze(model, "im gonna\U0001F602 kill\U0001F525\U0001F525 u\u2728", {});
+  REQUIRE(decorated.reasons.size() == 1);
+  CHECK(decorated.reasons[0].entry_id == "threat.going-to-kill-you");
+  CHECK(decorated.reasons[0].quote == "gonna\U0001F602 kill\U0001F525\U0001F525 u");
+  CHECK(analyzer.analyze(model, "ur \U0001F525", {}).reasons.empty());  // fire is not a skull
+
   ConfigErrors no_table_errors;
   const auto without = files.load("", no_table_errors);
   REQUIRE(without);

@@ -61,6 +61,17 @@ TEST_CASE("emoji are words of their own, without skin tones", "[normalizer]") {
   CHECK(originalOf("dead\U0001F480!", "\U0001F480") == "\U0001F480");
 }
 
+TEST_CASE("with a kept set, other emoji are read as spaces", "[normalizer]") {
+  TextNormalizer normalizer;
+  const std::vector<int32_t> kept = {0x1F480, 0x1F52A};  // skull, knife
+  normalizer.keepOnlyPictographs(&kept);
+  CHECK(normalizer.normalize("hurt\U0001F602 ur\U0001F44D\U0001F3FD mum").text == "hurt ur mum");
+  CHECK(normalizer.normalize("dead\U0001F480 \U0001F52A\U0001F525").text ==
+        "dead \U0001F480 \U0001F52A");
+  normalizer.keepOnlyPictographs(nullptr);  // all kept again, whatever was cached before
+  CHECK(normalizer.normalize("hurt\U0001F602 u").text == "hurt \U0001F602 u");
+}
+
 TEST_CASE("other scripts pass through", "[normalizer]") {
   CHECK(norm("我会杀了你") == "我会杀了你");
 }
