@@ -4,6 +4,7 @@
 
 #include <signal.h>
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <regex>
@@ -45,10 +46,14 @@ TEST_CASE("two consumers split the partitions and a rebalance under load loses n
       writeConfig(dir, bootstrap, topics, first_half.bank_csv + second_half.bank_csv.substr(41));
 
   ChildProcess a(config, dir / "a.log");
-  // Records keep arriving over several seconds, so both rebalances happen under load.
+  // Records keep arriving until after b has left, so both rebalances happen under load: the second
+  // half only starts once b owns partitions (a alone once finished the whole workload while b was
+  // still starting, in an ASan build), and takes about five seconds.
+  std::atomic<bool> b_owns_partitions = false;
   std::thread producer([&] {
     produceOverTime(bootstrap, first_half.records, 1000, 80);
-    produceOverTime(bootstrap, second_half.records, 1000, 80);
+    waitFor([&] { return b_owns_partitions.load(); }, 120000);
+    produceOverTime(bootstrap, second_half.records, 500, 80);
   });
   REQUIRE(
       waitFor([&] { return committedTotal(bootstrap, topics.group, topics.posts) > 0; }, 60000));
@@ -65,6 +70,7 @@ TEST_CASE("two consumers split the partitions and a rebalance under load loses n
     INFO("a owns " << ownedPartitions(dir / "a.log") << ", b owns "
                    << ownedPartitions(dir / "b.log"));
     CHECK(split);
+    b_owns_partitions = true;
     std::this_thread::sleep_for(std::chrono::seconds(1));
     // b leaves gracefully while records still flow: its partitions go back to a.
     b.signal(SIGTERM);
