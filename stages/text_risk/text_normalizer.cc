@@ -115,6 +115,52 @@ char foldAscii(char c) {
 // Marks a character dropped from the output (see joinsWord).
 constexpr char kDropped = '\x01';
 
+// Spaced-out words in the chain of isolated letters (single letters with only spacing between
+// them) that starts at `first`. The chain's narrowest gap is the spacing inside a word; wider gaps
+// (or punctuation, read as spacing) end one ("y o u  w i l l" is two words). A word of three or
+// more letters is joined, and so is a two-letter word in a chain that has one ("o r  I  p o s t"
+// -> "or I post"); two letters alone stay apart ("a b"). Calls join(a, b) for each word to join,
+// in order, with the positions of its first and last letters, and returns the chain's last
+// letter. Shared by both normalisation paths, whose units are pieces and bytes.
+template <class Isolated, class Space, class Join>
+size_t forEachSpacedWord(size_t first, size_t n, Isolated isolated, Space space, Join join) {
+  // The next letter of the chain after the one at `k`, or n; `gap` is the spacing before it.
+  auto nextLetter = [&](size_t k, size_t& gap) {
+    size_t next = k + 1;
+    while (next < n && space(next)) ++next;
+    gap = next - k - 1;
+    return gap == 0 || next >= n || !isolated(next) ? n : next;
+  };
+  size_t inner = SIZE_MAX, last = first, gap = 0;
+  for (size_t k = first, next; (next = nextLetter(k, gap)) != n; k = next) {
+    inner = std::min(inner, gap);
+    last = next;
+  }
+  if (last == first) return last;
+  bool long_word = false;
+  size_t length = 1;
+  for (size_t k = first, next; k != last; k = next) {
+    next = nextLetter(k, gap);
+    length = gap == inner ? length + 1 : 1;
+    long_word = long_word || length >= 3;
+  }
+  size_t word_start = first;
+  length = 1;
+  for (size_t k = first;;) {
+    const size_t next = k == last ? n : nextLetter(k, gap);
+    if (next != n && gap == inner) {
+      ++length;
+    } else {
+      if (length >= 3 || (length == 2 && long_word)) join(word_start, k);
+      word_start = next;
+      length = 1;
+    }
+    if (next == n) break;
+    k = next;
+  }
+  return last;
+}
+
 // Bounds the per-instance cache of non-ASCII mappings against text crafted to fill it.
 constexpr size_t kMaxCachedCodePoints = 1 << 16;
 
@@ -317,28 +363,21 @@ void TextNormalizer::normalizeAscii(std::string_view ascii, NormalizedText& resu
   auto isolated = [&](size_t k) {
     return letter(k) && (k == 0 || folded[k - 1] == ' ') && (k + 1 == n || folded[k + 1] == ' ');
   };
+  auto space = [&](size_t k) { return folded[k] == ' '; };
   for (size_t i = 0; i < n;) {
-    if (isolated(i)) {
-      size_t last = i, count = 1, gap = 0;
-      for (size_t k = i + 1; k < n;) {
-        size_t next = k;
-        while (next < n && folded[next] == ' ') ++next;
-        if (next == k || next >= n || !isolated(next)) break;
-        if (gap != 0 && next - k != gap) break;
-        gap = next - k;
-        last = next;
-        ++count;
-        k = next + 1;
-      }
-      if (count >= 3) {
-        for (size_t k = i; k <= last; ++k) {
-          if (folded[k] != ' ') emit(k);
-        }
-        i = last + 1;
-        continue;
-      }
+    if (!isolated(i)) {
+      emit(i++);
+      continue;
     }
-    emit(i++);
+    size_t cursor = i;
+    const size_t last = forEachSpacedWord(i, n, isolated, space, [&](size_t a, size_t b) {
+      while (cursor < a) emit(cursor++);
+      for (; cursor <= b; ++cursor) {
+        if (folded[cursor] != ' ') emit(cursor);
+      }
+    });
+    while (cursor <= last) emit(cursor++);
+    i = last + 1;
   }
   while (size > 0 && result.text[size - 1] == ' ') --size;
   result.text.resize(size);
@@ -378,39 +417,30 @@ void TextNormalizer::resolveLeetspeak(std::vector<Piece>& pieces) {
   }
 }
 
-// Spaced-out words: three or more single letters separated by even spacing become one word. Works
+// Spaced-out words (forEachSpacedWord) become one word each. Works
 // in place: the write position never passes the read position.
 void TextNormalizer::joinSpacedLetters(std::vector<Piece>& pieces) {
+  const size_t n = pieces.size();
   auto isolated = [&](size_t k) {
     return pieces[k].isLetter() && (k == 0 || pieces[k - 1].isSpace()) &&
-           (k + 1 == pieces.size() || pieces[k + 1].isSpace());
+           (k + 1 == n || pieces[k + 1].isSpace());
   };
+  auto space = [&](size_t k) { return pieces[k].isSpace(); };
   size_t write = 0;
-  for (size_t i = 0; i < pieces.size();) {
-    if (isolated(i)) {
-      // A run: letter (space+ letter)+, each letter standing alone.
-      size_t last = i, count = 1, gap = 0;
-      for (size_t k = i + 1; k < pieces.size();) {
-        size_t next = k;
-        while (next < pieces.size() && pieces[next].isSpace()) ++next;
-        if (next == k || next >= pieces.size() || !isolated(next)) break;
-        // The spacing inside a spaced-out word is even; a wider gap starts the next word
-        // ("y o u  w i l l" is two words).
-        if (gap != 0 && next - k != gap) break;
-        gap = next - k;
-        last = next;
-        ++count;
-        k = next + 1;
-      }
-      if (count >= 3) {
-        for (size_t k = i; k <= last; ++k) {
-          if (!pieces[k].isSpace()) pieces[write++] = pieces[k];
-        }
-        i = last + 1;
-        continue;
-      }
+  for (size_t i = 0; i < n;) {
+    if (!isolated(i)) {
+      pieces[write++] = pieces[i++];
+      continue;
     }
-    pieces[write++] = pieces[i++];
+    size_t cursor = i;
+    const size_t last = forEachSpacedWord(i, n, isolated, space, [&](size_t a, size_t b) {
+      while (cursor < a) pieces[write++] = pieces[cursor++];
+      for (; cursor <= b; ++cursor) {
+        if (!pieces[cursor].isSpace()) pieces[write++] = pieces[cursor];
+      }
+    });
+    while (cursor <= last) pieces[write++] = pieces[cursor++];
+    i = last + 1;
   }
   pieces.resize(write);
 }

@@ -50,7 +50,12 @@ TEST_CASE("spacing and punctuation collapse to single spaces", "[normalizer]") {
   CHECK(norm("'quoted' words") == "quoted words");
   CHECK(norm("a b") == "a b");  // two single letters are not a spaced-out word
   CHECK(norm("y o u  w i l l  d i e") == "you wi die");  // wider gaps separate words
-  CHECK(norm("mur.der k_i_l_l") == "murder ki");         // dots and underscores inside words
+  // Next to single-letter words, and two-letter words too once the text is spaced out.
+  CHECK(norm("p a y  m e  o r  I  p o s t  t h e m") == "pay me or i post them");
+  CHECK(norm("s e n d  a  p i c") == "send a pic");
+  CHECK(norm("o k  g o") == "o k g o");  // no longer word: two letters could be a list
+  CHECK(norm("g o  d i e, l o s e r") == norm("go die, loser"));  // punctuation is a wide gap
+  CHECK(norm("mur.der k_i_l_l") == "murder ki");  // dots and underscores inside words
 }
 
 TEST_CASE("emoji are words of their own, without skin tones", "[normalizer]") {
