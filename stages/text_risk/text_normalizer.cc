@@ -122,13 +122,15 @@ constexpr char kDropped = '\x01';
 // -> "or I post"); two letters alone stay apart ("a b"). Calls join(a, b) for each word to join,
 // in order, with the positions of its first and last letters, and returns the chain's last
 // letter. Shared by both normalisation paths, whose units are pieces and bytes.
-template <class Isolated, class Space, class Join>
-size_t forEachSpacedWord(size_t first, size_t n, Isolated isolated, Space space, Join join) {
-  // The next letter of the chain after the one at `k`, or n; `gap` is the spacing before it.
+template <class Isolated, class Space, class Dropped, class Join>
+size_t forEachSpacedWord(size_t first, size_t n, Isolated isolated, Space space, Dropped dropped,
+                         Join join) {
+  // The next letter of the chain after the one at `k`, or n; `gap` is the spacing before it
+  // (dropped characters, such as a spaced-out apostrophe, do not count).
   auto nextLetter = [&](size_t k, size_t& gap) {
     size_t next = k + 1;
-    while (next < n && space(next)) ++next;
-    gap = next - k - 1;
+    gap = 0;
+    for (; next < n && (space(next) || dropped(next)); ++next) gap += space(next) ? 1 : 0;
     return gap == 0 || next >= n || !isolated(next) ? n : next;
   };
   size_t inner = SIZE_MAX, last = first, gap = 0;
@@ -327,6 +329,16 @@ void TextNormalizer::normalizeAscii(std::string_view ascii, NormalizedText& resu
     char c = foldAscii(ascii[i]);
     if (joinsWord(c)) {
       c = i > 0 && letter(i - 1) && isLetter(foldedAt(i + 1)) ? kDropped : ' ';
+      // A spaced-out apostrophe ("d o n ' t") is dropped with the space before it, so the
+      // letters around it keep the word's spacing.
+      const bool spaced_apostrophe = ascii[i] == '\'' && i >= 2 && folded[i - 1] == ' ' &&
+                                     letter(i - 2) && (i == 2 || folded[i - 3] == ' ') &&
+                                     foldedAt(i + 1) == ' ' && isLetter(foldedAt(i + 2)) &&
+                                     (i + 3 >= n || foldedAt(i + 3) == ' ');
+      if (spaced_apostrophe) {
+        folded[i - 1] = kDropped;
+        c = kDropped;
+      }
     } else if (const char leet = leetLetter(c)) {
       const bool left = i > 0 && letter(i - 1);
       const char next = foldedAt(i + 1);
@@ -361,16 +373,21 @@ void TextNormalizer::normalizeAscii(std::string_view ascii, NormalizedText& resu
     previous = c;
   };
   auto isolated = [&](size_t k) {
-    return letter(k) && (k == 0 || folded[k - 1] == ' ') && (k + 1 == n || folded[k + 1] == ' ');
+    if (!letter(k)) return false;
+    size_t left = k, right = k + 1;
+    while (left > 0 && folded[left - 1] == kDropped) --left;
+    while (right < n && folded[right] == kDropped) ++right;
+    return (left == 0 || folded[left - 1] == ' ') && (right == n || folded[right] == ' ');
   };
   auto space = [&](size_t k) { return folded[k] == ' '; };
+  auto dropped = [&](size_t k) { return folded[k] == kDropped; };
   for (size_t i = 0; i < n;) {
     if (!isolated(i)) {
       emit(i++);
       continue;
     }
     size_t cursor = i;
-    const size_t last = forEachSpacedWord(i, n, isolated, space, [&](size_t a, size_t b) {
+    const size_t last = forEachSpacedWord(i, n, isolated, space, dropped, [&](size_t a, size_t b) {
       while (cursor < a) emit(cursor++);
       for (; cursor <= b; ++cursor) {
         if (folded[cursor] != ' ') emit(cursor);
@@ -395,8 +412,16 @@ void TextNormalizer::resolveLeetspeak(std::vector<Piece>& pieces) {
     if (joinsWord(p.chars[0])) {
       const bool inside_word =
           i > 0 && pieces[i - 1].isLetter() && i + 1 < pieces.size() && pieces[i + 1].isLetter();
-      p.chars[0] = inside_word ? 0 : ' ';
-      p.size = inside_word ? 0 : 1;
+      const size_t n = pieces.size();
+      // As in normalizeAscii: a spaced-out apostrophe goes with the space before it.
+      const bool spaced_apostrophe =
+          p.chars[0] == '\'' && i >= 2 && pieces[i - 1].isSpace() && pieces[i - 2].isLetter() &&
+          (i == 2 || pieces[i - 3].isSpace()) && i + 1 < n && pieces[i + 1].isSpace() &&
+          i + 2 < n && pieces[i + 2].isLetter() && (i + 3 >= n || pieces[i + 3].isSpace());
+      if (spaced_apostrophe) pieces[i - 1] = Piece{pieces[i - 1].begin, pieces[i - 1].end, 0, {}};
+      const bool drop = inside_word || spaced_apostrophe;
+      p.chars[0] = drop ? 0 : ' ';
+      p.size = drop ? 0 : 1;
       continue;
     }
     const char leet = leetLetter(p.chars[0]);
@@ -421,9 +446,13 @@ void TextNormalizer::resolveLeetspeak(std::vector<Piece>& pieces) {
 // in place: the write position never passes the read position.
 void TextNormalizer::joinSpacedLetters(std::vector<Piece>& pieces) {
   const size_t n = pieces.size();
+  auto dropped = [&](size_t k) { return pieces[k].size == 0; };
   auto isolated = [&](size_t k) {
-    return pieces[k].isLetter() && (k == 0 || pieces[k - 1].isSpace()) &&
-           (k + 1 == n || pieces[k + 1].isSpace());
+    if (!pieces[k].isLetter()) return false;
+    size_t left = k, right = k + 1;
+    while (left > 0 && dropped(left - 1)) --left;
+    while (right < n && dropped(right)) ++right;
+    return (left == 0 || pieces[left - 1].isSpace()) && (right == n || pieces[right].isSpace());
   };
   auto space = [&](size_t k) { return pieces[k].isSpace(); };
   size_t write = 0;
@@ -433,7 +462,7 @@ void TextNormalizer::joinSpacedLetters(std::vector<Piece>& pieces) {
       continue;
     }
     size_t cursor = i;
-    const size_t last = forEachSpacedWord(i, n, isolated, space, [&](size_t a, size_t b) {
+    const size_t last = forEachSpacedWord(i, n, isolated, space, dropped, [&](size_t a, size_t b) {
       while (cursor < a) pieces[write++] = pieces[cursor++];
       for (; cursor <= b; ++cursor) {
         if (!pieces[cursor].isSpace()) pieces[write++] = pieces[cursor];

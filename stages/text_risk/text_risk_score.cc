@@ -16,10 +16,13 @@ bool isSpace(char c) {
 }
 
 // Quotation marks in the original text: straight and curly double quotes, guillemets, and single
-// quotes where they open (after a space) or close (before a space or the end), not apostrophes.
+// quotes where they open (after a space, before a word) or close (after a word, before a space or
+// the end), not apostrophes: neither "I'll" nor a spaced-out "d o n ' t".
 bool opensQuote(std::string_view text, size_t at, size_t& length) {
   for (std::string_view mark : {"\"", "\xe2\x80\x9c", "\xc2\xab", "'", "\xe2\x80\x98"}) {
-    if (text.substr(at, mark.size()) == mark && (at == 0 || isSpace(text[at - 1]) || mark != "'")) {
+    const bool single_opens =
+        (at == 0 || isSpace(text[at - 1])) && (at + 1 < text.size() && !isSpace(text[at + 1]));
+    if (text.substr(at, mark.size()) == mark && (mark != "'" || single_opens)) {
       length = mark.size();
       return true;
     }
@@ -35,6 +38,7 @@ bool closesQuote(std::string_view text, size_t at, size_t& length) {
         std::string_view(".,;:!?").find(text[after]) == std::string_view::npos) {
       continue;  // an apostrophe ("I'll")
     }
+    if (mark == "'" && (at == 0 || isSpace(text[at - 1]))) continue;  // after no word
     length = mark.size();
     return true;
   }

@@ -53,6 +53,9 @@ TEST_CASE("spacing and punctuation collapse to single spaces", "[normalizer]") {
   // Next to single-letter words, and two-letter words too once the text is spaced out.
   CHECK(norm("p a y  m e  o r  I  p o s t  t h e m") == "pay me or i post them");
   CHECK(norm("s e n d  a  p i c") == "send a pic");
+  CHECK(norm("d o n ' t  t e l l") == norm("don't tell"));       // a spaced-out apostrophe
+  CHECK(norm("d o n \u2019 t  t e l l") == norm("don't tell"));  // the general path too
+  CHECK(norm("it ' s") == "it s");                               // not spaced-out letters
   CHECK(norm("o k  g o") == "o k g o");  // no longer word: two letters could be a list
   CHECK(norm("g o  d i e, l o s e r") == norm("go die, loser"));  // punctuation is a wide gap
   CHECK(norm("mur.der k_i_l_l") == "murder ki");  // dots and underscores inside words

@@ -71,6 +71,10 @@ TEST_CASE("quoted and reported threats do not score like threats", "[score]") {
   CHECK(news < 0.5);
   CHECK(quoted < 0.5);
   CHECK(s.score("I'll say it: I will kill you", "threat_of_violence") >= 0.9);  // apostrophe
+  // A spaced-out apostrophe neither opens nor closes a quotation.
+  CHECK(s.score("he wrote \"I ' m  s a y i n g  I  w i l l  k i l l  y o u\" on my wall",
+                "threat_of_violence") < 0.5);
+  CHECK(s.score("it ' s true, I will kill you", "threat_of_violence") >= 0.9);
 }
 
 TEST_CASE("a reporting cue halves every hit and scores nothing itself", "[score]") {
