@@ -72,6 +72,11 @@ LexiconDatabase::LexiconDatabase(std::vector<LexiconEntry> entries) : entries_(s
       literals.push_back(" " + form + (entry.prefix ? "" : " "));
       literals_.push_back({e, form.size()});
       addPictographs(form, pictographs_);
+      for (size_t start = 0; start < form.size();) {
+        const size_t end = std::min(form.find(' ', start), form.size());
+        if (end > start) words_.insert(form.substr(start, end - start));
+        start = end + 1;
+      }
     }
   }
   std::sort(pictographs_.begin(), pictographs_.end());

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "pipeline/config/config_reader.h"
@@ -60,6 +61,9 @@ class LexiconDatabase {
   // The pictographs (emoji) its terms and their spellings name, sorted: the ones the normaliser
   // keeps as words when scanning with this database (TextNormalizer::keepOnlyPictographs).
   const std::vector<int32_t>& pictographs() const { return pictographs_; }
+  // Every word of its terms and their spellings, normalised: what a spaced-out run may be split
+  // into when scanning with this database (TextNormalizer::splitSpacedWordsInto).
+  const std::unordered_set<std::string>& words() const { return words_; }
 
  private:
   friend class LexiconScanner;
@@ -71,6 +75,7 @@ class LexiconDatabase {
   std::vector<LexiconEntry> entries_;
   std::vector<Literal> literals_;
   std::vector<int32_t> pictographs_;
+  std::unordered_set<std::string> words_;
   hs_database* database_ = nullptr;
   hs_scratch* prototype_scratch_ = nullptr;
 };

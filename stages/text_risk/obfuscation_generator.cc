@@ -56,13 +56,13 @@ bool isWordPart(size_t index) {
   return index % 2 == 1;
 }
 
-std::string spaced(std::string_view text) {
+std::string spaced(std::string_view text, std::string_view word_gap) {
   const auto parts = splitWords(text);
   std::string out;
   for (size_t i = 0; i < parts.size(); ++i) {
     if (!isWordPart(i)) {
       const bool only_spaces = parts[i].find_first_not_of(' ') == std::string::npos;
-      out += only_spaces && !parts[i].empty() ? "  " : parts[i];
+      out += only_spaces && !parts[i].empty() ? std::string(word_gap) : parts[i];
       continue;
     }
     for (size_t j = 0; j < parts[i].size(); ++j) {
@@ -240,10 +240,11 @@ std::string stretched(std::string_view text, uint64_t& state) {
   return join(parts);
 }
 
-constexpr std::array<Obfuscation, 9> kAll = {
-    Obfuscation::kSpacedLetters, Obfuscation::kDottedWord, Obfuscation::kLeetspeak,
-    Obfuscation::kLookAlikes,    Obfuscation::kZeroWidth,  Obfuscation::kChatSpellings,
-    Obfuscation::kEmoji,         Obfuscation::kMixedCase,  Obfuscation::kStretched};
+constexpr std::array<Obfuscation, 10> kAll = {
+    Obfuscation::kSpacedLetters, Obfuscation::kSpacedEvenly, Obfuscation::kDottedWord,
+    Obfuscation::kLeetspeak,     Obfuscation::kLookAlikes,   Obfuscation::kZeroWidth,
+    Obfuscation::kChatSpellings, Obfuscation::kEmoji,        Obfuscation::kMixedCase,
+    Obfuscation::kStretched};
 
 uint64_t fnv1a(std::string_view text) {
   uint64_t hash = 0xcbf29ce484222325ULL;
@@ -257,6 +258,8 @@ const char* obfuscationName(Obfuscation kind) {
   switch (kind) {
     case Obfuscation::kSpacedLetters:
       return "spaced_letters";
+    case Obfuscation::kSpacedEvenly:
+      return "spaced_evenly";
     case Obfuscation::kDottedWord:
       return "dotted_word";
     case Obfuscation::kLeetspeak:
@@ -280,7 +283,9 @@ const char* obfuscationName(Obfuscation kind) {
 std::string ObfuscationGenerator::apply(Obfuscation kind, std::string_view text, uint64_t& state) {
   switch (kind) {
     case Obfuscation::kSpacedLetters:
-      return spaced(text);
+      return spaced(text, "  ");
+    case Obfuscation::kSpacedEvenly:
+      return spaced(text, " ");
     case Obfuscation::kDottedWord:
       return dottedWord(text, state);
     case Obfuscation::kLeetspeak:
@@ -315,7 +320,9 @@ std::vector<ObfuscatedVariant> ObfuscationGenerator::variants(std::string_view m
       const Obfuscation kind = kAll[below(state, kAll.size())];
       // Spaced letters after another obfuscation would space out its look-alikes and digits
       // too; keep it first, as people type it.
-      if (kind == Obfuscation::kSpacedLetters && !variant.kinds.empty()) continue;
+      const bool spacing =
+          kind == Obfuscation::kSpacedLetters || kind == Obfuscation::kSpacedEvenly;
+      if (spacing && !variant.kinds.empty()) continue;
       std::string next = apply(kind, variant.text, state);
       if (next == variant.text) continue;
       variant.text = std::move(next);

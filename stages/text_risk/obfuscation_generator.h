@@ -15,6 +15,7 @@ namespace modstream {
 
 enum class Obfuscation {
   kSpacedLetters,  // "kill you" -> "k i l l  y o u" (two spaces between words)
+  kSpacedEvenly,   // "kill you" -> "k i l l y o u" (one space everywhere)
   kDottedWord,     // one word: "kill" -> "k.i.l.l"
   kLeetspeak,      // "kill" -> "k1ll"
   kLookAlikes,     // Latin letters swapped for Cyrillic ones that look the same

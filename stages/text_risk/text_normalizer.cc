@@ -115,6 +115,42 @@ char foldAscii(char c) {
 // Marks a character dropped from the output (see joinsWord).
 constexpr char kDropped = '\x01';
 
+// Where a spaced-out word that is no vocabulary word splits into vocabulary words, all of it
+// ("iwiiikiiiyou", letters before repeats collapse, -> i|wiii|kiii|you; fewest words): the indices
+// of the letters after which a word ends. Empty when the whole is a word, when some of it is no
+// word (a split that left letters over could make a term out of part of a longer word), or when
+// it is too long to try (the search is cubic in its length).
+std::vector<size_t> vocabularySplits(std::string_view letters,
+                                     const std::unordered_set<std::string>& vocabulary) {
+  constexpr size_t kMaxLetters = 64;
+  auto collapsed = [](std::string_view text) {
+    std::string out;
+    for (char c : text) {
+      if (out.empty() || out.back() != c) out += c;
+    }
+    return out;
+  };
+  const size_t n = letters.size();
+  if (n < 2 || n > kMaxLetters || vocabulary.count(collapsed(letters))) return {};
+  constexpr size_t kUnreachable = SIZE_MAX;
+  std::vector<size_t> words(n + 1, kUnreachable), from(n + 1, 0);
+  words[0] = 0;
+  for (size_t end = 1; end <= n; ++end) {
+    for (size_t start = 0; start < end; ++start) {
+      if (words[start] == kUnreachable || words[start] + 1 >= words[end]) continue;
+      if (vocabulary.count(collapsed(letters.substr(start, end - start)))) {
+        words[end] = words[start] + 1;
+        from[end] = start;
+      }
+    }
+  }
+  if (words[n] == kUnreachable) return {};
+  std::vector<size_t> splits;
+  for (size_t end = n; from[end] > 0; end = from[end]) splits.push_back(from[end] - 1);
+  std::reverse(splits.begin(), splits.end());
+  return splits;
+}
+
 // Spaced-out words in the chain of isolated letters (single letters with only spacing between
 // them) that starts at `first`. The chain's narrowest gap is the spacing inside a word; wider gaps
 // (or punctuation, read as spacing) end one ("y o u  w i l l" is two words). A word of three or
@@ -183,6 +219,10 @@ TextNormalizer::TextNormalizer() {
 
 TextNormalizer::~TextNormalizer() {
   uspoof_close(spoof_);
+}
+
+void TextNormalizer::splitSpacedWordsInto(const std::unordered_set<std::string>* vocabulary) {
+  vocabulary_ = vocabulary;
 }
 
 void TextNormalizer::keepOnlyPictographs(const std::vector<int32_t>* kept) {
@@ -389,8 +429,25 @@ void TextNormalizer::normalizeAscii(std::string_view ascii, NormalizedText& resu
     size_t cursor = i;
     const size_t last = forEachSpacedWord(i, n, isolated, space, dropped, [&](size_t a, size_t b) {
       while (cursor < a) emit(cursor++);
+      std::vector<size_t> splits;
+      if (vocabulary_) {
+        std::string letters;
+        for (size_t k = a; k <= b; ++k) {
+          if (letter(k)) letters += folded[k];
+        }
+        splits = vocabularySplits(letters, *vocabulary_);
+      }
+      size_t letter_index = 0, split = 0;
+      bool keep_gap = false;  // the spacing after a letter that ends a word
       for (; cursor <= b; ++cursor) {
-        if (folded[cursor] != ' ') emit(cursor);
+        if (letter(cursor)) {
+          emit(cursor);
+          keep_gap = split < splits.size() && splits[split] == letter_index;
+          split += keep_gap ? 1 : 0;
+          ++letter_index;
+        } else if (folded[cursor] != ' ' || keep_gap) {
+          emit(cursor);
+        }
       }
     });
     while (cursor <= last) emit(cursor++);
@@ -444,7 +501,7 @@ void TextNormalizer::resolveLeetspeak(std::vector<Piece>& pieces) {
 
 // Spaced-out words (forEachSpacedWord) become one word each. Works
 // in place: the write position never passes the read position.
-void TextNormalizer::joinSpacedLetters(std::vector<Piece>& pieces) {
+void TextNormalizer::joinSpacedLetters(std::vector<Piece>& pieces) const {
   const size_t n = pieces.size();
   auto dropped = [&](size_t k) { return pieces[k].size == 0; };
   auto isolated = [&](size_t k) {
@@ -464,8 +521,28 @@ void TextNormalizer::joinSpacedLetters(std::vector<Piece>& pieces) {
     size_t cursor = i;
     const size_t last = forEachSpacedWord(i, n, isolated, space, dropped, [&](size_t a, size_t b) {
       while (cursor < a) pieces[write++] = pieces[cursor++];
+      std::vector<size_t> splits;
+      if (vocabulary_) {
+        std::string letters;
+        bool ascii = true;
+        for (size_t k = a; k <= b; ++k) {
+          if (!pieces[k].isLetter()) continue;
+          ascii = ascii && pieces[k].size == 1;
+          letters += pieces[k].chars[0];
+        }
+        if (ascii) splits = vocabularySplits(letters, *vocabulary_);
+      }
+      size_t letter_index = 0, split = 0;
+      bool keep_gap = false;  // as in normalizeAscii
       for (; cursor <= b; ++cursor) {
-        if (!pieces[cursor].isSpace()) pieces[write++] = pieces[cursor];
+        if (pieces[cursor].isLetter()) {
+          pieces[write++] = pieces[cursor];
+          keep_gap = split < splits.size() && splits[split] == letter_index;
+          split += keep_gap ? 1 : 0;
+          ++letter_index;
+        } else if (!pieces[cursor].isSpace() || keep_gap) {
+          pieces[write++] = pieces[cursor];
+        }
       }
     });
     while (cursor <= last) pieces[write++] = pieces[cursor++];

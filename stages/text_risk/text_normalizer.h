@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 struct USpoofChecker;
@@ -54,6 +55,11 @@ class TextNormalizer {
   // a term or chat spelling names ("i will 🔪 you") stays a word. `kept` must outlive its use.
   void keepOnlyPictographs(const std::vector<int32_t>* kept);
 
+  // Words (normalised, as this class writes them) that a spaced-out run with uniform spacing may
+  // be split into: "i w i l l k i l l y o u" reads "i will kill you" when those are words here,
+  // and stays one word otherwise. Null, the default: no splitting. Must outlive its use.
+  void splitSpacedWordsInto(const std::unordered_set<std::string>* vocabulary);
+
  private:
   struct Piece;
   // What a non-ASCII code point becomes (spans unset); computed with ICU once, then cached.
@@ -61,11 +67,12 @@ class TextNormalizer {
   void appendNonAscii(int32_t c, uint32_t begin, uint32_t end, std::vector<Piece>& out) const;
   void normalizeAscii(std::string_view ascii, NormalizedText& out) const;
   static void resolveLeetspeak(std::vector<Piece>& pieces);
-  static void joinSpacedLetters(std::vector<Piece>& pieces);
+  void joinSpacedLetters(std::vector<Piece>& pieces) const;
   static NormalizedText collapse(const std::vector<Piece>& pieces);
 
   USpoofChecker* spoof_ = nullptr;
   const std::vector<int32_t>* kept_pictographs_ = nullptr;
+  const std::unordered_set<std::string>* vocabulary_ = nullptr;
   // Per instance (one per worker), so no lock; bounded by kMaxCachedCodePoints.
   mutable std::unordered_map<int32_t, std::vector<Piece>> cache_;
   mutable std::string folded_;  // normalizeAscii's working copy, reused

@@ -195,6 +195,7 @@ TextRiskSignal TextRiskAnalyzer::analyze(const std::shared_ptr<const TextRiskMod
     scanner_ = std::make_unique<LexiconScanner>(model->sharedLexicons());
     model_ = model;
     normalizer_.keepOnlyPictographs(&model_->lexicons().pictographs());
+    normalizer_.splitSpacedWordsInto(&model_->lexicons().words());
   }
   normalizer_.normalize(text, normalized_);
   const NormalizedText& normalized = normalized_;

@@ -79,6 +79,11 @@ def check_generated_variants(name):
     unlike = "\n".join(f"{u['id']} ({u['obfuscations']}): {u['text']!r}" for u in got["unlike"])
     check(f"{name}: {got['variants']} generated variants, {alike:.3f} judged like their plain "
           f"form (at least {want['min_judged_alike']})", alike >= want["min_judged_alike"], unlike)
+    for kind, floor in want["min_judged_alike_by_obfuscation"].items():
+        counts = got["by_obfuscation"].get(kind, {"variants": 0, "judged_alike": 0})
+        share = counts["judged_alike"] / counts["variants"] if counts["variants"] else 0.0
+        check(f"{name}: {kind} {share:.3f} judged like the plain form (at least {floor})",
+              share >= floor)
     check(f"{name}: {got['harmless_newly_flagged']} variants of harmless messages flagged where "
           f"the plain form is not (at most {want['max_harmless_newly_flagged']})",
           got["harmless_newly_flagged"] <= want["max_harmless_newly_flagged"])

@@ -88,6 +88,11 @@ TEST_CASE("chat spellings: posts in shorthand hit the term, quoting what was wri
   CHECK(skull.reasons[0].entry_id == "threat.ur-dead");
   CHECK(skull.reasons[0].quote == "ur\U0001F480");
 
+  // Letters spaced out evenly split into the lexicons' words ("gona" is a spelling's word).
+  const auto spaced = analyzer.analyze(model, "g o n n a k i l l u", {});
+  REQUIRE(spaced.reasons.size() == 1);
+  CHECK(spaced.reasons[0].entry_id == "threat.going-to-kill-you");
+  CHECK(spaced.reasons[0].quote == "g o n n a k i l l u");
   // Emoji no term or spelling names are decoration: read as spaces, they split nothing.
   CHECK(model->lexicons().pictographs() == std::vector<int32_t>{0x1F480});
   const auto decorated =

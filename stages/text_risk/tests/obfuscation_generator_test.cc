@@ -54,6 +54,7 @@ TEST_CASE("obfuscation generator: a seed writes the same variants in any message
 TEST_CASE("obfuscation generator: each obfuscation does what its name says",
           "[text_risk][obfuscation]") {
   CHECK(apply(Obfuscation::kSpacedLetters, "kill you, now") == "k i l l  y o u, n o w");
+  CHECK(apply(Obfuscation::kSpacedEvenly, "kill you, now") == "k i l l y o u, n o w");
   CHECK(apply(Obfuscation::kChatSpellings, "I am going to see you and your mate today") ==
         "i am gonna cya and ur m8 2day");
   CHECK(apply(Obfuscation::kChatSpellings, "you are dead") == "u r dead");

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <random>
+#include <unordered_set>
 
 using namespace modstream;
 
@@ -78,6 +79,21 @@ TEST_CASE("with a kept set, other emoji are read as spaces", "[normalizer]") {
         "dead \U0001F480 \U0001F52A");
   normalizer.keepOnlyPictographs(nullptr);  // all kept again, whatever was cached before
   CHECK(normalizer.normalize("hurt\U0001F602 u").text == "hurt \U0001F602 u");
+}
+
+TEST_CASE("uniformly spaced letters split into vocabulary words, or stay one word",
+          "[normalizer]") {
+  TextNormalizer normalizer;
+  CHECK(normalizer.normalize("i w i l l k i l l y o u").text == "iwikiyou");  // no vocabulary
+  const std::unordered_set<std::string> vocabulary = {"i", "wi", "ki", "you", "kiyou"};
+  normalizer.splitSpacedWordsInto(&vocabulary);
+  CHECK(normalizer.normalize("i w i l l k i l l y o u").text == "i wi kiyou");  // fewest words
+  CHECK(normalizer.normalize("so i w i l l  k i l l").text == "so i wi ki");
+  CHECK(normalizer.normalize("k i l l").text == "ki");  // a word already
+  // A letter left over: no split, so no term is made out of part of a longer word.
+  CHECK(normalizer.normalize("i w i l l k i l l y o u s").text == "iwikiyous");
+  // The general path (a non-ASCII character elsewhere) splits alike.
+  CHECK(normalizer.normalize("caf\u00e9 i w i l l k i l l y o u").text == "cafe i wi kiyou");
 }
 
 TEST_CASE("other scripts pass through", "[normalizer]") {
