@@ -19,6 +19,7 @@ packages=(
   libfccp-dev libicu-dev libhyperscan-dev liburiparser-dev libcurl4-openssl-dev libcpp-httplib-dev
   libopenblas0-pthread
   libtorch-dev python3-torch python3-venv
+  wamerican
   prometheus clang-format openjdk-17-jre-headless maven python3-jsonschema python3-yaml
 )
 if [[ ${1:-} == --fuzz ]]; then packages+=(clang libclang-rt-14-dev); fi

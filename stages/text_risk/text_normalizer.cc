@@ -116,12 +116,12 @@ char foldAscii(char c) {
 constexpr char kDropped = '\x01';
 
 // Where a spaced-out word that is no vocabulary word splits into vocabulary words, all of it
-// ("iwiiikiiiyou", letters before repeats collapse, -> i|wiii|kiii|you; fewest words): the indices
+// ("iwiiikiiiyou", letters before repeats collapse, -> i|wiii|kiii|you; least cost): the indices
 // of the letters after which a word ends. Empty when the whole is a word, when some of it is no
 // word (a split that left letters over could make a term out of part of a longer word), or when
 // it is too long to try (the search is cubic in its length).
 std::vector<size_t> vocabularySplits(std::string_view letters,
-                                     const std::unordered_set<std::string>& vocabulary) {
+                                     const TextNormalizer::WordCosts& vocabulary) {
   constexpr size_t kMaxLetters = 64;
   auto collapsed = [](std::string_view text) {
     std::string out;
@@ -133,18 +133,19 @@ std::vector<size_t> vocabularySplits(std::string_view letters,
   const size_t n = letters.size();
   if (n < 2 || n > kMaxLetters || vocabulary.count(collapsed(letters))) return {};
   constexpr size_t kUnreachable = SIZE_MAX;
-  std::vector<size_t> words(n + 1, kUnreachable), from(n + 1, 0);
-  words[0] = 0;
+  std::vector<size_t> cost(n + 1, kUnreachable), from(n + 1, 0);
+  cost[0] = 0;
   for (size_t end = 1; end <= n; ++end) {
     for (size_t start = 0; start < end; ++start) {
-      if (words[start] == kUnreachable || words[start] + 1 >= words[end]) continue;
-      if (vocabulary.count(collapsed(letters.substr(start, end - start)))) {
-        words[end] = words[start] + 1;
+      if (cost[start] == kUnreachable) continue;
+      const auto word = vocabulary.find(collapsed(letters.substr(start, end - start)));
+      if (word != vocabulary.end() && cost[start] + word->second < cost[end]) {
+        cost[end] = cost[start] + word->second;
         from[end] = start;
       }
     }
   }
-  if (words[n] == kUnreachable) return {};
+  if (cost[n] == kUnreachable) return {};
   std::vector<size_t> splits;
   for (size_t end = n; from[end] > 0; end = from[end]) splits.push_back(from[end] - 1);
   std::reverse(splits.begin(), splits.end());
@@ -221,7 +222,7 @@ TextNormalizer::~TextNormalizer() {
   uspoof_close(spoof_);
 }
 
-void TextNormalizer::splitSpacedWordsInto(const std::unordered_set<std::string>* vocabulary) {
+void TextNormalizer::splitSpacedWordsInto(const WordCosts* vocabulary) {
   vocabulary_ = vocabulary;
 }
 
@@ -414,6 +415,10 @@ void TextNormalizer::normalizeAscii(std::string_view ascii, NormalizedText& resu
   };
   auto isolated = [&](size_t k) {
     if (!letter(k)) return false;
+    // Most letters have a letter beside them: settle those without the loops below.
+    const bool near_word = (k > 0 && folded[k - 1] != ' ' && folded[k - 1] != kDropped) ||
+                           (k + 1 < n && folded[k + 1] != ' ' && folded[k + 1] != kDropped);
+    if (near_word) return false;
     size_t left = k, right = k + 1;
     while (left > 0 && folded[left - 1] == kDropped) --left;
     while (right < n && folded[right] == kDropped) ++right;

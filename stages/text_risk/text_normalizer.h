@@ -20,7 +20,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 struct USpoofChecker;
@@ -56,9 +55,11 @@ class TextNormalizer {
   void keepOnlyPictographs(const std::vector<int32_t>* kept);
 
   // Words (normalised, as this class writes them) that a spaced-out run with uniform spacing may
-  // be split into: "i w i l l k i l l y o u" reads "i will kill you" when those are words here,
-  // and stays one word otherwise. Null, the default: no splitting. Must outlive its use.
-  void splitSpacedWordsInto(const std::unordered_set<std::string>* vocabulary);
+  // be split into, each with a cost: "i w i l l k i l l y o u" reads "i will kill you" when those
+  // are words here, and stays one word otherwise. Of the splits that use only these words, the
+  // cheapest wins. Null, the default: no splitting. Must outlive its use.
+  using WordCosts = std::unordered_map<std::string, uint8_t>;
+  void splitSpacedWordsInto(const WordCosts* vocabulary);
 
  private:
   struct Piece;
@@ -72,7 +73,7 @@ class TextNormalizer {
 
   USpoofChecker* spoof_ = nullptr;
   const std::vector<int32_t>* kept_pictographs_ = nullptr;
-  const std::unordered_set<std::string>* vocabulary_ = nullptr;
+  const WordCosts* vocabulary_ = nullptr;
   // Per instance (one per worker), so no lock; bounded by kMaxCachedCodePoints.
   mutable std::unordered_map<int32_t, std::vector<Piece>> cache_;
   mutable std::string folded_;  // normalizeAscii's working copy, reused

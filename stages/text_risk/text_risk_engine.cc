@@ -1,7 +1,9 @@
 #include "stages/text_risk/text_risk_engine.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <fstream>
 #include <set>
 
 #include "stages/text_risk/chat_spellings.h"
@@ -84,6 +86,7 @@ TextRiskConfig parseTextRiskConfig(const YAML::Node& node, const std::string& pa
     config.url_lists.push_back(std::move(list));
   }
   map.field("chat_spellings", config.chat_spellings);
+  map.field("word_list", config.word_list);
   map.field("default_threshold", config.default_threshold, {0.0, 1.0});
   if (const YAML::Node thresholds = map.raw("thresholds"); thresholds && !thresholds.IsNull()) {
     if (!thresholds.IsMap()) {
@@ -124,6 +127,7 @@ std::vector<std::filesystem::path> TextRiskModel::watchedFiles(
   }
   for (const auto& list : config.url_lists) watched.push_back(base_dir / list.path);
   if (!config.chat_spellings.empty()) watched.push_back(base_dir / config.chat_spellings);
+  if (!config.word_list.empty()) watched.push_back(base_dir / config.word_list);
   return watched;
 }
 
@@ -142,6 +146,33 @@ std::shared_ptr<const TextRiskModel> TextRiskModel::load(const TextRiskConfig& c
       chat_spellings = ChatSpellings::load(file.string(), normalizer, errors);
     } else {
       errors.add(path + ".chat_spellings", "'" + file.string() + "' does not exist");
+    }
+  }
+  if (!config.word_list.empty()) {
+    const auto file = base_dir / config.word_list;
+    std::ifstream in(file);
+    if (!in) {
+      errors.add(path + ".word_list", "'" + file.string() + "' cannot be read");
+    }
+    for (std::string line; std::getline(in, line);) {
+      // Lower case, apostrophes dropped: "I'm" is "im".
+      std::string word;
+      bool letters_only = true;
+      for (const char c : line) {
+        if (c == '\'') continue;
+        const char lower = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        letters_only = letters_only && lower >= 'a' && lower <= 'z';
+        word += lower;
+      }
+      if (!letters_only) continue;
+      std::string normalized = normalizer.normalize(word).text;
+      // Short words come from the lexicons, and from here only as contractions: normalised, many
+      // rare words shrink to two letters ("ilk" is "ik") and would split "i k n o w" wrongly.
+      const bool contraction = line.find('\'') != std::string::npos;
+      if (normalized.size() < (contraction ? 2u : 3u)) continue;
+      if (normalized.find(' ') == std::string::npos) {
+        model->spaced_words_.emplace(std::move(normalized), 2);
+      }
     }
   }
   std::vector<LexiconEntry> entries;
@@ -177,6 +208,7 @@ std::shared_ptr<const TextRiskModel> TextRiskModel::load(const TextRiskConfig& c
     errors.add(path + ".lexicons", e.what());
     return nullptr;
   }
+  for (const auto& word : model->lexicons_->words()) model->spaced_words_[word] = 1;
   model->url_lists_ = config.url_lists;
   model->default_threshold_ = config.default_threshold;
   model->thresholds_ = config.thresholds;
@@ -195,7 +227,7 @@ TextRiskSignal TextRiskAnalyzer::analyze(const std::shared_ptr<const TextRiskMod
     scanner_ = std::make_unique<LexiconScanner>(model->sharedLexicons());
     model_ = model;
     normalizer_.keepOnlyPictographs(&model_->lexicons().pictographs());
-    normalizer_.splitSpacedWordsInto(&model_->lexicons().words());
+    normalizer_.splitSpacedWordsInto(&model_->spacedWordVocabulary());
   }
   normalizer_.normalize(text, normalized_);
   const NormalizedText& normalized = normalized_;

@@ -53,6 +53,13 @@ struct TextRiskConfig {
   std::vector<UrlListConfig> url_lists;
   // The chat spellings table (chat_spellings.h), relative to the config file; empty: none.
   std::string chat_spellings;
+  // A word list, one word per line (Debian's wamerican: /usr/share/dict/american-english),
+  // relative to the config file or absolute. An evenly spaced run of letters ("i w i l l k i l l
+  // y o u") splits into its words and the lexicons' when every letter belongs to one. Read lower
+  // case without apostrophes ("I'm" is "im"); words with other characters, and words under three
+  // letters once normalised that are no contraction, are skipped (the lexicons give the short
+  // ones). Empty: the lexicons' words only.
+  std::string word_list;
   double default_threshold = 0.5;
   std::map<std::string, double> thresholds;  // per category, overriding the default
   ScoringSettings scoring;
@@ -81,9 +88,14 @@ class TextRiskModel {
   const std::vector<UrlListConfig>& urlLists() const { return url_lists_; }
   double threshold(const std::string& category) const;
   const ScoringSettings& scoring() const { return scoring_; }
+  // What an evenly spaced run may split into: the lexicons' words (cost 1) and the word list's
+  // (cost 2: of two splits, the one using the words of the lexicons wins, so "youintheface" is
+  // "you in the face" rather than three rarer words of the list).
+  const TextNormalizer::WordCosts& spacedWordVocabulary() const { return spaced_words_; }
 
  private:
   std::shared_ptr<const LexiconDatabase> lexicons_;
+  TextNormalizer::WordCosts spaced_words_;
   UrlList urls_;
   std::vector<UrlListConfig> url_lists_;
   double default_threshold_ = 0.5;

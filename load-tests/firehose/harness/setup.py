@@ -59,6 +59,7 @@ def write_member_config(workdir, index, bootstrap, group, topics, pipeline, run_
                        "reload_check_interval_ms": 1000},
         "text_risk": {"lexicons": [str(REPO / "config/lexicons")],
                       "chat_spellings": str(REPO / "config/spellings/chat-spellings.yaml"),
+                      "word_list": "/usr/share/dict/american-english",
                       "url_lists": [{"name": "sample-url-list", "category": "listed_url",
                                      "path": str(REPO / "config/urls/sample-url-list.csv")}]},
         "reputation": {"state_dir": str(workdir / ("state-%d" % index))},

@@ -102,6 +102,27 @@ TEST_CASE("chat spellings: posts in shorthand hit the term, quoting what was wri
   CHECK(decorated.reasons[0].quote == "gonna\U0001F602 kill\U0001F525\U0001F525 u");
   CHECK(analyzer.analyze(model, "ur \U0001F525", {}).reasons.empty());  // fire is not a skull
 
+  // A word list adds the words outside the lexicons an evenly spaced run may hold.
+  const std::string run = "g o i n g t o k i l l y o u t o m o r r o w";
+  CHECK(analyzer.analyze(model, run, {}).reasons.empty());  // "tomorrow" is no lexicon word
+  std::ofstream(files.dir / "words.txt") << "Tomorrow\nI'm\nno\nx-ray\n";
+  TextRiskConfig with_words;
+  with_words.chat_spellings = "chat.yaml";
+  with_words.word_list = "words.txt";
+  ConfigErrors word_errors;
+  const auto worded = TextRiskModel::load(with_words, files.dir, "text_risk", word_errors);
+  REQUIRE(worded);
+  CHECK(worded->spacedWordVocabulary().count("tomorow"));  // as the normaliser writes it
+  CHECK(worded->spacedWordVocabulary().count("im"));       // a contraction, short as it is
+  CHECK(!worded->spacedWordVocabulary().count("no"));      // short words come from the lexicons
+  CHECK(!worded->spacedWordVocabulary().count("xray"));
+  const auto split = analyzer.analyze(worded, run, {});
+  REQUIRE(split.reasons.size() == 1);
+  CHECK(split.reasons[0].entry_id == "threat.going-to-kill-you");
+  with_words.word_list = "missing.txt";
+  CHECK(!TextRiskModel::load(with_words, files.dir, "text_risk", word_errors));
+  CHECK_THAT(word_errors.str(), Catch::Contains("text_risk.word_list"));
+
   ConfigErrors no_table_errors;
   const auto without = files.load("", no_table_errors);
   REQUIRE(without);

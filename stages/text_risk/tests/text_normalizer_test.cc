@@ -2,7 +2,6 @@
 
 #include <catch2/catch.hpp>
 #include <random>
-#include <unordered_set>
 
 using namespace modstream;
 
@@ -85,13 +84,20 @@ TEST_CASE("uniformly spaced letters split into vocabulary words, or stay one wor
           "[normalizer]") {
   TextNormalizer normalizer;
   CHECK(normalizer.normalize("i w i l l k i l l y o u").text == "iwikiyou");  // no vocabulary
-  const std::unordered_set<std::string> vocabulary = {"i", "wi", "ki", "you", "kiyou"};
+  const TextNormalizer::WordCosts vocabulary = {
+      {"i", 1}, {"wi", 1}, {"ki", 1}, {"you", 1}, {"kiyou", 1}};
   normalizer.splitSpacedWordsInto(&vocabulary);
   CHECK(normalizer.normalize("i w i l l k i l l y o u").text == "i wi kiyou");  // fewest words
   CHECK(normalizer.normalize("so i w i l l  k i l l").text == "so i wi ki");
   CHECK(normalizer.normalize("k i l l").text == "ki");  // a word already
   // A letter left over: no split, so no term is made out of part of a longer word.
   CHECK(normalizer.normalize("i w i l l k i l l y o u s").text == "iwikiyous");
+  // The cheapest split wins, not the one with fewest words.
+  const TextNormalizer::WordCosts costs = {{"you", 1},  {"in", 1},  {"the", 1},  {"face", 2},
+                                           {"youi", 2}, {"nth", 2}, {"eface", 2}};
+  normalizer.splitSpacedWordsInto(&costs);
+  CHECK(normalizer.normalize("y o u i n t h e f a c e").text == "you in the face");
+  normalizer.splitSpacedWordsInto(&vocabulary);
   // The general path (a non-ASCII character elsewhere) splits alike.
   CHECK(normalizer.normalize("caf\u00e9 i w i l l k i l l y o u").text == "cafe i wi kiyou");
 }
