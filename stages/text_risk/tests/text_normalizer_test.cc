@@ -136,3 +136,32 @@ TEST_CASE("the ASCII fast path agrees with the general path", "[normalizer]") {
     REQUIRE(fast.source_end == general.source_end);
   }
 }
+
+TEST_CASE("the ASCII fast path agrees with the general path on spaced-out text it splits",
+          "[normalizer]") {
+  // Single letters (and apostrophes) with one or two spaces between them, some punctuation, and
+  // a vocabulary to split evenly spaced runs into: the rules of forEachSpacedWord and
+  // vocabularySplits, which both paths call with their own units.
+  const std::string letters = "aiklouy'";
+  const TextNormalizer::WordCosts vocabulary = {{"i", 1},  {"a", 1},  {"ki", 1}, {"you", 1},
+                                                {"yo", 2}, {"ok", 2}, {"iu", 2}, {"kiyo", 2},
+                                                {"u", 1},  {"ay", 2}, {"oy", 1}, {"ioa", 2}};
+  std::mt19937 random(20261203);
+  TextNormalizer normalizer;
+  normalizer.splitSpacedWordsInto(&vocabulary);
+  for (int round = 0; round < 5000; ++round) {
+    std::string text;
+    const size_t units = random() % 16;
+    for (size_t u = 0; u < units; ++u) {
+      text += letters[random() % letters.size()];
+      const unsigned gap = random() % 10;
+      text += gap < 6 ? " " : gap < 8 ? "  " : gap < 9 ? ", " : "";
+    }
+    const auto fast = normalizer.normalize(text);
+    const auto general = normalizer.normalizeGeneral(text);
+    INFO("text: '" << text << "'");
+    REQUIRE(fast.text == general.text);
+    REQUIRE(fast.source_begin == general.source_begin);
+    REQUIRE(fast.source_end == general.source_end);
+  }
+}
