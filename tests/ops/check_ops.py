@@ -87,6 +87,17 @@ check("KEDA scales the Deployment on the group's lag",
 dockerfile = (ops / "docker" / "Dockerfile").read_text()
 check("the Dockerfile runs modstream as a non-root user", "USER " in dockerfile and "ENTRYPOINT" in dockerfile)
 runtime_stage = dockerfile.split("FROM ${RUNTIME_BASE}", 1)[-1]
+# Files the ConfigMap takes from the image: the repository's config/ (copied to
+# /usr/share/modstream/config) and Debian's word list (wamerican in the runtime stage).
+text_risk = next(s["config"] for s in pipeline["stages"] if s["name"] == "text_risk")
+shipped = "/usr/share/modstream/config/"
+spellings = text_risk.get("chat_spellings", "")
+check("the ConfigMap's chat spellings table ships in the image",
+      spellings.startswith(shipped) and (ops.parent / "config" / spellings[len(shipped):]).is_file(),
+      spellings)
+check("the ConfigMap's word list comes from a package the runtime stage installs",
+      text_risk.get("word_list") == "/usr/share/dict/american-english" and " wamerican " in runtime_stage,
+      str(text_risk.get("word_list")))
 check("the Dockerfile's runtime stage is Debian 12 slim by default",
       "ARG RUNTIME_BASE=debian:12-slim" in dockerfile and len(runtime_stage) < len(dockerfile))
 needed = subprocess.run(["readelf", "-d", sys.argv[2]], capture_output=True, text=True).stdout
