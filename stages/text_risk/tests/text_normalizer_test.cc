@@ -6,6 +6,16 @@
 using namespace modstream;
 
 namespace {
+// The ASCII fast path (normalize) and the general path give the same text and spans.
+void requirePathsAgree(const TextNormalizer& normalizer, const std::string& text) {
+  const auto fast = normalizer.normalize(text);
+  const auto general = normalizer.normalizeGeneral(text);
+  INFO("text: '" << text << "'");
+  REQUIRE(fast.text == general.text);
+  REQUIRE(fast.source_begin == general.source_begin);
+  REQUIRE(fast.source_end == general.source_end);
+}
+
 std::string norm(const std::string& s) {
   TextNormalizer normalizer;
   return normalizer.normalize(s).text;
@@ -128,12 +138,7 @@ TEST_CASE("the ASCII fast path agrees with the general path", "[normalizer]") {
   for (int round = 0; round < 5000; ++round) {
     std::string text(random() % 40, ' ');
     for (auto& c : text) c = alphabet[random() % alphabet.size()];
-    const auto fast = normalizer.normalize(text);
-    const auto general = normalizer.normalizeGeneral(text);
-    INFO("text: '" << text << "'");
-    REQUIRE(fast.text == general.text);
-    REQUIRE(fast.source_begin == general.source_begin);
-    REQUIRE(fast.source_end == general.source_end);
+    requirePathsAgree(normalizer, text);
   }
 }
 
@@ -157,11 +162,6 @@ TEST_CASE("the ASCII fast path agrees with the general path on spaced-out text i
       const unsigned gap = random() % 10;
       text += gap < 6 ? " " : gap < 8 ? "  " : gap < 9 ? ", " : "";
     }
-    const auto fast = normalizer.normalize(text);
-    const auto general = normalizer.normalizeGeneral(text);
-    INFO("text: '" << text << "'");
-    REQUIRE(fast.text == general.text);
-    REQUIRE(fast.source_begin == general.source_begin);
-    REQUIRE(fast.source_end == general.source_end);
+    requirePathsAgree(normalizer, text);
   }
 }
