@@ -20,10 +20,11 @@ struct TextNormalizer::Piece {
   uint32_t end;
   uint8_t size;  // bytes used in `chars`
   char chars[4];
-  bool emoji = false;  // a pictograph: a word of its own, never a letter
+  bool emoji = false;       // a pictograph: a word of its own, never a letter
+  bool decoration = false;  // a space read from a decorative pictograph
 
   static Piece ascii(char c, uint32_t begin, uint32_t end) {
-    return {begin, end, 1, {c, 0, 0, 0}, false};
+    return {begin, end, 1, {c, 0, 0, 0}, false, false};
   }
   bool isSpace() const { return size == 1 && chars[0] == ' '; }
   bool isLetter() const {
@@ -82,11 +83,78 @@ char leetLetter(char c) {
   return kLeetLetters[static_cast<unsigned char>(c)];
 }
 
+bool isLeetDigit(char c) {
+  return c >= '0' && c <= '9' && kLeetLetters[static_cast<unsigned char>(c)];
+}
+
 // Characters dropped when they sit inside a word ("don't" -> "dont", "mur.der" -> "murder",
 // "k_i_l_l" -> "kill"); elsewhere they separate words.
 constexpr bool joinsWord(char c) {
   return c == '\'' || c == '.' || c == '_';
 }
+
+// The leetspeak rules, shared by both normalisation paths, whose units are pieces and bytes.
+// Read at unit `at` with the units before it settled and those after it as folded: space(k),
+// letter(k), leetDigit(k) (a digit that stands for a letter), leetChar(k) (a digit or symbol
+// that does), joiner(k) (joinsWord) and dropped(k) say what unit k is.
+template <class Space, class Letter, class LeetDigit, class LeetChar, class Joiner, class Dropped>
+struct LeetspeakContext {
+  size_t at, n;
+  Space space;
+  Letter letter;
+  LeetDigit leetDigit;
+  LeetChar leetChar;
+  Joiner joiner;
+  Dropped dropped;
+
+  // The nearest unit before `at` that was not dropped is a letter ("n'7": the 7 follows n).
+  bool letterBefore() const {
+    size_t k = at;
+    while (k > 0 && dropped(k - 1)) --k;
+    return k > 0 && letter(k - 1);
+  }
+  // Past leetspeak characters and single word-joining ones, a letter follows ("574b", "1'll",
+  // "k.1.l.l"; not "so...what").
+  bool letterAfter() const {
+    size_t k = at + 1;
+    for (; k < n && (leetChar(k) || joiner(k)); ++k) {
+      if (joiner(k) && joiner(k - 1)) return false;
+    }
+    return k < n && letter(k);
+  }
+  bool alone(size_t k) const { return (k == 0 || space(k - 1)) && (k + 1 == n || space(k + 1)); }
+  // A single letter or leetspeak digit, spaced out.
+  bool spacedUnit(size_t k) const { return (letter(k) || leetDigit(k)) && alone(k); }
+  // The digit is one of a run of single characters with single spaces between them, at least one
+  // a letter, that is a spaced-out word ("y 0 u", "5 3 c r 3 7"): inside a run of three or more,
+  // or at the edge of one of four or more, since three could be chat ("r u 4 real").
+  bool inSpacedWord() const {
+    if (!alone(at)) return false;
+    size_t before = 0, after = 0;
+    bool any_letter = false;
+    for (size_t k = at; k >= 2 && space(k - 1) && spacedUnit(k - 2); k -= 2, ++before) {
+      any_letter = any_letter || letter(k - 2);
+    }
+    for (size_t k = at; k + 2 < n && space(k + 1) && spacedUnit(k + 2); k += 2, ++after) {
+      any_letter = any_letter || letter(k + 2);
+    }
+    const size_t units = before + 1 + after;
+    return any_letter && (units >= 4 || (units == 3 && before == 1 && after == 1));
+  }
+  // A digit stands for a letter in a word ("k1ll", "h4te", "574b") or in a spaced-out word; a
+  // symbol only when a letter follows ("$hoot", "h@te"), so that "you!!!" keeps no stray letters.
+  bool standsForLetter(char c) const {
+    if (!isLeetDigit(c)) return letterAfter();
+    return letterBefore() || letterAfter() || inSpacedWord();
+  }
+  // An apostrophe, dot or underscore between letters is dropped ("don't", "k.1.l.l"), and an
+  // apostrophe before a digit that ends a word in leetspeak ("don'7").
+  bool insideWord(char c) const {
+    return letterBefore() && (letterAfter() || (c == '\'' && at + 1 < n && leetDigit(at + 1)));
+  }
+};
+template <class... Rules>
+LeetspeakContext(size_t, size_t, Rules...) -> LeetspeakContext<Rules...>;
 
 // ASCII as the normaliser sees it: lower-case letters, digits, leetspeak symbols and characters
 // that may join a word are kept (the leetspeak pass decides later), everything else separates
@@ -116,7 +184,7 @@ char foldAscii(char c) {
 constexpr char kDropped = '\x01';
 
 // Where a spaced-out word that is no vocabulary word splits into vocabulary words, all of it
-// ("iwiiikiiiyou", letters before repeats collapse, -> i|wiii|kiii|you; least cost): the indices
+// ("iwiiikiiiyou" -> i|wiii|kiii|you; least cost): the indices
 // of the letters after which a word ends. Empty when the whole is a word, when some of it is no
 // word (a split that left letters over could make a term out of part of a longer word), or when
 // it is too long to try (the search is cubic in its length).
@@ -131,16 +199,26 @@ std::vector<size_t> vocabularySplits(std::string_view letters,
     return out;
   };
   const size_t n = letters.size();
-  if (n < 2 || n > kMaxLetters || vocabulary.count(collapsed(letters))) return {};
+  if (n < 2 || n > kMaxLetters || vocabulary.collapsed.count(collapsed(letters))) return {};
   constexpr size_t kUnreachable = SIZE_MAX;
   std::vector<size_t> cost(n + 1, kUnreachable), from(n + 1, 0);
   cost[0] = 0;
+  // A word as spelled costs what the vocabulary says; one found only once repeated letters
+  // collapse costs one more, so "wiiikiii" reads "will kill" ("wiii kiii") rather than "wiki".
+  auto wordCost = [&](std::string_view part) {
+    const auto& spelled = vocabulary.spelled;
+    if (const auto word = spelled.find(std::string(part)); word != spelled.end()) {
+      return size_t{word->second};
+    }
+    const auto word = vocabulary.collapsed.find(collapsed(part));
+    return word == vocabulary.collapsed.end() ? kUnreachable : word->second + size_t{1};
+  };
   for (size_t end = 1; end <= n; ++end) {
     for (size_t start = 0; start < end; ++start) {
       if (cost[start] == kUnreachable) continue;
-      const auto word = vocabulary.find(collapsed(letters.substr(start, end - start)));
-      if (word != vocabulary.end() && cost[start] + word->second < cost[end]) {
-        cost[end] = cost[start] + word->second;
+      const size_t word = wordCost(letters.substr(start, end - start));
+      if (word != kUnreachable && cost[start] + word < cost[end]) {
+        cost[end] = cost[start] + word;
         from[end] = start;
       }
     }
@@ -222,6 +300,19 @@ TextNormalizer::~TextNormalizer() {
   uspoof_close(spoof_);
 }
 
+std::string TextNormalizer::spelling(std::string_view word) {
+  std::string letters;
+  for (const char c : word) {
+    const char folded = foldAscii(c);
+    if (folded >= 'a' && folded <= 'z') {
+      letters += folded;
+    } else if (!joinsWord(folded)) {
+      return {};
+    }
+  }
+  return letters;
+}
+
 void TextNormalizer::splitSpacedWordsInto(const WordCosts* vocabulary) {
   vocabulary_ = vocabulary;
 }
@@ -246,10 +337,10 @@ void TextNormalizer::mapCodePoint(int32_t c, std::vector<Piece>& out) const {
   if (u_hasBinaryProperty(c, UCHAR_EXTENDED_PICTOGRAPHIC)) {
     if (kept_pictographs_ &&
         !std::binary_search(kept_pictographs_->begin(), kept_pictographs_->end(), c)) {
-      emitAscii(' ');  // decoration
+      out.push_back(Piece{0, 0, 1, {' ', 0, 0, 0}, false, true});
       return;
     }
-    Piece piece{0, 0, 0, {}, true};
+    Piece piece{0, 0, 0, {}, true, false};
     U8_APPEND_UNSAFE(reinterpret_cast<uint8_t*>(piece.chars), piece.size, c);
     emitAscii(' ');
     out.push_back(piece);
@@ -289,7 +380,7 @@ void TextNormalizer::mapCodePoint(int32_t c, std::vector<Piece>& out) const {
         emitAscii(foldAscii(static_cast<char>(prototype.charAt(k))));
       }
     } else {
-      Piece piece{0, 0, 0, {}, false};
+      Piece piece{0, 0, 0, {}, false, false};
       U8_APPEND_UNSAFE(reinterpret_cast<uint8_t*>(piece.chars), piece.size, d);
       out.push_back(piece);
     }
@@ -349,6 +440,7 @@ NormalizedText TextNormalizer::normalizeGeneral(std::string_view utf8) const {
       appendNonAscii(c, begin, static_cast<uint32_t>(i), pieces);
     }
   }
+  dropDecorationBesideSpaces(pieces);
   resolveLeetspeak(pieces);
   joinSpacedLetters(pieces);
   return collapse(pieces);
@@ -364,34 +456,39 @@ void TextNormalizer::normalizeAscii(std::string_view ascii, NormalizedText& resu
   auto letter = [&](size_t k) { return folded[k] >= 'a' && folded[k] <= 'z'; };
   // Folding and leetspeak in one pass: a character is settled once its left neighbour is; the
   // right neighbours are read as folded but not yet resolved, as the general path reads them.
+  size_t at = 0;
+  auto current = [&](size_t k) { return k < at ? folded[k] : foldAscii(ascii[k]); };
   auto foldedAt = [&](size_t k) { return k < n ? foldAscii(ascii[k]) : '\0'; };
   auto isLetter = [](char c) { return c >= 'a' && c <= 'z'; };
-  for (size_t i = 0; i < n; ++i) {
-    char c = foldAscii(ascii[i]);
-    if (joinsWord(c)) {
-      c = i > 0 && letter(i - 1) && isLetter(foldedAt(i + 1)) ? kDropped : ' ';
-      // A spaced-out apostrophe ("d o n ' t") is dropped with the space before it, so the
-      // letters around it keep the word's spacing.
-      const bool spaced_apostrophe = ascii[i] == '\'' && i >= 2 && folded[i - 1] == ' ' &&
-                                     letter(i - 2) && (i == 2 || folded[i - 3] == ' ') &&
-                                     foldedAt(i + 1) == ' ' && isLetter(foldedAt(i + 2)) &&
-                                     (i + 3 >= n || foldedAt(i + 3) == ' ');
-      if (spaced_apostrophe) {
-        folded[i - 1] = kDropped;
-        c = kDropped;
-      }
-    } else if (const char leet = leetLetter(c)) {
-      const bool left = i > 0 && letter(i - 1);
-      const char next = foldedAt(i + 1);
-      const bool right = isLetter(next) || (leetLetter(next) && isLetter(foldedAt(i + 2)));
-      const bool digit = c >= '0' && c <= '9';
-      if (digit ? (left || right) : right) {
-        c = leet;
-      } else if (!digit) {
+  const LeetspeakContext context{0,
+                                 n,
+                                 [&](size_t k) { return current(k) == ' '; },
+                                 [&](size_t k) { return isLetter(current(k)); },
+                                 [&](size_t k) { return isLeetDigit(current(k)); },
+                                 [&](size_t k) { return leetLetter(current(k)) != 0; },
+                                 [&](size_t k) { return joinsWord(current(k)); },
+                                 [&](size_t k) { return current(k) == kDropped; }};
+  for (; at < n; ++at) {
+    char c = foldAscii(ascii[at]);
+    if (joinsWord(c) || leetLetter(c)) {
+      auto here = context;
+      here.at = at;
+      if (joinsWord(c)) {
+        // A spaced-out apostrophe ("d o n ' t") is dropped with the space before it, so the
+        // letters around it keep the word's spacing.
+        const bool spaced_apostrophe = ascii[at] == '\'' && at >= 2 && folded[at - 1] == ' ' &&
+                                       letter(at - 2) && (at == 2 || folded[at - 3] == ' ') &&
+                                       foldedAt(at + 1) == ' ' && isLetter(foldedAt(at + 2)) &&
+                                       (at + 3 >= n || foldedAt(at + 3) == ' ');
+        if (spaced_apostrophe) folded[at - 1] = kDropped;
+        c = spaced_apostrophe || here.insideWord(c) ? kDropped : ' ';
+      } else if (here.standsForLetter(c)) {
+        c = leetLetter(c);
+      } else if (!isLeetDigit(c)) {
         c = ' ';
       }
     }
-    folded[i] = c;
+    folded[at] = c;
   }
 
   result.text.resize(n);
@@ -464,41 +561,61 @@ void TextNormalizer::normalizeAscii(std::string_view ascii, NormalizedText& resu
   result.source_end.resize(size);
 }
 
-// Leetspeak inside words: a digit or symbol next to a letter is that letter; a number alone
-// ("2024", "5 pm") stays a number, and lone symbols become spaces. Apostrophes, dots and
-// underscores inside a word are dropped (joinsWord).
+// Decoration that has spacing beside it is read as nothing, so that emoji dropped into spaced-out
+// letters ("y o👍 u", "d✨ e a t h") leave their spacing as it was; between letters it stays a
+// space ("hurt😂ur family").
+void TextNormalizer::dropDecorationBesideSpaces(std::vector<Piece>& pieces) {
+  const size_t n = pieces.size();
+  size_t write = 0;
+  for (size_t i = 0; i < n;) {
+    if (!pieces[i].decoration) {
+      pieces[write++] = pieces[i++];
+      continue;
+    }
+    size_t end = i;
+    while (end < n && pieces[end].decoration) ++end;
+    const bool beside_space =
+        (write > 0 && pieces[write - 1].isSpace()) || (end < n && pieces[end].isSpace());
+    while (i < end) {
+      if (!beside_space) pieces[write++] = pieces[i];
+      ++i;
+    }
+  }
+  pieces.resize(write);
+}
+
+// Leetspeak: a digit or symbol in a word is a letter, a number alone ("2024", "5 pm") stays a
+// number, and lone symbols become spaces (leetspeakRules). Apostrophes, dots and underscores
+// inside a word are dropped (joinsWord).
 void TextNormalizer::resolveLeetspeak(std::vector<Piece>& pieces) {
-  for (size_t i = 0; i < pieces.size(); ++i) {
+  const size_t n = pieces.size();
+  auto space = [&](size_t k) { return pieces[k].isSpace(); };
+  auto letter = [&](size_t k) { return pieces[k].isLetter(); };
+  auto leetDigit = [&](size_t k) { return pieces[k].size == 1 && isLeetDigit(pieces[k].chars[0]); };
+  auto leetChar = [&](size_t k) { return pieces[k].size == 1 && leetLetter(pieces[k].chars[0]); };
+  auto joiner = [&](size_t k) { return pieces[k].size == 1 && joinsWord(pieces[k].chars[0]); };
+  auto dropped = [&](size_t k) { return pieces[k].size == 0; };
+  for (size_t i = 0; i < n; ++i) {
     auto& p = pieces[i];
     if (p.size != 1) continue;
+    const LeetspeakContext context{i, n, space, letter, leetDigit, leetChar, joiner, dropped};
     if (joinsWord(p.chars[0])) {
-      const bool inside_word =
-          i > 0 && pieces[i - 1].isLetter() && i + 1 < pieces.size() && pieces[i + 1].isLetter();
-      const size_t n = pieces.size();
       // As in normalizeAscii: a spaced-out apostrophe goes with the space before it.
       const bool spaced_apostrophe =
           p.chars[0] == '\'' && i >= 2 && pieces[i - 1].isSpace() && pieces[i - 2].isLetter() &&
           (i == 2 || pieces[i - 3].isSpace()) && i + 1 < n && pieces[i + 1].isSpace() &&
           i + 2 < n && pieces[i + 2].isLetter() && (i + 3 >= n || pieces[i + 3].isSpace());
       if (spaced_apostrophe) pieces[i - 1] = Piece{pieces[i - 1].begin, pieces[i - 1].end, 0, {}};
-      const bool drop = inside_word || spaced_apostrophe;
+      const bool drop = spaced_apostrophe || context.insideWord(p.chars[0]);
       p.chars[0] = drop ? 0 : ' ';
       p.size = drop ? 0 : 1;
       continue;
     }
     const char leet = leetLetter(p.chars[0]);
     if (!leet) continue;
-    const bool left = i > 0 && pieces[i - 1].isLetter();
-    const bool right =
-        i + 1 < pieces.size() && (pieces[i + 1].isLetter() ||
-                                  (pieces[i + 1].size == 1 && leetLetter(pieces[i + 1].chars[0]) &&
-                                   i + 2 < pieces.size() && pieces[i + 2].isLetter()));
-    // A digit next to a letter stands for one ("k1ll", "h4te"); a symbol only when a letter
-    // follows ("$hoot", "h@te"), so that "you!!!" keeps no stray letters.
-    const bool digit = p.chars[0] >= '0' && p.chars[0] <= '9';
-    if (digit ? (left || right) : right) {
+    if (context.standsForLetter(p.chars[0])) {
       p.chars[0] = leet;
-    } else if (!digit) {
+    } else if (!isLeetDigit(p.chars[0])) {
       p.chars[0] = ' ';
     }
   }

@@ -8,10 +8,11 @@
 // tones; make each pictograph (emoji) a word of its own; NFKC
 // with case folding (fullwidth, ligatures, capitals); strip combining marks (accents); map other
 // scripts' look-alikes to their Latin prototypes (ICU confusable skeletons); turn leetspeak digits
-// and symbols inside words into letters, and "l" into "i" (the two are written for each other);
-// drop apostrophes, dots and underscores inside words; collapse punctuation and spacing to single
-// spaces; join spaced-out letters ("k i l l"); collapse repeated letters ("kiiill" -> "ki", and
-// "kill" -> "ki": lexicon terms go through the same normalizer, so both sides meet in one form).
+// and symbols inside words ("k1ll", "574b") and digits in spaced-out words ("y 0 u") into letters,
+// and "l" into "i" (the two are written for each other); drop apostrophes, dots and underscores
+// inside words; collapse punctuation and spacing to single spaces; join spaced-out letters ("k i l
+// l"); collapse repeated letters ("kiiill" -> "ki", and "kill" -> "ki": lexicon terms go through
+// the same normalizer, so both sides meet in one form).
 //
 // Owns ICU handles; one instance per worker thread.
 
@@ -50,16 +51,25 @@ class TextNormalizer {
   NormalizedText normalizeGeneral(std::string_view utf8) const;
 
   // Pictographs outside `kept` (sorted code points; null, the default: keep all) are read as
-  // spaces, so decoration ("hurt😂 ur family") does not split a lexicon term, while a pictograph
+  // spaces, or as nothing where spacing is beside them ("y o👍 u"), so decoration ("hurt😂ur
+  // family", "d✨ e a t h") does not split a lexicon term or a spaced-out word, while a pictograph
   // a term or chat spelling names ("i will 🔪 you") stays a word. `kept` must outlive its use.
   void keepOnlyPictographs(const std::vector<int32_t>* kept);
 
-  // Words (normalised, as this class writes them) that a spaced-out run with uniform spacing may
-  // be split into, each with a cost: "i w i l l k i l l y o u" reads "i will kill you" when those
-  // are words here, and stays one word otherwise. Of the splits that use only these words, the
-  // cheapest wins. Null, the default: no splitting. Must outlive its use.
-  using WordCosts = std::unordered_map<std::string, uint8_t>;
+  // Words that a spaced-out run with uniform spacing may be split into, each with a cost: "i w i l
+  // l k i l l y o u" reads "i will kill you" when those are words here, and stays one word
+  // otherwise. Of the splits that use only these words, the cheapest wins. A part of the run is
+  // looked up as spelled, then (costing one more) with repeated letters collapsed, so "wiiikiii"
+  // is "will kill" ("wiii" "kiii" as spelled) rather than "wiki" (collapsed).
+  struct WordCosts {
+    std::unordered_map<std::string, uint8_t> spelled;    // keyed by spelling()
+    std::unordered_map<std::string, uint8_t> collapsed;  // keyed as normalize() writes a word
+  };
+  // Null, the default: no splitting. Must outlive its use.
   void splitSpacedWordsInto(const WordCosts* vocabulary);
+  // A word's letters as this class folds them, repeats kept ("Will" -> "wiii", "I'm" -> "im"):
+  // its key in WordCosts::spelled. Empty for a word of anything but ASCII letters and apostrophes.
+  static std::string spelling(std::string_view word);
 
  private:
   struct Piece;
@@ -67,6 +77,7 @@ class TextNormalizer {
   void mapCodePoint(int32_t c, std::vector<Piece>& out) const;
   void appendNonAscii(int32_t c, uint32_t begin, uint32_t end, std::vector<Piece>& out) const;
   void normalizeAscii(std::string_view ascii, NormalizedText& out) const;
+  static void dropDecorationBesideSpaces(std::vector<Piece>& pieces);
   static void resolveLeetspeak(std::vector<Piece>& pieces);
   void joinSpacedLetters(std::vector<Piece>& pieces) const;
   static NormalizedText collapse(const std::vector<Piece>& pieces);

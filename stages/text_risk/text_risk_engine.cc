@@ -5,11 +5,19 @@
 #include <cmath>
 #include <fstream>
 #include <set>
+#include <sstream>
 
 #include "stages/text_risk/chat_spellings.h"
 
 namespace modstream {
 namespace {
+
+// Adds `word` at `cost`, or lowers the cost of a word already there.
+void keepCheapest(std::unordered_map<std::string, uint8_t>& words, std::string word, uint8_t cost) {
+  if (word.empty()) return;
+  auto [it, added] = words.emplace(std::move(word), cost);
+  if (!added) it->second = std::min(it->second, cost);
+}
 
 // The lexicon files behind one configured entry: the file itself, or a directory's *.yaml files
 // in name order (so ids and reload order do not depend on the file system).
@@ -170,9 +178,11 @@ std::shared_ptr<const TextRiskModel> TextRiskModel::load(const TextRiskConfig& c
       // rare words shrink to two letters ("ilk" is "ik") and would split "i k n o w" wrongly.
       const bool contraction = line.find('\'') != std::string::npos;
       if (normalized.size() < (contraction ? 2u : 3u)) continue;
-      if (normalized.find(' ') == std::string::npos) {
-        model->spaced_words_.emplace(std::move(normalized), 2);
-      }
+      if (normalized.find(' ') != std::string::npos) continue;
+      // Names are a rarer reading than common words ("b e t h e" is "be the", not "Bethe").
+      const uint8_t cost = std::isupper(static_cast<unsigned char>(line[0])) ? 3 : 2;
+      keepCheapest(model->spaced_words_.collapsed, std::move(normalized), cost);
+      keepCheapest(model->spaced_words_.spelled, TextNormalizer::spelling(line), cost);
     }
   }
   std::vector<LexiconEntry> entries;
@@ -208,7 +218,15 @@ std::shared_ptr<const TextRiskModel> TextRiskModel::load(const TextRiskConfig& c
     errors.add(path + ".lexicons", e.what());
     return nullptr;
   }
-  for (const auto& word : model->lexicons_->words()) model->spaced_words_[word] = 1;
+  for (const auto& word : model->lexicons_->words()) model->spaced_words_.collapsed[word] = 1;
+  for (const auto& entry : model->lexicons_->entries()) {
+    std::istringstream words(entry.term);
+    for (std::string word; words >> word;) {
+      if (auto spelled = TextNormalizer::spelling(word); !spelled.empty()) {
+        model->spaced_words_.spelled[std::move(spelled)] = 1;
+      }
+    }
+  }
   model->url_lists_ = config.url_lists;
   model->default_threshold_ = config.default_threshold;
   model->thresholds_ = config.thresholds;

@@ -58,7 +58,7 @@ struct TextRiskConfig {
   // y o u") splits into its words and the lexicons' when every letter belongs to one. Read lower
   // case without apostrophes ("I'm" is "im"); words with other characters, and words under three
   // letters once normalised that are no contraction, are skipped (the lexicons give the short
-  // ones). Empty: the lexicons' words only.
+  // ones); capitalised words (names) cost more than others. Empty: the lexicons' words only.
   std::string word_list;
   double default_threshold = 0.5;
   std::map<std::string, double> thresholds;  // per category, overriding the default
@@ -89,8 +89,8 @@ class TextRiskModel {
   double threshold(const std::string& category) const;
   const ScoringSettings& scoring() const { return scoring_; }
   // What an evenly spaced run may split into: the lexicons' words (cost 1) and the word list's
-  // (cost 2: of two splits, the one using the words of the lexicons wins, so "youintheface" is
-  // "you in the face" rather than three rarer words of the list).
+  // (cost 2, names 3: of two splits, the one using the words of the lexicons wins, so
+  // "youintheface" is "you in the face" rather than three rarer words of the list).
   const TextNormalizer::WordCosts& spacedWordVocabulary() const { return spaced_words_; }
 
  private:

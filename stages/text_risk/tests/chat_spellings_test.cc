@@ -26,6 +26,7 @@ struct ConfigDir {
     writeTable(
         "language: en\nspellings:\n  - {written: u, reads: you}\n"
         "  - {written: ur, reads: your}\n  - {written: gonna, reads: going to}\n"
+        "  - {written: \"2\", reads: to}\n"
         "  - {written: \"\U0001F480\", reads: dead}\n");
   }
   ~ConfigDir() { std::filesystem::remove_all(dir); }
@@ -46,10 +47,11 @@ TEST_CASE("chat spellings: a term is spelled in full and with each shorthand",
   TextNormalizer normalizer;
   const auto table = ChatSpellings::load((files.dir / "chat.yaml").string(), normalizer, errors);
   REQUIRE(errors.empty());
-  CHECK(table.size() == 4);
+  CHECK(table.size() == 5);
   using Spellings = std::vector<std::string>;
-  CHECK(table.spellingsOf("going to ki you", "en") ==
-        Spellings{"going to ki you", "going to ki u", "gona ki you", "gona ki u"});
+  CHECK(table.spellingsOf("going to ki you", "en") == Spellings{"going to ki you", "going to ki u",
+                                                                "going 2 ki you", "going 2 ki u",
+                                                                "gona ki you", "gona ki u"});
   CHECK(table.spellingsOf("ur dead", "en") ==
         Spellings{"your dead", "your \U0001F480", "ur dead", "ur \U0001F480"});  // read in full
   CHECK(table.spellingsOf("ultra", "en") == Spellings{"ultra"});                 // whole words only
@@ -78,6 +80,10 @@ TEST_CASE("chat spellings: posts in shorthand hit the term, quoting what was wri
   REQUIRE(gonna.reasons.size() == 1);
   CHECK(gonna.reasons[0].entry_id == "threat.going-to-kill-you");
   CHECK(gonna.reasons[0].quote == "gonna kill u");
+  // A number alone stays a number when normalised, so it can stand for a word.
+  const auto two = analyzer.analyze(model, "going 2 kill u", TextRiskContext{});
+  REQUIRE(two.reasons.size() == 1);
+  CHECK(two.reasons[0].quote == "going 2 kill u");
   // A term written in shorthand ("ur dead") is also found written in full.
   const auto your = analyzer.analyze(model, "your dead", TextRiskContext{});
   REQUIRE(your.reasons.size() == 1);
@@ -112,10 +118,12 @@ TEST_CASE("chat spellings: posts in shorthand hit the term, quoting what was wri
   ConfigErrors word_errors;
   const auto worded = TextRiskModel::load(with_words, files.dir, "text_risk", word_errors);
   REQUIRE(worded);
-  CHECK(worded->spacedWordVocabulary().count("tomorow"));  // as the normaliser writes it
-  CHECK(worded->spacedWordVocabulary().count("im"));       // a contraction, short as it is
-  CHECK(!worded->spacedWordVocabulary().count("no"));      // short words come from the lexicons
-  CHECK(!worded->spacedWordVocabulary().count("xray"));
+  const auto& words = worded->spacedWordVocabulary();
+  CHECK(words.collapsed.count("tomorow"));  // as the normaliser writes it
+  CHECK(words.spelled.count("tomorrow"));   // and as spelled
+  CHECK(words.collapsed.count("im"));       // a contraction, short as it is
+  CHECK(!words.collapsed.count("no"));      // short words come from the lexicons
+  CHECK(!words.collapsed.count("xray"));
   const auto split = analyzer.analyze(worded, run, {});
   REQUIRE(split.reasons.size() == 1);
   CHECK(split.reasons[0].entry_id == "threat.going-to-kill-you");

@@ -51,6 +51,17 @@ TEST_CASE("leetspeak inside words becomes letters and numbers stay numbers", "[n
   CHECK(norm("$h00t") == norm("shoot"));
   CHECK(norm("meet at 5 pm on 2024") == "met at 5 pm on 2024");
   CHECK(norm("s3nd n00dz") == norm("send noodz"));
+  // A run of digits and symbols before a letter, and across an apostrophe or a dot.
+  CHECK(norm("574b") == norm("stab"));
+  CHECK(norm("1'll") == norm("i'll"));
+  CHECK(norm("d0n'7 7ell") == norm("don't tell"));
+  CHECK(norm("k.1.l.l") == norm("kill"));
+  CHECK(norm("so...what, wait.5 min") == "so what wait 5 min");  // an ellipsis is no apostrophe
+  // Digits in spaced-out words, which need a run of single characters long enough not to be chat.
+  CHECK(norm("y 0 u  w 1 l l  d 1 e") == norm("you will die"));
+  CHECK(norm("5 3 c r 3 7") == norm("secret"));
+  CHECK(norm("r u 4 real") == "r u 4 reai");
+  CHECK(norm("call 5 0 0 now") == "cai 5 0 0 now");  // no letter among them
 }
 
 TEST_CASE("spacing and punctuation collapse to single spaces", "[normalizer]") {
@@ -86,6 +97,13 @@ TEST_CASE("with a kept set, other emoji are read as spaces", "[normalizer]") {
   CHECK(normalizer.normalize("hurt\U0001F602 ur\U0001F44D\U0001F3FD mum").text == "hurt ur mum");
   CHECK(normalizer.normalize("dead\U0001F480 \U0001F52A\U0001F525").text ==
         "dead \U0001F480 \U0001F52A");
+  // Beside spacing, decoration is read as nothing, so spaced-out letters keep their spacing.
+  CHECK(normalizer.normalize("y o\U0001F44D\U0001F3FD u  d\u2728 i e").text == "you die");
+  CHECK(normalizer.normalize("k i l l \U0001F602\U0001F602 y o u").text == "ki you");
+  CHECK(normalizer.normalize("kill\U0001F602you").text == "ki you");  // between letters, a space
+  const std::string decorated = "y o\U0001F44D u";
+  CHECK(normalizer.normalize(decorated).sourceSpan(0, 3) ==
+        std::pair<uint32_t, uint32_t>{0, static_cast<uint32_t>(decorated.size())});
   normalizer.keepOnlyPictographs(nullptr);  // all kept again, whatever was cached before
   CHECK(normalizer.normalize("hurt\U0001F602 u").text == "hurt \U0001F602 u");
 }
@@ -95,7 +113,7 @@ TEST_CASE("uniformly spaced letters split into vocabulary words, or stay one wor
   TextNormalizer normalizer;
   CHECK(normalizer.normalize("i w i l l k i l l y o u").text == "iwikiyou");  // no vocabulary
   const TextNormalizer::WordCosts vocabulary = {
-      {"i", 1}, {"wi", 1}, {"ki", 1}, {"you", 1}, {"kiyou", 1}};
+      .spelled = {}, .collapsed = {{"i", 1}, {"wi", 1}, {"ki", 1}, {"you", 1}, {"kiyou", 1}}};
   normalizer.splitSpacedWordsInto(&vocabulary);
   CHECK(normalizer.normalize("i w i l l k i l l y o u").text == "i wi kiyou");  // fewest words
   CHECK(normalizer.normalize("so i w i l l  k i l l").text == "so i wi ki");
@@ -103,10 +121,20 @@ TEST_CASE("uniformly spaced letters split into vocabulary words, or stay one wor
   // A letter left over: no split, so no term is made out of part of a longer word.
   CHECK(normalizer.normalize("i w i l l k i l l y o u s").text == "iwikiyous");
   // The cheapest split wins, not the one with fewest words.
-  const TextNormalizer::WordCosts costs = {{"you", 1},  {"in", 1},  {"the", 1},  {"face", 2},
-                                           {"youi", 2}, {"nth", 2}, {"eface", 2}};
+  const TextNormalizer::WordCosts costs = {
+      .spelled =
+          {{"you", 1}, {"in", 1}, {"the", 1}, {"face", 2}, {"youi", 2}, {"nth", 2}, {"eface", 2}},
+      .collapsed = {}};
   normalizer.splitSpacedWordsInto(&costs);
   CHECK(normalizer.normalize("y o u i n t h e f a c e").text == "you in the face");
+  // A word as spelled costs less than one found with repeated letters collapsed: "wiiikiii" is
+  // "will kill" and not "wiki", though both cost 2.
+  const TextNormalizer::WordCosts spelled = {
+      .spelled = {{"i", 1}, {"wiii", 1}, {"kiii", 1}, {"you", 1}},
+      .collapsed = {{"i", 1}, {"wi", 1}, {"ki", 1}, {"you", 1}, {"wiki", 2}}};
+  normalizer.splitSpacedWordsInto(&spelled);
+  CHECK(normalizer.normalize("i w i l l k i l l y o u").text == "i wi ki you");
+  CHECK(normalizer.normalize("w i k i").text == "wiki");
   normalizer.splitSpacedWordsInto(&vocabulary);
   // The general path (a non-ASCII character elsewhere) splits alike.
   CHECK(normalizer.normalize("caf\u00e9 i w i l l k i l l y o u").text == "cafe i wi kiyou");
@@ -144,13 +172,23 @@ TEST_CASE("the ASCII fast path agrees with the general path", "[normalizer]") {
 
 TEST_CASE("the ASCII fast path agrees with the general path on spaced-out text it splits",
           "[normalizer]") {
-  // Single letters (and apostrophes) with one or two spaces between them, some punctuation, and
-  // a vocabulary to split evenly spaced runs into: the rules of forEachSpacedWord and
-  // vocabularySplits, which both paths call with their own units.
-  const std::string letters = "aiklouy'";
-  const TextNormalizer::WordCosts vocabulary = {{"i", 1},  {"a", 1},  {"ki", 1}, {"you", 1},
-                                                {"yo", 2}, {"ok", 2}, {"iu", 2}, {"kiyo", 2},
-                                                {"u", 1},  {"ay", 2}, {"oy", 1}, {"ioa", 2}};
+  // Single letters, leetspeak digits and apostrophes with one or two spaces between them, some
+  // punctuation, and a vocabulary to split evenly spaced runs into: the rules of forEachSpacedWord
+  // and vocabularySplits, which both paths call with their own units.
+  const std::string letters = "aiklouy'0457";
+  const TextNormalizer::WordCosts vocabulary = {.spelled = {{"kii", 1}, {"yoo", 2}, {"iiu", 2}},
+                                                .collapsed = {{"i", 1},
+                                                              {"a", 1},
+                                                              {"ki", 1},
+                                                              {"you", 1},
+                                                              {"yo", 2},
+                                                              {"ok", 2},
+                                                              {"iu", 2},
+                                                              {"kiyo", 2},
+                                                              {"u", 1},
+                                                              {"ay", 2},
+                                                              {"oy", 1},
+                                                              {"ioa", 2}}};
   std::mt19937 random(20261203);
   TextNormalizer normalizer;
   normalizer.splitSpacedWordsInto(&vocabulary);
