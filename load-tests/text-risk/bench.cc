@@ -138,11 +138,14 @@ int main(int argc, char** argv) {
   };
 
   nlohmann::json result = {{"lexicon_entries", model->lexicons().entries().size()}};
-  // TEXT_RISK_BENCH_ONLY=modstream (say) runs one contender, for profiling.
+  // TEXT_RISK_BENCH_ONLY=modstream (say) runs one contender and TEXT_RISK_BENCH_INPUT=
+  // firehose_messages (say) one input, for profiling.
   const char* only = std::getenv("TEXT_RISK_BENCH_ONLY");
+  const char* only_input = std::getenv("TEXT_RISK_BENCH_INPUT");
   const std::vector<std::pair<std::string, std::function<bool(const std::string&)>>> contenders = {
       {"modstream", modstream}, {"normalize_only", normalizeOnly}, {"naive_regex", regexes}};
   for (const auto& [name, texts] : inputs) {
+    if (only_input && name != only_input) continue;
     uint64_t bytes = 0;
     for (const auto& t : texts) bytes += t.size();
     result[name] = {{"texts", texts.size()}, {"mean_bytes", bytes / texts.size()}};

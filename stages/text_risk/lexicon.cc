@@ -125,9 +125,9 @@ LexiconScanner::~LexiconScanner() {
   hs_free_scratch(scratch_);
 }
 
-std::vector<LexiconHit> LexiconScanner::scan(std::string_view normalized) {
-  std::vector<LexiconHit> hits;
-  if (!database_->database_ || normalized.empty()) return hits;
+const std::vector<LexiconHit>& LexiconScanner::scan(std::string_view normalized) {
+  hits_.clear();
+  if (!database_->database_ || normalized.empty()) return hits_;
   padded_.assign(1, ' ');
   padded_.append(normalized);
   padded_.push_back(' ');
@@ -142,10 +142,10 @@ std::vector<LexiconHit> LexiconScanner::scan(std::string_view normalized) {
     found->second->push_back(LexiconHit{&entry, end - literal.length, end});
     return 0;  // keep scanning
   };
-  std::pair<const LexiconDatabase*, std::vector<LexiconHit>*> context{database_.get(), &hits};
+  std::pair<const LexiconDatabase*, std::vector<LexiconHit>*> context{database_.get(), &hits_};
   hs_scan(database_->database_, padded_.data(), static_cast<unsigned>(padded_.size()), 0, scratch_,
           onMatch, &context);
-  return hits;
+  return hits_;
 }
 
 }  // namespace modstream

@@ -87,13 +87,15 @@ class LexiconScanner {
   LexiconScanner(const LexiconScanner&) = delete;
   LexiconScanner& operator=(const LexiconScanner&) = delete;
 
-  // Every whole-word occurrence of every term in `normalized` (TextNormalizer output).
-  std::vector<LexiconHit> scan(std::string_view normalized);
+  // Every whole-word occurrence of every term in `normalized` (TextNormalizer output); valid until
+  // the next scan (the buffer is reused).
+  const std::vector<LexiconHit>& scan(std::string_view normalized);
 
  private:
   std::shared_ptr<const LexiconDatabase> database_;
   hs_scratch* scratch_ = nullptr;
   std::string padded_;  // the text being scanned with a space at each end; reused
+  std::vector<LexiconHit> hits_;
 };
 
 }  // namespace modstream

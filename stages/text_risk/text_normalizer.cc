@@ -411,17 +411,31 @@ NormalizedText TextNormalizer::normalize(std::string_view utf8) const {
 }
 
 void TextNormalizer::normalize(std::string_view utf8, NormalizedText& out) const {
-  const bool ascii = std::all_of(utf8.begin(), utf8.end(),
-                                 [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-  if (ascii) {
+  // Eight bytes at a time: chat-sized posts are mostly ASCII, and this runs on every one.
+  uint64_t high_bits = 0;
+  size_t i = 0;
+  for (; i + 8 <= utf8.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, utf8.data() + i, sizeof word);
+    high_bits |= word;
+  }
+  for (; i < utf8.size(); ++i) high_bits |= static_cast<unsigned char>(utf8[i]);
+  if ((high_bits & 0x8080808080808080ULL) == 0) {
     normalizeAscii(utf8, out);
   } else {
-    out = normalizeGeneral(utf8);
+    normalizeGeneral(utf8, out);
   }
 }
 
 NormalizedText TextNormalizer::normalizeGeneral(std::string_view utf8) const {
-  std::vector<Piece> pieces;
+  NormalizedText result;
+  normalizeGeneral(utf8, result);
+  return result;
+}
+
+void TextNormalizer::normalizeGeneral(std::string_view utf8, NormalizedText& out) const {
+  std::vector<Piece>& pieces = pieces_;
+  pieces.clear();
   pieces.reserve(utf8.size());
   const auto* bytes = reinterpret_cast<const uint8_t*>(utf8.data());
   const auto length = static_cast<int32_t>(utf8.size());
@@ -443,7 +457,7 @@ NormalizedText TextNormalizer::normalizeGeneral(std::string_view utf8) const {
   dropDecorationBesideSpaces(pieces);
   resolveLeetspeak(pieces);
   joinSpacedLetters(pieces);
-  return collapse(pieces);
+  collapse(pieces, out);
 }
 
 // The same steps as normalizeGeneral on one byte per character, with no ICU and no piece
@@ -451,9 +465,14 @@ NormalizedText TextNormalizer::normalizeGeneral(std::string_view utf8) const {
 // letters and collapses runs while it writes the output.
 void TextNormalizer::normalizeAscii(std::string_view ascii, NormalizedText& result) const {
   const size_t n = ascii.size();
-  std::string& folded = folded_;
-  folded.resize(n);
-  auto letter = [&](size_t k) { return folded[k] >= 'a' && folded[k] <= 'z'; };
+  // A space on either side, so that folded[-1] and folded[n] can be read without a bounds check.
+  folded_.resize(n + 2);
+  folded_[0] = ' ';
+  folded_[n + 1] = ' ';
+  // Raw pointers here and below: a store through a char pointer may alias any object, so the
+  // compiler would reload a string's or vector's data pointer after every byte written.
+  char* const folded = folded_.data() + 1;
+  auto letter = [folded](size_t k) { return folded[k] >= 'a' && folded[k] <= 'z'; };
   // Folding and leetspeak in one pass: a character is settled once its left neighbour is; the
   // right neighbours are read as folded but not yet resolved, as the general path reads them.
   size_t at = 0;
@@ -494,28 +513,30 @@ void TextNormalizer::normalizeAscii(std::string_view ascii, NormalizedText& resu
   result.text.resize(n);
   result.source_begin.resize(n);
   result.source_end.resize(n);
+  char* const text = result.text.data();
+  uint32_t* const begins = result.source_begin.data();
+  uint32_t* const ends = result.source_end.data();
   size_t size = 0;
-  char previous = 0;  // the last character written, 0 before the first
-  auto emit = [&](size_t i) {
+  char previous =
+      ' ';  // the last character written; a space before the first skips leading spacing
+  auto emit = [&size, &previous, folded, text, begins, ends](size_t i) {
     const char c = folded[i];
     if (c == kDropped) return;
-    if (size > 0 && c == previous && (c == ' ' || (c >= 'a' && c <= 'z'))) {
-      result.source_end[size - 1] = static_cast<uint32_t>(i + 1);
+    if (c == previous && (c == ' ' || (c >= 'a' && c <= 'z'))) {
+      if (size > 0) ends[size - 1] = static_cast<uint32_t>(i + 1);
       return;
     }
-    if (c == ' ' && size == 0) return;
-    result.text[size] = c;
-    result.source_begin[size] = static_cast<uint32_t>(i);
-    result.source_end[size] = static_cast<uint32_t>(i + 1);
+    text[size] = c;
+    begins[size] = static_cast<uint32_t>(i);
+    ends[size] = static_cast<uint32_t>(i + 1);
     ++size;
     previous = c;
   };
   auto isolated = [&](size_t k) {
     if (!letter(k)) return false;
     // Most letters have a letter beside them: settle those without the loops below.
-    const bool near_word = (k > 0 && folded[k - 1] != ' ' && folded[k - 1] != kDropped) ||
-                           (k + 1 < n && folded[k + 1] != ' ' && folded[k + 1] != kDropped);
-    if (near_word) return false;
+    auto inWord = [](char c) { return c != ' ' && c != kDropped; };
+    if (inWord(folded[k - 1]) || inWord(folded[k + 1])) return false;
     size_t left = k, right = k + 1;
     while (left > 0 && folded[left - 1] == kDropped) --left;
     while (right < n && folded[right] == kDropped) ++right;
@@ -555,7 +576,7 @@ void TextNormalizer::normalizeAscii(std::string_view ascii, NormalizedText& resu
     while (cursor <= last) emit(cursor++);
     i = last + 1;
   }
-  while (size > 0 && result.text[size - 1] == ' ') --size;
+  while (size > 0 && text[size - 1] == ' ') --size;
   result.text.resize(size);
   result.source_begin.resize(size);
   result.source_end.resize(size);
@@ -566,8 +587,10 @@ void TextNormalizer::normalizeAscii(std::string_view ascii, NormalizedText& resu
 // space ("hurt😂ur family").
 void TextNormalizer::dropDecorationBesideSpaces(std::vector<Piece>& pieces) {
   const size_t n = pieces.size();
-  size_t write = 0;
-  for (size_t i = 0; i < n;) {
+  const auto first =
+      std::find_if(pieces.begin(), pieces.end(), [](const Piece& p) { return p.decoration; });
+  size_t write = static_cast<size_t>(first - pieces.begin());
+  for (size_t i = write; i < n;) {
     if (!pieces[i].decoration) {
       pieces[write++] = pieces[i++];
       continue;
@@ -628,6 +651,9 @@ void TextNormalizer::joinSpacedLetters(std::vector<Piece>& pieces) const {
   auto dropped = [&](size_t k) { return pieces[k].size == 0; };
   auto isolated = [&](size_t k) {
     if (!pieces[k].isLetter()) return false;
+    // As in normalizeAscii: most letters have a letter beside them.
+    auto inWord = [&](size_t j) { return !pieces[j].isSpace() && !dropped(j); };
+    if ((k > 0 && inWord(k - 1)) || (k + 1 < n && inWord(k + 1))) return false;
     size_t left = k, right = k + 1;
     while (left > 0 && dropped(left - 1)) --left;
     while (right < n && dropped(right)) ++right;
@@ -675,10 +701,9 @@ void TextNormalizer::joinSpacedLetters(std::vector<Piece>& pieces) const {
 
 // Collapse runs: repeated letters to one, spacing to a single space, no space at either end.
 // Writes through raw pointers into buffers sized for the worst case, then trims them.
-NormalizedText TextNormalizer::collapse(const std::vector<Piece>& pieces) {
+void TextNormalizer::collapse(const std::vector<Piece>& pieces, NormalizedText& result) {
   size_t capacity = 0;
   for (const auto& p : pieces) capacity += p.size;
-  NormalizedText result;
   result.text.resize(capacity);
   result.source_begin.resize(capacity);
   result.source_end.resize(capacity);
@@ -706,7 +731,6 @@ NormalizedText TextNormalizer::collapse(const std::vector<Piece>& pieces) {
   result.text.resize(size);
   result.source_begin.resize(size);
   result.source_end.resize(size);
-  return result;
 }
 
 }  // namespace modstream

@@ -80,14 +80,16 @@ class TextNormalizer {
   static void dropDecorationBesideSpaces(std::vector<Piece>& pieces);
   static void resolveLeetspeak(std::vector<Piece>& pieces);
   void joinSpacedLetters(std::vector<Piece>& pieces) const;
-  static NormalizedText collapse(const std::vector<Piece>& pieces);
+  static void collapse(const std::vector<Piece>& pieces, NormalizedText& out);
+  void normalizeGeneral(std::string_view utf8, NormalizedText& out) const;
 
   USpoofChecker* spoof_ = nullptr;
   const std::vector<int32_t>* kept_pictographs_ = nullptr;
   const WordCosts* vocabulary_ = nullptr;
   // Per instance (one per worker), so no lock; bounded by kMaxCachedCodePoints.
   mutable std::unordered_map<int32_t, std::vector<Piece>> cache_;
-  mutable std::string folded_;  // normalizeAscii's working copy, reused
+  mutable std::string folded_;         // normalizeAscii's working copy, reused
+  mutable std::vector<Piece> pieces_;  // normalizeGeneral's, reused
 };
 
 }  // namespace modstream

@@ -229,12 +229,12 @@ std::shared_ptr<const TextRiskModel> TextRiskModel::load(const TextRiskConfig& c
   }
   model->url_lists_ = config.url_lists;
   model->default_threshold_ = config.default_threshold;
-  model->thresholds_ = config.thresholds;
+  model->thresholds_.insert(config.thresholds.begin(), config.thresholds.end());
   model->scoring_ = config.scoring;
   return model;
 }
 
-double TextRiskModel::threshold(const std::string& category) const {
+double TextRiskModel::threshold(std::string_view category) const {
   auto it = thresholds_.find(category);
   return it == thresholds_.end() ? default_threshold_ : it->second;
 }
@@ -249,8 +249,10 @@ TextRiskSignal TextRiskAnalyzer::analyze(const std::shared_ptr<const TextRiskMod
   }
   normalizer_.normalize(text, normalized_);
   const NormalizedText& normalized = normalized_;
-  std::vector<Evidence> evidence;
-  std::vector<TextReason> reasons;
+  std::vector<Evidence>& evidence = evidence_;
+  evidence.clear();
+  TextRiskSignal signal;
+  std::vector<TextReason>& reasons = signal.reasons;
   bool reporting = false;
   for (const auto& hit : scanner_->scan(normalized.text)) {
     if (hit.entry->category == kReportingCueCategory) {
@@ -277,23 +279,22 @@ TextRiskSignal TextRiskAnalyzer::analyze(const std::shared_ptr<const TextRiskMod
       }
     }
   }
-  const TextRiskScores scores = scoreEvidence(evidence, reporting, text, context, model->scoring());
-  TextRiskSignal signal;
+  const TextRiskScores& scores =
+      scorer_.score(evidence, reporting, text, context, model->scoring());
   signal.reporting = scores.reporting;
   for (size_t i = 0; i < reasons.size(); ++i) {
     reasons[i].weight = scores.scored[i].effective_weight;
     reasons[i].quoted = scores.scored[i].quoted;
   }
-  // In reading order; sorting indices moves no strings.
-  std::vector<size_t> order(reasons.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return reasons[a].begin < reasons[b].begin; });
-  signal.reasons.reserve(reasons.size());
-  for (size_t i : order) signal.reasons.push_back(std::move(reasons[i]));
+  // In reading order (hits come in the order their terms end, URLs after them). Most posts are
+  // in order already, and stable_sort would allocate to find that out.
+  auto byStart = [](const TextReason& a, const TextReason& b) { return a.begin < b.begin; };
+  if (!std::is_sorted(reasons.begin(), reasons.end(), byStart)) {
+    std::stable_sort(reasons.begin(), reasons.end(), byStart);
+  }
   for (const auto& [category, score] : scores.by_category) {
     const double threshold = model->threshold(category);
-    signal.categories.push_back({category, score, threshold, score >= threshold});
+    signal.categories.push_back({std::string(category), score, threshold, score >= threshold});
   }
   return signal;
 }

@@ -86,7 +86,7 @@ class TextRiskModel {
   const std::shared_ptr<const LexiconDatabase>& sharedLexicons() const { return lexicons_; }
   const UrlList& urls() const { return urls_; }
   const std::vector<UrlListConfig>& urlLists() const { return url_lists_; }
-  double threshold(const std::string& category) const;
+  double threshold(std::string_view category) const;
   const ScoringSettings& scoring() const { return scoring_; }
   // What an evenly spaced run may split into: the lexicons' words (cost 1) and the word list's
   // (cost 2, names 3: of two splits, the one using the words of the lexicons wins, so
@@ -99,7 +99,7 @@ class TextRiskModel {
   UrlList urls_;
   std::vector<UrlListConfig> url_lists_;
   double default_threshold_ = 0.5;
-  std::map<std::string, double> thresholds_;
+  std::map<std::string, double, std::less<>> thresholds_;
   ScoringSettings scoring_;
 };
 
@@ -124,7 +124,10 @@ class TextRiskAnalyzer {
 
  private:
   TextNormalizer normalizer_;
-  NormalizedText normalized_;  // reused between calls
+  // Reused between calls, so a post allocates little more than what its signal keeps.
+  NormalizedText normalized_;
+  std::vector<Evidence> evidence_;
+  EvidenceScorer scorer_;
   std::shared_ptr<const TextRiskModel> model_;
   std::unique_ptr<LexiconScanner> scanner_;
 };

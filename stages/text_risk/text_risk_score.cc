@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <set>
 #include <tuple>
 
 #include "pipeline/core/stage.h"
@@ -45,18 +44,20 @@ bool closesQuote(std::string_view text, size_t at, size_t& length) {
   return false;
 }
 
-// The byte ranges between an opening and its closing quotation mark, found in one pass.
-std::vector<std::pair<size_t, size_t>> quotedRegions(std::string_view text) {
+// The byte ranges between an opening and its closing quotation mark, found in one pass, into
+// `regions`; `candidates` is working space.
+void quotedRegions(std::string_view text, std::vector<size_t>& candidates,
+                   std::vector<std::pair<size_t, size_t>>& regions) {
   // Where a quotation mark can start: found with one memchr pass per lead byte rather than a
   // branch per byte of text.
-  std::vector<size_t> candidates;
+  candidates.clear();
+  regions.clear();
   for (const char lead : {'"', '\'', '\xe2', '\xc2'}) {
     for (size_t at = text.find(lead); at != std::string_view::npos; at = text.find(lead, at + 1)) {
       candidates.push_back(at);
     }
   }
   std::sort(candidates.begin(), candidates.end());
-  std::vector<std::pair<size_t, size_t>> regions;
   constexpr size_t kClosed = SIZE_MAX;
   size_t open_at = kClosed;
   size_t next_free = 0;  // a mark's bytes are not the start of another
@@ -72,7 +73,6 @@ std::vector<std::pair<size_t, size_t>> quotedRegions(std::string_view text) {
       next_free = i + length;
     }
   }
-  return regions;
 }
 
 bool inside(const std::vector<std::pair<size_t, size_t>>& regions, size_t begin, size_t end) {
@@ -105,27 +105,36 @@ double evidenceMultiplier(std::string_view category, const TextRiskContext& cont
 
 }  // namespace
 
-TextRiskScores scoreEvidence(const std::vector<Evidence>& evidence, bool reporting,
-                             std::string_view original, const TextRiskContext& context,
-                             const ScoringSettings& settings) {
-  TextRiskScores scores;
+const TextRiskScores& EvidenceScorer::score(const std::vector<Evidence>& evidence, bool reporting,
+                                            std::string_view original,
+                                            const TextRiskContext& context,
+                                            const ScoringSettings& settings) {
+  TextRiskScores& scores = scores_;
+  scores.by_category.clear();
+  scores.scored.clear();
   scores.reporting = reporting;
-  const auto quoted =
-      evidence.empty() ? decltype(quotedRegions(original)){} : quotedRegions(original);
+  auto& quoted = quoted_;
+  quoted.clear();
+  if (!evidence.empty()) quotedRegions(original, quote_marks_, quoted);
   for (const auto& item : evidence) {
     ScoredEvidence scored{item.weight, item.discountable && inside(quoted, item.begin, item.end)};
     if (scored.quoted) scored.effective_weight *= settings.quoted_weight;
     if (scores.reporting && item.discountable) scored.effective_weight *= settings.reporting_weight;
     scores.scored.push_back(scored);
   }
-  std::vector<size_t> ordered(evidence.size());
+  auto& ordered = ordered_;
+  ordered.resize(evidence.size());
   for (size_t i = 0; i < ordered.size(); ++i) ordered[i] = i;
   std::sort(ordered.begin(), ordered.end(), [&](size_t a, size_t b) {
     return std::tie(evidence[a].category, evidence[a].begin) <
            std::tie(evidence[b].category, evidence[b].begin);
   });
-  std::map<std::string_view, double> miss_probability;  // prod(1 - weight) per category
-  std::set<const void*> counted;
+  // prod(1 - weight) per category, in category order (`ordered` groups them). A post has a few
+  // findings at most, so flat vectors beat a map and a set.
+  auto& miss_probability = miss_probability_;
+  auto& counted = counted_;
+  miss_probability.clear();
+  counted.clear();
   for (size_t i = 0; i < ordered.size();) {
     const std::string_view category = evidence[ordered[i]].category;
     size_t strongest = ordered[i];
@@ -141,13 +150,18 @@ TextRiskScores scoreEvidence(const std::vector<Evidence>& evidence, bool reporti
       }
     }
     i = next;
-    if (!counted.insert(evidence[strongest].entry).second) continue;
-    auto [it, inserted] = miss_probability.emplace(category, 1.0);
-    it->second *= 1.0 - scores.scored[strongest].effective_weight;
+    const void* entry = evidence[strongest].entry;
+    if (std::find(counted.begin(), counted.end(), entry) != counted.end()) continue;
+    counted.push_back(entry);
+    if (miss_probability.empty() || miss_probability.back().first != category) {
+      miss_probability.emplace_back(category, 1.0);
+    }
+    miss_probability.back().second *= 1.0 - scores.scored[strongest].effective_weight;
   }
-  for (auto& [category, miss] : miss_probability) {
-    scores.by_category[std::string(category)] =
-        1.0 - std::pow(miss, evidenceMultiplier(category, context, settings));
+  for (const auto& [category, miss] : miss_probability) {
+    const double multiplier = evidenceMultiplier(category, context, settings);
+    scores.by_category.emplace_back(category,
+                                    1.0 - (multiplier == 1.0 ? miss : std::pow(miss, multiplier)));
   }
   return scores;
 }

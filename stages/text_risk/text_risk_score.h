@@ -11,7 +11,6 @@
 // - an account with a low trust score (from reputation) weighs every category more.
 // "Counting the evidence k times" raises the miss probability to the power k: 1 - miss^k.
 
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,14 +53,30 @@ struct ScoredEvidence {
 };
 
 struct TextRiskScores {
-  std::map<std::string, double> by_category;  // only categories with evidence
-  std::vector<ScoredEvidence> scored;         // one per Evidence, same order
-  bool reporting = false;                     // the text reads as reporting or quoting someone else
+  // Only categories with evidence, in name order; the names are the evidence's (owned by the
+  // model).
+  std::vector<std::pair<std::string_view, double>> by_category;
+  std::vector<ScoredEvidence> scored;  // one per Evidence, same order
+  bool reporting = false;              // the text reads as reporting or quoting someone else
 };
 
-// `reporting`: the text reads as reporting someone else's words (a reporting cue was found).
-TextRiskScores scoreEvidence(const std::vector<Evidence>& evidence, bool reporting,
-                             std::string_view original, const TextRiskContext& context,
-                             const ScoringSettings& settings);
+// Scores posts one after another, keeping its buffers, so that once warm scoring a post allocates
+// nothing. One per worker.
+class EvidenceScorer {
+ public:
+  // `reporting`: the text reads as reporting someone else's words (a reporting cue was found).
+  // Valid until the next call.
+  const TextRiskScores& score(const std::vector<Evidence>& evidence, bool reporting,
+                              std::string_view original, const TextRiskContext& context,
+                              const ScoringSettings& settings);
+
+ private:
+  TextRiskScores scores_;
+  std::vector<size_t> quote_marks_;                // where a quotation mark may start
+  std::vector<std::pair<size_t, size_t>> quoted_;  // quoted byte ranges of the post
+  std::vector<size_t> ordered_;                    // evidence by category, then position
+  std::vector<std::pair<std::string_view, double>> miss_probability_;
+  std::vector<const void*> counted_;  // entries already counted
+};
 
 }  // namespace modstream
