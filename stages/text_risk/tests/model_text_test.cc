@@ -26,9 +26,14 @@ BertTokenizer vocabularyOf(std::initializer_list<const char*> words) {
         {"lowercase", true}}},
       {"pre_tokenizer", {{"type", "BertPreTokenizer"}}},
       {"model", {{"type", "WordPiece"}, {"unk_token", "[UNK]"}, {"vocab", vocab}}}};
-  const auto path = std::filesystem::temp_directory_path() / "modstream-model-text-vocab.json";
+  // A name of its own: ctest runs each test case as a process, several at once.
+  const auto path =
+      std::filesystem::temp_directory_path() /
+      ("modstream-model-text-vocab-" + std::to_string(std::random_device{}()) + ".json");
   std::ofstream(path) << json.dump();
-  return BertTokenizer(path, 64);
+  BertTokenizer tokenizer(path, 64);
+  std::filesystem::remove(path);
+  return tokenizer;
 }
 
 }  // namespace
