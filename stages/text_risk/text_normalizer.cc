@@ -620,7 +620,7 @@ void TextNormalizer::resolveLeetspeak(std::vector<Piece>& pieces) {
   auto dropped = [&](size_t k) { return pieces[k].size == 0; };
   for (size_t i = 0; i < n; ++i) {
     auto& p = pieces[i];
-    if (p.size != 1) continue;
+    if (p.size != 1 || !(joinsWord(p.chars[0]) || leetLetter(p.chars[0]))) continue;
     const LeetspeakContext context{i, n, space, letter, leetDigit, leetChar, joiner, dropped};
     if (joinsWord(p.chars[0])) {
       // As in normalizeAscii: a spaced-out apostrophe goes with the space before it.
@@ -634,10 +634,8 @@ void TextNormalizer::resolveLeetspeak(std::vector<Piece>& pieces) {
       p.size = drop ? 0 : 1;
       continue;
     }
-    const char leet = leetLetter(p.chars[0]);
-    if (!leet) continue;
     if (context.standsForLetter(p.chars[0])) {
-      p.chars[0] = leet;
+      p.chars[0] = leetLetter(p.chars[0]);
     } else if (!isLeetDigit(p.chars[0])) {
       p.chars[0] = ' ';
     }
@@ -646,10 +644,13 @@ void TextNormalizer::resolveLeetspeak(std::vector<Piece>& pieces) {
 
 // Spaced-out words (forEachSpacedWord) become one word each. Works
 // in place: the write position never passes the read position.
-void TextNormalizer::joinSpacedLetters(std::vector<Piece>& pieces) const {
-  const size_t n = pieces.size();
+void TextNormalizer::joinSpacedLetters(std::vector<Piece>& all) const {
+  const size_t n = all.size();
+  // Through a raw pointer: a Piece's chars are chars, and a store through them may alias the
+  // vector's own pointer, which the compiler would otherwise reload for every piece copied.
+  Piece* const pieces = all.data();
   auto dropped = [&](size_t k) { return pieces[k].size == 0; };
-  auto isolated = [&](size_t k) {
+  auto isolated = [&](size_t k) __attribute__((always_inline)) {
     if (!pieces[k].isLetter()) return false;
     // As in normalizeAscii: most letters have a letter beside them.
     auto inWord = [&](size_t j) { return !pieces[j].isSpace() && !dropped(j); };
@@ -663,7 +664,11 @@ void TextNormalizer::joinSpacedLetters(std::vector<Piece>& pieces) const {
   size_t write = 0;
   for (size_t i = 0; i < n;) {
     if (!isolated(i)) {
-      pieces[write++] = pieces[i++];
+      // Until a word is joined nothing moves; copying a piece onto itself would also stall the
+      // next read of it (an overlapping store that the load cannot be forwarded from).
+      if (write != i) pieces[write] = pieces[i];
+      ++write;
+      ++i;
       continue;
     }
     size_t cursor = i;
@@ -696,7 +701,7 @@ void TextNormalizer::joinSpacedLetters(std::vector<Piece>& pieces) const {
     while (cursor <= last) pieces[write++] = pieces[cursor++];
     i = last + 1;
   }
-  pieces.resize(write);
+  all.resize(write);
 }
 
 // Collapse runs: repeated letters to one, spacing to a single space, no space at either end.
