@@ -9,6 +9,7 @@
 
 #include "pipeline/core/digest.h"
 #include "pipeline/core/file_reloader.h"
+#include "stages/hash_match/pdq_cache.h"
 
 namespace modstream {
 namespace {
@@ -56,9 +57,10 @@ constexpr std::pair<DigestType, HashType> kExactTypes[] = {
 class HashMatchStage final : public Stage {
  public:
   HashMatchStage(std::shared_ptr<const Reloadable<BankIndex>> banks, const HashMatchConfig& config,
-                 std::shared_ptr<const MediaOutcomes> outcomes)
+                 std::shared_ptr<const MediaOutcomes> outcomes, std::shared_ptr<PdqCache> cache)
       : banks_(std::move(banks)),
         outcomes_(std::move(outcomes)),
+        cache_(std::move(cache)),
         decoder_(config.image_limits),
         min_quality_(config.pdq_min_quality),
         dihedral_(config.pdq_dihedral) {}
@@ -69,20 +71,31 @@ class HashMatchStage final : public Stage {
     index_ = &banks_.refreshed();
     std::vector<BankMatch> matches;
     if (const auto* media = std::get_if<MediaRecord>(&content)) {
+      std::string sha256;
       for (const auto& [digest, type] : kExactTypes) {
-        addHits(index_->findExact(type, hexDigest(digest, media->bytes)), type, 0,
-                media->media_id.str(), "media_bytes", "original", matches);
+        std::string hex = hexDigest(digest, media->bytes);
+        addHits(index_->findExact(type, hex), type, 0, media->media_id.str(), "media_bytes",
+                "original", matches);
+        if (digest == DigestType::kSha256) sha256 = std::move(hex);
       }
-      auto image = decoder_.decode(media->bytes);
-      std::string outcome;
-      if (!image.ok()) {
-        outcomes_->count("undecodable");
-        // A known file that no longer decodes is still known by its bytes' digest.
-        if (matches.empty()) return StageStatus::fail(image.error());
-      } else if (!matchImage(image.value(), media->media_id.str(), matches)) {
-        outcomes_->count("low_quality");
-      } else {
-        outcomes_->count(matches.empty() ? "no_match" : "matched");
+      // A repost's PDQ comes from the cache; a new image is decoded and hashed once.
+      std::optional<PdqDihedralResult> pdq = cache_->find(sha256);
+      if (!pdq) {
+        auto image = decoder_.decode(media->bytes);
+        if (!image.ok()) {
+          outcomes_->count("undecodable");
+          // A known file that no longer decodes is still known by its bytes' digest.
+          if (matches.empty()) return StageStatus::fail(image.error());
+        } else {
+          pdq = hashImage(image.value());
+          cache_->insert(sha256, *pdq);
+        }
+      }
+      if (pdq) {
+        const bool matched_by_pdq = matchPdq(*pdq, media->media_id.str(), matches);
+        outcomes_->count(!matched_by_pdq   ? "low_quality"
+                         : matches.empty() ? "no_match"
+                                           : "matched");
       }
     } else if (const auto* post = std::get_if<Post>(&content)) {
       for (const auto& ref : post->media) matchClientHashes(ref, matches);
@@ -94,9 +107,7 @@ class HashMatchStage final : public Stage {
   }
 
  private:
-  // Returns false when the image is below the quality gate (then it is not matched by PDQ).
-  bool matchImage(const RgbImage& image, const std::string& media_id,
-                  std::vector<BankMatch>& matches) {
+  PdqDihedralResult hashImage(const RgbImage& image) {
     PdqDihedralResult result;
     if (dihedral_) {
       result = hasher_.hashRgbDihedral(image.pixels.data(), image.height, image.width);
@@ -105,6 +116,12 @@ class HashMatchStage final : public Stage {
       result.hashes[0] = single.hash;
       result.quality = single.quality;
     }
+    return result;
+  }
+
+  // Returns false when the image is below the quality gate (then it is not matched by PDQ).
+  bool matchPdq(const PdqDihedralResult& result, const std::string& media_id,
+                std::vector<BankMatch>& matches) const {
     if (result.quality < min_quality_) {
       // Too featureless to match reliably: reported, never matched.
       spdlog::debug("media {}: PDQ quality {} is below {}", media_id, result.quality, min_quality_);
@@ -165,6 +182,7 @@ class HashMatchStage final : public Stage {
 
   ReloadableView<BankIndex> banks_;
   std::shared_ptr<const MediaOutcomes> outcomes_;
+  std::shared_ptr<PdqCache> cache_;  // shared by every worker's instance
   const BankIndex* index_ = nullptr;
   ImageDecoder decoder_;
   PdqHasher hasher_;
@@ -175,10 +193,13 @@ class HashMatchStage final : public Stage {
 class HashMatchFactory final : public StageFactory {
  public:
   HashMatchFactory(std::shared_ptr<Reloadable<BankIndex>> banks, HashMatchConfig config,
-                   std::shared_ptr<const MediaOutcomes> outcomes)
-      : banks_(std::move(banks)), config_(std::move(config)), outcomes_(std::move(outcomes)) {}
+                   std::shared_ptr<const MediaOutcomes> outcomes, std::shared_ptr<PdqCache> cache)
+      : banks_(std::move(banks)),
+        config_(std::move(config)),
+        outcomes_(std::move(outcomes)),
+        cache_(std::move(cache)) {}
   std::unique_ptr<Stage> create() const override {
-    return std::make_unique<HashMatchStage>(banks_, config_, outcomes_);
+    return std::make_unique<HashMatchStage>(banks_, config_, outcomes_, cache_);
   }
   bool reload() override { return banks_->reload(); }
 
@@ -186,6 +207,7 @@ class HashMatchFactory final : public StageFactory {
   std::shared_ptr<Reloadable<BankIndex>> banks_;
   HashMatchConfig config_;
   std::shared_ptr<const MediaOutcomes> outcomes_;
+  std::shared_ptr<PdqCache> cache_;
 };
 
 }  // namespace
@@ -196,6 +218,7 @@ HashMatchConfig parseHashMatchConfig(const YAML::Node& node, const std::string& 
   ConfigMap map(node, path, errors);
   map.field("pdq_min_quality", config.pdq_min_quality, {0, 100});
   map.field("pdq_dihedral", config.pdq_dihedral);
+  map.field("pdq_cache_entries", config.pdq_cache_entries, {0, 100'000'000});
   map.field("reload_check_interval_ms", config.reload_check_interval_ms, {0, 3600000});
   map.field("max_reload_shrink_share", config.max_reload_shrink_share, {0.0, 1.0});
   ConfigMap limits = map.child("image_limits");
@@ -301,8 +324,11 @@ StageFactoryBuilder hashMatchStageBuilder() {
         std::make_shared<Reloadable<BankIndex>>("hash banks", std::move(files), std::move(load),
                                                 std::move(index), config.reload_check_interval_ms);
     if (env.metrics) banks->attachMetrics(*env.metrics);
+    auto cache =
+        std::make_shared<PdqCache>(static_cast<size_t>(config.pdq_cache_entries), env.metrics);
     return std::make_unique<HashMatchFactory>(std::move(banks), std::move(config),
-                                              std::make_shared<MediaOutcomes>(env.metrics));
+                                              std::make_shared<MediaOutcomes>(env.metrics),
+                                              std::move(cache));
   };
 }
 

@@ -27,7 +27,10 @@ struct HashMatchConfig {
   std::vector<HashBankConfig> banks;
   int pdq_min_quality = 50;   // 0..100: images below this are reported, not matched
   bool pdq_dihedral = false;  // also query the 7 rotations and flips of each image
-  ImageLimits image_limits;   // checked from the header before decoding
+  // Images whose PDQ result is kept, by SHA-256 of their bytes, so reposts skip decoding and
+  // hashing (pdq_cache.h); about 380 bytes each. 0 turns the cache off.
+  int pdq_cache_entries = 50'000;
+  ImageLimits image_limits;  // checked from the header before decoding
   // How often bank files are checked for changes (then reloaded and swapped in); 0 disables.
   // SIGHUP reloads at once either way.
   int reload_check_interval_ms = 5000;

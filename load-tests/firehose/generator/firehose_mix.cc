@@ -1,5 +1,7 @@
 #include "load-tests/firehose/generator/firehose_mix.h"
 
+#include <zlib.h>
+
 #include <array>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -93,6 +95,38 @@ std::string benignWords(uint64_t& state, int count) {
     text += kBenignWords[static_cast<size_t>(unit(state) * kBenignWords.size())];
   }
   return text;
+}
+
+void appendBigEndian32(std::string& out, uint32_t value) {
+  for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((value >> shift) & 0xff);
+}
+
+// `image` as a file of its own: the same pixels with a note naming `id` in its metadata, so its
+// SHA-256 is new while decoding and PDQ see the pool image. JPEG: a comment segment after the
+// start-of-image marker. PNG: a tEXt chunk after the header chunk (with its CRC).
+std::string distinctFile(const PoolImage& image, const std::string& id) {
+  const std::string note = "modstream firehose " + id;
+  const std::string& bytes = image.bytes;
+  if (image.content_type == "image/png") {
+    constexpr size_t kAfterHeader = 8 + 25;  // the signature, then IHDR (length, type, 13, CRC)
+    std::string chunk = "tEXt";
+    chunk += "Comment";
+    chunk += '\0';
+    chunk += note;
+    std::string out = bytes.substr(0, kAfterHeader);
+    appendBigEndian32(out, static_cast<uint32_t>(chunk.size() - 4));
+    out += chunk;
+    appendBigEndian32(out,
+                      static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(chunk.data()),
+                                                  static_cast<uInt>(chunk.size()))));
+    return out + bytes.substr(kAfterHeader);
+  }
+  std::string out = bytes.substr(0, 2);  // SOI
+  out += "\xff\xfe";
+  out += static_cast<char>(((note.size() + 2) >> 8) & 0xff);
+  out += static_cast<char>((note.size() + 2) & 0xff);
+  out += note;
+  return out + bytes.substr(2);
 }
 
 }  // namespace
@@ -194,7 +228,7 @@ FirehoseItem FirehoseMix::makeMedia(uint64_t sequence, uint64_t state) const {
     item.output_id = media_id;
   }
   item.key = accounts_ + "-acct-" + std::to_string(static_cast<int>(unit(state) * public_accounts));
-  item.value = image->bytes;
+  item.value = unit(state) < spec_.repost_share ? image->bytes : distinctFile(*image, media_id);
   item.headers = {
       {"media_id", media_id}, {"account_id", item.key}, {"content_type", image->content_type}};
   return item;

@@ -27,6 +27,11 @@ struct MixSpec {
   double dm_to_minor_share = 0.05;     // of benign posts: harmless DMs to minors
   double banked_media_share = 0.04;    // of media: exact copies of banked images
   double near_duplicate_share = 0.04;  // of media: altered copies
+  // Of media: files posted before, byte for byte. The rest are made distinct files (a JPEG comment
+  // or a PNG text chunk naming the record, so the pixels and the PDQ stay those of the pool image
+  // and the work of decoding them stays real). 30%: reposts of one file are common on real
+  // platforms, and most of what is posted is new.
+  double repost_share = 0.3;
   int accounts = 20000;
   // Account (and recipient) ids are "<account_namespace>-acct-N"; empty: the run id. The harness
   // gives every phase of a scenario one namespace, so a live phase's posts come from accounts the

@@ -169,6 +169,10 @@ void addMixOptions(CLI::App& command, MixSpec& spec, uint64_t& seed, std::string
       .add_option("--near-duplicate-share", spec.near_duplicate_share,
                   "Of media: altered copies of banked images")
       ->check(CLI::Range(0.0, 1.0));
+  command
+      .add_option("--repost-share", spec.repost_share,
+                  "Of media: files sent before byte for byte (the rest are distinct files)")
+      ->check(CLI::Range(0.0, 1.0));
   command.add_option("--accounts", spec.accounts, "Distinct posting accounts")
       ->check(CLI::PositiveNumber);
   command.add_option("--account-namespace", spec.account_namespace,
@@ -210,6 +214,9 @@ int main(int argc, char** argv) {
   auto* print = app.add_subcommand("print", "Print records as JSON lines instead of sending them");
   addMixOptions(*print, spec, seed, run_id);
   print->add_option("--count", print_count, "Records to print");
+  std::string media_dir;
+  print->add_option("--media-dir", media_dir,
+                    "Also write each media record's bytes here, named by media id");
   CLI11_PARSE(app, argc, argv);
   if (produce_options.count == 0 && produce_options.duration_s <= 0 && *produce_command) {
     std::cerr << "firehose_gen produce: give --count or --duration-s\n";
@@ -225,7 +232,16 @@ int main(int argc, char** argv) {
     if (*print) {
       for (uint64_t n = 0; n < print_count; ++n) {
         const FirehoseItem item = mix.make(n, nowMs());
-        if (item.is_media) continue;
+        if (item.is_media) {
+          const std::string media_id(findHeader(item.headers, "media_id").value_or("media"));
+          if (!media_dir.empty()) std::ofstream(media_dir + "/" + media_id) << item.value;
+          std::cout << nlohmann::json{{"media_id", media_id},
+                                      {"bytes", item.value.size()},
+                                      {"expected", expectedName(item.expected)}}
+                           .dump()
+                    << "\n";
+          continue;
+        }
         nlohmann::json line = nlohmann::json::parse(item.value, nullptr, false);
         if (line.is_discarded()) line = {{"unparsable", item.value}};
         line["expected"] = expectedName(item.expected);

@@ -132,7 +132,7 @@ def run_one(directory, args):
     finished["audit"]["latency_samples"] = len(finished["audit"]["latency_samples"])
     (out / "result.json").write_text(json.dumps(
         {"scenario": name, "checks": checks, "phases": run.phases, "generated": run.generated,
-         "audit": finished["audit"], "cpu_percent": result["cpu_percent"], "peak_rss_mib": result["peak_rss_mib"],
+         "audit": finished["audit"], "pdq_cache": finished["pdq_cache"], "cpu_percent": result["cpu_percent"], "peak_rss_mib": result["peak_rss_mib"],
          "peak_lag": result["peak_lag"], "events": run.events}, indent=1, default=str))
     if not args.keep:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -124,6 +124,10 @@ def summary_markdown(name, spec, pipeline, result, checks, command, plot_name):
                   "(member, status: %s)" % result.get("unplanned_exits") if result.get("unplanned_exits") else "",
                   result["exit_codes"]),
               "- records consumed per member at the end (metrics): %s" % result["consumed_by_member"],
+              "- PDQ cache (reposts matched without decoding): %s hits, %s misses, hit rate %s" % (
+                  fmt(result["pdq_cache"]["hit"]), fmt(result["pdq_cache"]["miss"]),
+                  "%.2f" % result["pdq_cache"]["hit_rate"] if result["pdq_cache"]["hit_rate"] is not None
+                  else "n/a (no media)"),
               "", "## Timeline", ""]
     t0 = result["t0"]
     lines += ["- %6.1f s  %s" % (t - t0, label) for t, label in result["events"]]

@@ -303,6 +303,11 @@ class ScenarioRun:
     def finish(self):
         consumed = {m.name: scrape(self.ports[m.name], "modstream_records_consumed_total")
                     for m in self.fleet.members if m.alive()}
+        # Reposts found in hash_match's PDQ cache (members alive at the end; a restart resets them).
+        lookups = {result: sum(scrape(self.ports[m.name], "modstream_hash_match_pdq_cache_lookups_total",
+                                      ('result="%s"' % result,)) or 0
+                               for m in self.fleet.members if m.alive())
+                   for result in ("hit", "miss")}
         exit_codes = self.fleet.stop_all()
         self.sampler.stop()
         outputs = {kind: read_topic(self.broker.bootstrap, topic, self.topics.partitions)
@@ -310,7 +315,9 @@ class ScenarioRun:
         report = audit(load_expected(self.expect_files), outputs)
         self.offsets.close()
         self.broker.stop()
+        looked_up = lookups["hit"] + lookups["miss"]
         return {"audit": report, "consumed_by_member": consumed, "exit_codes": exit_codes,
+                "pdq_cache": dict(lookups, hit_rate=lookups["hit"] / looked_up if looked_up else None),
                 "unplanned_restarts": self.fleet.unplanned_restarts,
                 "unplanned_exits": self.fleet.unplanned_exits,
                 "starts": {m.name: m.starts for m in self.fleet.members}}

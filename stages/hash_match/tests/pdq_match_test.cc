@@ -173,3 +173,34 @@ TEST_CASE("client-side PDQ hashes in posts match too", "[pdq_match]") {
   CHECK(signals.bank_matches[0].distance == 20);
   CHECK(signals.bank_matches[0].match_source == "client_hash");
 }
+
+TEST_CASE("a repost is matched from the PDQ cache, with the banks in use", "[pdq_match]") {
+  const cv::Mat original = syntheticPhoto(1);
+  const std::string bytes = png(original);
+  Fixture fixture("pdq," + pdqOf(original) + ",P-1,A,test\n");
+  prometheus::Registry metrics;
+  auto stage = fixture.stage("banks: [{name: photos, path: bank.csv}]", &metrics);
+  const auto first = matchMedia(*stage, bytes);
+  const auto again = matchMedia(*stage, bytes);  // the same file, reposted
+  REQUIRE(first.size() == 1);
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].entry_id == first[0].entry_id);
+  CHECK(again[0].distance == first[0].distance);
+  auto lookups = [&](const std::string& result) {
+    return testing::metricTotal(metrics, "modstream_hash_match_pdq_cache_lookups_total", "result",
+                                result);
+  };
+  CHECK(lookups("miss") == 1);
+  CHECK(lookups("hit") == 1);
+  CHECK(testing::metricTotal(metrics, "modstream_hash_match_media_total", "outcome", "matched") ==
+        2);
+
+  // Off: every copy is decoded and hashed again, with the same result.
+  prometheus::Registry off_metrics;
+  auto uncached = fixture.stage("{banks: [{name: photos, path: bank.csv}], pdq_cache_entries: 0}",
+                                &off_metrics);
+  CHECK(matchMedia(*uncached, bytes).size() == 1);
+  CHECK(matchMedia(*uncached, bytes).size() == 1);
+  CHECK(testing::metricTotal(off_metrics, "modstream_hash_match_pdq_cache_lookups_total", "result",
+                             "hit") == 0);
+}
