@@ -51,6 +51,27 @@ char leetspeakLetter(char c) {
   }
 }
 
+// Pictographs that carry meaning in threats and sexual requests, read as the word they show: the
+// model's vocabulary has no emoji (each would be [UNK]). Fixed here, not configured, because the
+// heads are trained on what this class gives the model: training and serving must read alike.
+// Other pictographs (decoration) stay as written.
+struct PictographWord {
+  UChar32 pictograph;
+  const char* word;
+};
+constexpr PictographWord kPictographWords[] = {
+    {0x1F52A, "knife"},    {0x1F5E1, "dagger"}, {0x1F52B, "gun"},    {0x1F4A3, "bomb"},
+    {0x1F480, "skull"},    {0x2620, "skull"},   {0x26B0, "coffin"},  {0x1FA78, "blood"},
+    {0x1F346, "eggplant"}, {0x1F351, "peach"},  {0x1F4A6, "splash"}, {0x1F445, "tongue"},
+    {0x1F4F8, "camera"},   {0x1F4F7, "camera"}};
+
+const char* pictographWord(UChar32 c) {
+  for (const auto& [pictograph, word] : kPictographWords) {
+    if (pictograph == c) return word;
+  }
+  return nullptr;
+}
+
 bool isAscii(std::string_view text) {
   return std::all_of(text.begin(), text.end(),
                      [](char c) { return static_cast<unsigned char>(c) < 0x80; });
@@ -140,8 +161,31 @@ std::string ModelText::read(std::string_view text) const {
 }
 
 std::string ModelText::readEveryWord(std::string_view text) const {
-  std::string plain = isAscii(text) ? std::string(text) : latinLookAlikes(text);
+  std::string plain = isAscii(text) ? std::string(text) : latinLookAlikes(pictographsAsWords(text));
   return rewriteWords(joinSpacedLetters(plain));
+}
+
+std::string ModelText::pictographsAsWords(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 16);
+  const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
+  const auto length = static_cast<int32_t>(text.size());
+  for (int32_t i = 0; i < length;) {
+    const int32_t begin = i;
+    UChar32 c;
+    U8_NEXT(bytes, i, length, c);
+    const char* word = c > 0 ? pictographWord(c) : nullptr;
+    if (!word) {
+      out.append(text.substr(static_cast<size_t>(begin), static_cast<size_t>(i - begin)));
+      continue;
+    }
+    // A word of its own ("ur💀" -> "ur skull"), without the emoji presentation selector after it.
+    if (i + 3 <= length && bytes[i] == 0xEF && bytes[i + 1] == 0xB8 && bytes[i + 2] == 0x8F) i += 3;
+    if (!out.empty() && !isAsciiSpace(out.back())) out += ' ';
+    out += word;
+    if (i < length && !isAsciiSpace(text[static_cast<size_t>(i)])) out += ' ';
+  }
+  return out;
 }
 
 std::string ModelText::latinLookAlikes(std::string_view text) const {

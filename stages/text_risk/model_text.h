@@ -12,6 +12,8 @@
 //   vocabulary word the word itself is not ("k1ll", "$h00t"; "mp3" and "5pm" stay);
 // - runs of three or more of one letter shrink to two or one, whichever spells a vocabulary word
 //   ("kiiiill" -> "kill", "sooooo" -> "so"); "wwwhat" stays.
+// - pictographs that carry meaning in threats and sexual requests become the word they show
+//   ("i will 🔪 u" -> "i will knife u", "🍆" -> "eggplant"): the vocabulary has no emoji;
 // Zero-width and other format characters need nothing here: the tokenizer drops them.
 //
 // Thread-safety: immutable after construction (ICU's normaliser and spoof checker are only read);
@@ -41,6 +43,7 @@ class ModelText {
   std::string readEveryWord(std::string_view text) const;
 
  private:
+  static std::string pictographsAsWords(std::string_view text);
   std::string latinLookAlikes(std::string_view text) const;
   std::string joinSpacedLetters(std::string_view text) const;
   std::string rewriteWords(std::string_view text) const;

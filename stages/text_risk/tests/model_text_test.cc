@@ -82,3 +82,14 @@ TEST_CASE("model text: the shortcut for plain ASCII posts skips nothing read() w
     REQUIRE(model_text.read(text) == model_text.readEveryWord(text));
   }
 }
+
+TEST_CASE("model text: pictographs that carry meaning read as the word they show",
+          "[text_risk][model_text]") {
+  const auto vocabulary = vocabularyOf({"i", "will", "knife", "you", "skull", "ok"});
+  const ModelText model_text(vocabulary);
+  CHECK(model_text.read("i will \U0001F52A you") == "i will knife you");
+  CHECK(model_text.read("ur\U0001F480\U0001F480") == "ur skull skull");  // each a word of its own
+  CHECK(model_text.read("\u2620\uFE0F dead") == "skull dead");           // presentation selector
+  CHECK(model_text.read("send \U0001F351\U0001F346") == "send peach eggplant");
+  CHECK(model_text.read("ok \U0001F602") == "ok \U0001F602");  // decoration stays as written
+}
