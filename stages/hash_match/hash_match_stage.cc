@@ -61,7 +61,7 @@ class HashMatchStage final : public Stage {
       : banks_(std::move(banks)),
         outcomes_(std::move(outcomes)),
         cache_(std::move(cache)),
-        decoder_(config.image_limits),
+        decoder_(config.image_limits, config.image_decode),
         min_quality_(config.pdq_min_quality),
         dihedral_(config.pdq_dihedral) {}
 
@@ -219,6 +219,13 @@ HashMatchConfig parseHashMatchConfig(const YAML::Node& node, const std::string& 
   map.field("pdq_min_quality", config.pdq_min_quality, {0, 100});
   map.field("pdq_dihedral", config.pdq_dihedral);
   map.field("pdq_cache_entries", config.pdq_cache_entries, {0, 100'000'000});
+  std::string decode = config.image_decode == DecodeMode::kFast ? "fast" : "exact";
+  map.field("image_decode", decode);
+  if (decode == "fast" || decode == "exact") {
+    config.image_decode = decode == "fast" ? DecodeMode::kFast : DecodeMode::kExact;
+  } else {
+    errors.add(map.pathOf("image_decode"), "must be fast or exact, got '" + decode + "'");
+  }
   map.field("reload_check_interval_ms", config.reload_check_interval_ms, {0, 3600000});
   map.field("max_reload_shrink_share", config.max_reload_shrink_share, {0.0, 1.0});
   ConfigMap limits = map.child("image_limits");

@@ -31,6 +31,10 @@ struct HashMatchConfig {
   // hashing (pdq_cache.h); about 380 bytes each. 0 turns the cache off.
   int pdq_cache_entries = 50'000;
   ImageLimits image_limits;  // checked from the header before decoding
+  // fast: JPEGs with both sides at least 1024 px decode at 1/2, 1/4 or 1/8 scale in the DCT,
+  // keeping both sides at least 512 px (image_decoder.h); the PDQ of the shared reference images
+  // and the firehose's image pool came out identical (load-tests/pdq-hash). exact: every pixel.
+  DecodeMode image_decode = DecodeMode::kFast;
   // How often bank files are checked for changes (then reloaded and swapped in); 0 disables.
   // SIGHUP reloads at once either way.
   int reload_check_interval_ms = 5000;

@@ -3,6 +3,7 @@
 #include <jpeglib.h>
 #include <webp/decode.h>
 
+#include <algorithm>
 #include <csetjmp>
 #include <cstdio>
 #include <opencv2/imgcodecs.hpp>
@@ -101,6 +102,13 @@ Result<ImageHeader> readImageHeader(std::string_view bytes) {
                     "not a JPEG, PNG, WebP or BMP image (first bytes do not match any)");
 }
 
+int ImageDecoder::jpegScale(int width, int height) const {
+  if (mode_ == DecodeMode::kExact) return 1;
+  int scale = 1;
+  while (scale < 8 && std::min(width, height) / (scale * 2) >= min_side_) scale *= 2;
+  return scale;
+}
+
 Result<RgbImage> ImageDecoder::decode(std::string_view bytes) const {
   auto header = readImageHeader(bytes);
   if (!header.ok()) return header.error();
@@ -116,18 +124,26 @@ Result<RgbImage> ImageDecoder::decode(std::string_view bytes) const {
                           std::to_string(limits_.max_dimension) + " per side and " +
                           std::to_string(limits_.max_pixels) + " in all");
   }
+  // OpenCV's reduced modes scale JPEGs in libjpeg's DCT (scale_denom); only JPEGs take them, as
+  // for other formats OpenCV would decode in full and then resize.
+  const int scale = h.format == "jpeg" ? jpegScale(h.width, h.height) : 1;
+  const int flags = scale == 8   ? cv::IMREAD_REDUCED_COLOR_8
+                    : scale == 4 ? cv::IMREAD_REDUCED_COLOR_4
+                    : scale == 2 ? cv::IMREAD_REDUCED_COLOR_2
+                                 : cv::IMREAD_COLOR;
   cv::Mat bgr;
   try {
     const cv::Mat encoded(1, static_cast<int>(bytes.size()), CV_8UC1,
                           const_cast<char*>(bytes.data()));
-    bgr = cv::imdecode(encoded, cv::IMREAD_COLOR | cv::IMREAD_IGNORE_ORIENTATION);
+    bgr = cv::imdecode(encoded, flags | cv::IMREAD_IGNORE_ORIENTATION);
   } catch (const cv::Exception& e) {
     return imageError(ErrorClass::kCorruptImage, h.format + " could not be decoded: " + e.what());
   }
   if (bgr.empty()) {
     return imageError(ErrorClass::kCorruptImage, h.format + " could not be decoded (truncated?)");
   }
-  if (bgr.cols != h.width || bgr.rows != h.height) {
+  // Scaled, libjpeg rounds each side up.
+  if (bgr.cols != (h.width + scale - 1) / scale || bgr.rows != (h.height + scale - 1) / scale) {
     return imageError(ErrorClass::kCorruptImage,
                       h.format + " decoded to a size its header did not declare");
   }

@@ -34,15 +34,28 @@ struct RgbImage {
 // Reads only the header; fails with kUnsupportedImage or kCorruptImage.
 Result<ImageHeader> readImageHeader(std::string_view bytes);
 
+// kExact decodes every pixel. kFast decodes a JPEG at 1/2, 1/4 or 1/8 of its size in the DCT
+// (libjpeg-turbo's scaled decoding), the smallest that keeps both sides at least `min_side`
+// pixels: PDQ boils every image down to 64x64 with box filters, so most of a full decode is
+// thrown away. Other formats decode in full either way.
+enum class DecodeMode { kExact, kFast };
+
 class ImageDecoder {
  public:
-  explicit ImageDecoder(ImageLimits limits) : limits_(limits) {}
+  static constexpr int kDefaultFastMinSide = 512;
+  explicit ImageDecoder(ImageLimits limits, DecodeMode mode = DecodeMode::kExact,
+                        int min_side = kDefaultFastMinSide)
+      : limits_(limits), mode_(mode), min_side_(min_side) {}
   // Header check, then decode. Alpha is dropped; greyscale is expanded to RGB. EXIF orientation
   // is not applied, as in the PDQ reference hashes.
   Result<RgbImage> decode(std::string_view bytes) const;
+  // The scale a JPEG of this size decodes at in this mode: 1, 2, 4 or 8 (divides each side).
+  int jpegScale(int width, int height) const;
 
  private:
   ImageLimits limits_;
+  DecodeMode mode_;
+  int min_side_;
 };
 
 }  // namespace modstream

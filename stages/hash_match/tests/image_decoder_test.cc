@@ -1,6 +1,9 @@
 #include "stages/hash_match/image_decoder.h"
 
 #include <catch2/catch.hpp>
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "tests/support/crafted_images.h"
 
@@ -57,4 +60,31 @@ TEST_CASE("a valid PNG decodes to RGB", "[decoder]") {
   CHECK(image.value().pixels[0] == 30);
   CHECK(image.value().pixels[1] == 90);
   CHECK(image.value().pixels[2] == 200);
+}
+
+TEST_CASE("fast decoding scales a large JPEG in the DCT, keeping both sides at 512 or more",
+          "[decoder]") {
+  const ImageDecoder fast(ImageLimits{}, DecodeMode::kFast);
+  CHECK(fast.jpegScale(1023, 5000) == 1);  // just under twice the minimum side
+  CHECK(fast.jpegScale(1024, 1024) == 2);  // at it
+  CHECK(fast.jpegScale(2047, 4000) == 2);
+  CHECK(fast.jpegScale(2048, 2048) == 4);
+  CHECK(fast.jpegScale(4096, 4096) == 8);
+  CHECK(fast.jpegScale(16384, 16384) == 8);                       // 1/8 is libjpeg's smallest
+  CHECK(ImageDecoder(ImageLimits{}).jpegScale(4096, 4096) == 1);  // exact mode never scales
+
+  // A 1,200 x 1,100 photo-like JPEG decodes at half size (rounded up), its PNG in full.
+  cv::Mat photo(1100, 1200, CV_8UC3);
+  cv::randu(photo, cv::Scalar::all(0), cv::Scalar::all(255));
+  cv::GaussianBlur(photo, photo, {0, 0}, 8);
+  std::vector<uint8_t> jpeg, png;
+  cv::imencode(".jpg", photo, jpeg);
+  cv::imencode(".png", photo, png);
+  const auto halved = fast.decode(std::string(jpeg.begin(), jpeg.end()));
+  REQUIRE(halved.ok());
+  CHECK(halved.value().width == 600);
+  CHECK(halved.value().height == 550);
+  const auto full = fast.decode(std::string(png.begin(), png.end()));
+  REQUIRE(full.ok());
+  CHECK(full.value().width == 1200);
 }
