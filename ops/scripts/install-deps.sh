@@ -15,7 +15,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git curl ca-certificates
   librdkafka-dev librocksdb-dev libsimdjson-dev prometheus-cpp-dev
   libopencv-dev libopencv-contrib-dev catch2 libyaml-cpp-dev libcli11-dev
-  libspdlog-dev libfmt-dev libssl-dev nlohmann-json3-dev
+  libspdlog-dev libfmt-dev libssl-dev nlohmann-json3-dev zlib1g-dev
   libfccp-dev libicu-dev libhyperscan-dev liburiparser-dev libcurl4-openssl-dev libcpp-httplib-dev
   libopenblas0-pthread
   libtorch-dev python3-torch python3-venv
