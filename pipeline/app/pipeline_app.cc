@@ -59,4 +59,11 @@ WorkerPool::ProcessorFactory processorFactory(const LoadedPipeline& pipeline, co
   };
 }
 
+std::unique_ptr<Runtime> makeRuntime(const LoadedPipeline& pipeline, const Clock& clock,
+                                     PipelineMetrics& metrics, KafkaClientOptions options) {
+  return std::make_unique<Runtime>(pipeline.config, processorFactory(pipeline, clock, metrics),
+                                   metrics, makeKafkaClients(pipeline.config, metrics, options),
+                                   partitionObservers(pipeline));
+}
+
 }  // namespace modstream

@@ -11,6 +11,7 @@
 
 #include "pipeline/config/pipeline_config.h"
 #include "pipeline/core/stage.h"
+#include "pipeline/runtime/kafka_clients.h"
 #include "pipeline/runtime/runtime.h"
 
 namespace modstream {
@@ -43,5 +44,11 @@ std::vector<PartitionObserver*> partitionObservers(const LoadedPipeline& pipelin
 // Makes one RecordProcessor per worker thread, each with its own stage instances.
 WorkerPool::ProcessorFactory processorFactory(const LoadedPipeline& pipeline, const Clock& clock,
                                               PipelineMetrics& metrics);
+
+// One group member running `pipeline`: a processor per worker, the stages' partition observers,
+// and the librdkafka clients. `pipeline`, `clock` and `metrics` must outlive it. Throws
+// KafkaSetupError (see makeKafkaClients).
+std::unique_ptr<Runtime> makeRuntime(const LoadedPipeline& pipeline, const Clock& clock,
+                                     PipelineMetrics& metrics, KafkaClientOptions options = {});
 
 }  // namespace modstream

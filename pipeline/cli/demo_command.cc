@@ -23,6 +23,7 @@
 #include "pipeline/cli/event_format.h"
 #include "pipeline/cli/terminal_text.h"
 #include "pipeline/events/dead_letter.h"
+#include "pipeline/kafka/kafka_handles.h"
 #include "pipeline/kafka/topic_io.h"
 #include "stages/reputation/account_state.h"
 #include "stages/stage_registry.h"
@@ -148,9 +149,9 @@ int demoCommand(const DemoOptions& options) {
             << " partitions each)\n";
 
   PipelineMetrics metrics(registry);
-  // The mock cluster answers no DescribeConfigs (RuntimeOptions::read_topic_limits).
-  Runtime runtime(pipeline->config, processorFactory(*pipeline, clock, metrics), metrics,
-                  partitionObservers(*pipeline), RuntimeOptions{.read_topic_limits = false});
+  // The mock cluster answers no DescribeConfigs (KafkaClientOptions::read_topic_limits).
+  const auto made = makeRuntime(*pipeline, clock, metrics, {.read_topic_limits = false});
+  Runtime& runtime = *made;
   ExitStatus status = ExitStatus::kOk;
   std::thread consumer([&] { status = runtime.run(); });
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);

@@ -182,8 +182,7 @@ int replayCommand(const ReplayOptions& options) {
   PipelineMetrics metrics(registry);
   std::unique_ptr<Runtime> made;
   try {  // reads the output topics' limits from the cluster
-    made = std::make_unique<Runtime>(config, processorFactory(*pipeline, clock, metrics), metrics,
-                                     partitionObservers(*pipeline));
+    made = makeRuntime(*pipeline, clock, metrics);
   } catch (const std::exception& e) {
     spdlog::critical("replay: cannot start: {}", e.what());
     return static_cast<int>(ExitStatus::kStartupError);

@@ -12,6 +12,7 @@
 #include "pipeline/app/pipeline_app.h"
 #include "pipeline/cli/commands.h"
 #include "pipeline/cli/signals.h"
+#include "pipeline/kafka/kafka_handles.h"
 #include "stages/stage_registry.h"
 
 namespace modstream::cli {
@@ -79,9 +80,7 @@ int runCommand(const RunOptions& options) {
     constexpr int kReachTimeoutMs = 15000;
     checkClusterReachable(pipeline->config.kafka.bootstrap_servers,
                           pipeline->config.kafka.producer_properties, kReachTimeoutMs);
-    runtime =
-        std::make_unique<Runtime>(pipeline->config, processorFactory(*pipeline, clock, metrics),
-                                  metrics, partitionObservers(*pipeline));
+    runtime = makeRuntime(*pipeline, clock, metrics);
     if (const auto& address = pipeline->config.metrics.listen_address; !address.empty()) {
       const Runtime& observed = *runtime;
       ops = std::make_unique<OpsServer>(

@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "pipeline/events/dead_letter.h"
+#include "pipeline/kafka/kafka_group_consumer.h"
 
 namespace modstream {
 
@@ -195,13 +196,23 @@ std::string consume(rd_kafka_error_t* error) {
 
 }  // namespace
 
-bool OutputProducer::commitTransaction(const rd_kafka_topic_partition_list_t* offsets,
-                                       const rd_kafka_consumer_group_metadata_t* group,
-                                       std::string& error) {
+bool OutputProducer::commitTransaction(const std::vector<OffsetToCommit>& offsets,
+                                       const ConsumerGroupMetadata& group, std::string& error) {
   constexpr int kTimeoutMs = 60000;
-  if (offsets && offsets->cnt > 0) {
-    error =
-        consume(rd_kafka_send_offsets_to_transaction(producer_.get(), offsets, group, kTimeoutMs));
+  if (!offsets.empty()) {
+    const auto* kafka_group = dynamic_cast<const KafkaGroupMetadata*>(&group);
+    if (!kafka_group) {
+      error = "the consumer group metadata is not a librdkafka consumer's";
+      abortTransaction();
+      return false;
+    }
+    PartitionList list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+    for (const auto& [tp, next] : offsets) {
+      rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition.value)->offset =
+          next.value;
+    }
+    error = consume(rd_kafka_send_offsets_to_transaction(producer_.get(), list.get(),
+                                                         kafka_group->get(), kTimeoutMs));
   }
   if (error.empty()) error = consume(rd_kafka_commit_transaction(producer_.get(), kTimeoutMs));
   if (!error.empty()) {

@@ -15,16 +15,9 @@
 
 #include "pipeline/core/record.h"
 #include "pipeline/kafka/kafka_handles.h"
+#include "pipeline/kafka/output_publisher.h"
 
 namespace modstream {
-
-class DeliveryListener {
- public:
-  virtual ~DeliveryListener() = default;
-  // Called once per published record on the producer's poll thread; ok=false means the broker never
-  // acknowledged it (after librdkafka's retries) and it must not be treated as delivered.
-  virtual void delivered(int64_t source_offset, bool ok, const std::string& reason) = 0;
-};
 
 struct OutputTopicNames {
   std::string takedowns;
@@ -36,7 +29,7 @@ struct OutputTopicNames {
   const std::string& name(OutputTopic topic) const;
 };
 
-class OutputProducer {
+class OutputProducer final : public OutputPublisher {
  public:
   // Called on the poll thread after each acknowledged record (for metrics), with the topic name.
   using PublishedHook = std::function<void(const std::string& topic, bool ok)>;
@@ -48,19 +41,14 @@ class OutputProducer {
                  const std::map<std::string, std::string>& properties, OutputTopicNames topics,
                  PublishedHook hook = {}, const std::string& transactional_id = "",
                  int transaction_timeout_ms = 10000);
-  ~OutputProducer();
+  ~OutputProducer() override;
   OutputProducer(const OutputProducer&) = delete;
   OutputProducer& operator=(const OutputProducer&) = delete;
 
-  // Enqueues `record`; blocks (re-trying) while librdkafka's local queue is full, which is how a
-  // slow broker pushes back on workers. Returns false only if `stop` becomes true while waiting or
-  // the record cannot be enqueued at all (then the listener is told it failed).
   bool publish(const OutputRecord& record, std::shared_ptr<DeliveryListener> listener,
-               int64_t source_offset, const std::atomic<bool>& stop);
-  // Waits until every enqueued record is acknowledged or `timeout_ms` passes; true when all were.
-  bool flush(int timeout_ms);
-  // Records enqueued and not yet acknowledged.
-  int outstanding() const;
+               int64_t source_offset, const std::atomic<bool>& stop) override;
+  bool flush(int timeout_ms) override;
+  int outstanding() const override;
 
   // Fits every dead letter from now on into `topic_max_message_bytes` (the dead-letter topic's
   // max.message.bytes, read from the cluster at start-up) and into the producer's own
@@ -71,14 +59,10 @@ class OutputProducer {
   size_t limitDeadLetters(int64_t topic_max_message_bytes);
 
   bool transactional() const { return transactional_; }
-  // Exactly-once: commits the current transaction with `offsets` (the next offsets to read) for
-  // the consumer group of `group`, then begins the next one. False with `error` set when the
-  // transaction could not be committed; it is then aborted, and the caller must not go on (its
-  // outputs since the last commit are gone and its input positions are past them).
-  bool commitTransaction(const rd_kafka_topic_partition_list_t* offsets,
-                         const rd_kafka_consumer_group_metadata_t* group, std::string& error);
-  // Exactly-once: aborts the open transaction (on a failed run, so readers are not held back).
-  void abortTransaction();
+  // `group` must come from a KafkaGroupConsumer.
+  bool commitTransaction(const std::vector<OffsetToCommit>& offsets,
+                         const ConsumerGroupMetadata& group, std::string& error) override;
+  void abortTransaction() override;
 
  private:
   struct DeliveryTag;

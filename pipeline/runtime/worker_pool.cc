@@ -2,18 +2,10 @@
 
 namespace modstream {
 
-void PartitionState::delivered(int64_t source_offset, bool ok, const std::string& /*reason*/) {
-  if (ok) {
-    tracker_.acknowledge(source_offset);
-  } else {
-    tracker_.fail(source_offset);
-  }
-}
-
 WorkerPool::WorkerPool(size_t threads, const ProcessorFactory& make_processor,
-                       OutputProducer& producer, std::atomic<int64_t>& in_flight_bytes,
+                       OutputPublisher& publisher, std::atomic<int64_t>& in_flight_bytes,
                        CommitGate* gate)
-    : producer_(producer), in_flight_bytes_(in_flight_bytes), gate_(gate) {
+    : publisher_(publisher), in_flight_bytes_(in_flight_bytes), gate_(gate) {
   for (size_t i = 0; i < threads; ++i) {
     auto worker = std::make_unique<Worker>();
     worker->processor = make_processor();
@@ -87,7 +79,7 @@ void WorkerPool::processItem(Worker& worker, const WorkItem& item) {
     int enqueued = 0;
     bool all_enqueued = true;
     for (const auto& output : outputs) {
-      if (!producer_.publish(output, item.partition, offset, stopping_)) {
+      if (!publisher_.publish(output, item.partition, offset, stopping_)) {
         all_enqueued = false;
         break;
       }

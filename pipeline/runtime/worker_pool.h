@@ -18,35 +18,12 @@
 
 #include "pipeline/core/ids.h"
 #include "pipeline/core/record.h"
-#include "pipeline/kafka/output_producer.h"
+#include "pipeline/kafka/output_publisher.h"
 #include "pipeline/runtime/commit_gate.h"
-#include "pipeline/runtime/offset_tracker.h"
+#include "pipeline/runtime/partition_state.h"
 #include "pipeline/runtime/record_processor.h"
 
 namespace modstream {
-
-// The runtime's view of one assigned input partition.
-class PartitionState final : public DeliveryListener {
- public:
-  PartitionState(TopicPartition tp, size_t worker) : tp_(std::move(tp)), worker_(worker) {}
-
-  void delivered(int64_t source_offset, bool ok, const std::string& reason) override;
-
-  const TopicPartition& topicPartition() const { return tp_; }
-  size_t worker() const { return worker_; }
-  OffsetTracker& tracker() { return tracker_; }
-  // Next offset already committed (-1: none yet); touched by the consumer thread only.
-  int64_t committed = -1;
-  // A record of it was read since it was assigned; touched by the consumer thread only.
-  bool read = false;
-  // Set once the partition was revoked and its drain timed out: workers skip its remaining records.
-  std::atomic<bool> abandoned{false};
-
- private:
-  TopicPartition tp_;
-  size_t worker_;
-  OffsetTracker tracker_;
-};
 
 struct WorkItem {
   std::shared_ptr<PartitionState> partition;
@@ -58,7 +35,7 @@ class WorkerPool {
   using ProcessorFactory = std::function<std::unique_ptr<RecordProcessor>()>;
 
   // With a `gate` (exactly-once), each record is processed and published inside it.
-  WorkerPool(size_t threads, const ProcessorFactory& make_processor, OutputProducer& producer,
+  WorkerPool(size_t threads, const ProcessorFactory& make_processor, OutputPublisher& publisher,
              std::atomic<int64_t>& in_flight_bytes, CommitGate* gate = nullptr);
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
@@ -84,7 +61,7 @@ class WorkerPool {
   void run(Worker& worker);
   void processItem(Worker& worker, const WorkItem& item);
 
-  OutputProducer& producer_;
+  OutputPublisher& publisher_;
   std::atomic<int64_t>& in_flight_bytes_;
   CommitGate* gate_;
   std::atomic<bool> stopping_{false};

@@ -56,8 +56,8 @@ TEST_CASE("back-pressure pauses partitions and keeps in-flight bytes bounded",
   REQUIRE(pipeline);
 
   PipelineMetrics metrics(std::make_shared<prometheus::Registry>());
-  Runtime runtime(pipeline->config, processorFactory(*pipeline, clock, metrics), metrics,
-                  partitionObservers(*pipeline));
+  const auto made = makeRuntime(*pipeline, clock, metrics);
+  Runtime& runtime = *made;
   std::thread consumer([&] { (void)runtime.run(); });
   const bool done = waitFor(
       [&] {

@@ -32,8 +32,8 @@ TEST_CASE("banks reload under load without losing or stalling records", "[integr
   INFO(errors.str());
   REQUIRE(pipeline);
   PipelineMetrics metrics(std::make_shared<prometheus::Registry>());
-  Runtime runtime(pipeline->config, processorFactory(*pipeline, clock, metrics), metrics,
-                  partitionObservers(*pipeline));
+  const auto made = makeRuntime(*pipeline, clock, metrics);
+  Runtime& runtime = *made;
   std::thread consumer([&] { (void)runtime.run(); });
 
   // The first half of the old workload goes in before the reload, the second half while it runs:

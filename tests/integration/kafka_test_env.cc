@@ -213,8 +213,8 @@ RuntimeStats runUntil(const std::filesystem::path& config,
   INFO(errors.str());
   REQUIRE(pipeline);
   PipelineMetrics metrics(std::make_shared<prometheus::Registry>());
-  Runtime runtime(pipeline->config, processorFactory(*pipeline, clock, metrics), metrics,
-                  partitionObservers(*pipeline));
+  const auto made = makeRuntime(*pipeline, clock, metrics);
+  Runtime& runtime = *made;
   ExitStatus status = ExitStatus::kStartupError;
   std::thread consumer([&] { status = runtime.run(); });
   const bool finished = waitFor(

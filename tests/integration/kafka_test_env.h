@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/kafka/kafka_handles.h"
 #include "pipeline/kafka/topic_io.h"
 #include "pipeline/runtime/runtime.h"
 

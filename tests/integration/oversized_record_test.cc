@@ -167,7 +167,7 @@ TEST_CASE("a dead-letter topic too small for a dead letter's headers is a start-
   auto pipeline = loadPipelineFile(config.string(), builtinStages(), clock, errors);
   REQUIRE(pipeline);
   PipelineMetrics metrics(std::make_shared<prometheus::Registry>());
-  CHECK_THROWS_WITH(Runtime(pipeline->config, processorFactory(*pipeline, clock, metrics), metrics),
+  CHECK_THROWS_WITH(makeRuntime(*pipeline, clock, metrics),
                     Catch::Contains("dead-letter topic '" + topics.dead_letter +
                                     "' takes records of at most 4096 bytes"));
 }

@@ -79,9 +79,9 @@ class Member {
     pipeline_ = loadPipelineFile(config.string(), builtinStages(), clock_, errors);
     INFO(errors.str());
     REQUIRE(pipeline_);
-    runtime_ =
-        std::make_unique<Runtime>(pipeline_->config, processorFactory(*pipeline_, clock_, metrics_),
-                                  metrics_, std::vector<PartitionObserver*>{observer});
+    runtime_ = std::make_unique<Runtime>(
+        pipeline_->config, processorFactory(*pipeline_, clock_, metrics_), metrics_,
+        makeKafkaClients(pipeline_->config, metrics_), std::vector<PartitionObserver*>{observer});
     thread_ = std::thread([this] { status_ = runtime_->run(); });
   }
   ~Member() { stop(); }

@@ -20,10 +20,11 @@
 
 #include "pipeline/config/config_reader.h"
 #include "pipeline/config/pipeline_config.h"
+#include "pipeline/kafka/kafka_group_consumer.h"
 #include "pipeline/kafka/kafka_handles.h"
 #include "pipeline/kafka/output_producer.h"
+#include "pipeline/runtime/kafka_clients.h"
 #include "pipeline/runtime/offset_tracker.h"
-#include "pipeline/runtime/runtime.h"
 
 namespace {
 

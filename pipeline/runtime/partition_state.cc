@@ -1,0 +1,13 @@
+#include "pipeline/runtime/partition_state.h"
+
+namespace modstream {
+
+void PartitionState::delivered(int64_t source_offset, bool ok, const std::string& /*reason*/) {
+  if (ok) {
+    tracker_.acknowledge(source_offset);
+  } else {
+    tracker_.fail(source_offset);
+  }
+}
+
+}  // namespace modstream
