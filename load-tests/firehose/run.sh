@@ -8,7 +8,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${BUILD_DIR:-$root/build}
-if [[ ! -x "$build/load-tests/firehose/firehose_gen" || ! -x "$build/pipeline/cli/modstream" ]]; then
+if [[ ! -x "$build/load-tests/firehose/firehose_gen" || ! -x "$build/app/cli/modstream" ]]; then
   "$root/ops/scripts/install-deps.sh"
   "$root/ops/kafka/broker.sh" fetch
   BUILD_DIR="$build" "$root/ops/scripts/build.sh"

@@ -5,4 +5,4 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 "$root/ops/scripts/install-deps.sh"
 "$root/ops/kafka/broker.sh" fetch
 "$root/ops/scripts/build.sh"
-exec "$root/build/pipeline/cli/modstream" demo
+exec "$root/build/app/cli/modstream" demo

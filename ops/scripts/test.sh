@@ -15,5 +15,5 @@ cd "${BUILD_DIR:-$root/build}"
 ctest --output-on-failure --timeout 600 "$@"
 if [[ $# -eq 0 ]]; then
   echo "== modstream demo (the README's first command, against the fresh build)"
-  ./pipeline/cli/modstream demo
+  ./app/cli/modstream demo
 fi

@@ -6,7 +6,7 @@
 #include <array>
 #include <chrono>
 
-#include "pipeline/events/dead_letter.h"
+#include "pipeline/core/dead_letter.h"
 #include "pipeline/kafka/kafka_group_consumer.h"
 
 namespace modstream {

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <exception>
 
-#include "pipeline/events/dead_letter.h"
+#include "pipeline/core/dead_letter.h"
 
 namespace modstream {
 

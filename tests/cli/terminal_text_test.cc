@@ -1,9 +1,9 @@
 // Untrusted text printed for an operator: control sequences and bidi overrides arrive escaped.
-#include "pipeline/cli/terminal_text.h"
+#include "app/cli/terminal_text.h"
 
 #include <catch2/catch.hpp>
 
-#include "pipeline/cli/event_format.h"
+#include "app/cli/event_format.h"
 
 using modstream::cli::terminalSafe;
 

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "pipeline/app/pipeline_app.h"
+#include "app/pipeline_app.h"
 #include "stages/stage_registry.h"
 #include "tests/support/test_doubles.h"
 

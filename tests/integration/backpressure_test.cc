@@ -7,7 +7,7 @@
 #include <random>
 #include <thread>
 
-#include "pipeline/app/pipeline_app.h"
+#include "app/pipeline_app.h"
 #include "pipeline/core/digest.h"
 #include "stages/stage_registry.h"
 #include "tests/integration/kafka_test_env.h"

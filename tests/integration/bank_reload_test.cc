@@ -8,7 +8,7 @@
 #include <fstream>
 #include <thread>
 
-#include "pipeline/app/pipeline_app.h"
+#include "app/pipeline_app.h"
 #include "stages/stage_registry.h"
 #include "tests/integration/kafka_test_env.h"
 

@@ -5,8 +5,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "pipeline/core/dead_letter.h"
 #include "pipeline/core/digest.h"
-#include "pipeline/events/dead_letter.h"
 #include "tests/integration/kafka_test_env.h"
 #include "tests/support/crafted_images.h"
 

@@ -14,7 +14,7 @@
 #include <sstream>
 #include <thread>
 
-#include "pipeline/app/pipeline_app.h"
+#include "app/pipeline_app.h"
 #include "pipeline/core/digest.h"
 #include "pipeline/kafka/kafka_handles.h"
 #include "stages/reputation/account_state.h"

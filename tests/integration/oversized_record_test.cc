@@ -8,9 +8,9 @@
 #include <opencv2/imgproc.hpp>
 #include <random>
 
-#include "pipeline/app/pipeline_app.h"
+#include "app/pipeline_app.h"
+#include "pipeline/core/dead_letter.h"
 #include "pipeline/core/digest.h"
-#include "pipeline/events/dead_letter.h"
 #include "stages/hash_match/image_decoder.h"
 #include "stages/hash_match/pdq.h"
 #include "stages/stage_registry.h"

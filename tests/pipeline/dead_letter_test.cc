@@ -1,4 +1,4 @@
-#include "pipeline/events/dead_letter.h"
+#include "pipeline/core/dead_letter.h"
 
 #include <catch2/catch.hpp>
 

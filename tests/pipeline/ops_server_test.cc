@@ -1,7 +1,7 @@
 // The ops server answers its three endpoints, and its request threads have room for the static
 // TLS of any library mix (OpenBLAS alone brings 60 KiB): a probe measures the stack of the thread
 // that serves it. Debian's civetweb, used before, served on 100 KiB stacks.
-#include "pipeline/app/ops_server.h"
+#include "app/ops_server.h"
 
 #include <httplib.h>
 #include <pthread.h>

@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "pipeline/events/dead_letter.h"
+#include "pipeline/core/dead_letter.h"
 #include "tests/support/test_doubles.h"
 
 using namespace modstream;

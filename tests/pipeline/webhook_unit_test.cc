@@ -4,8 +4,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "pipeline/webhook/webhook_config.h"
-#include "pipeline/webhook/webhook_sender.h"
+#include "webhook/webhook_config.h"
+#include "webhook/webhook_sender.h"
 
 using namespace modstream;
 

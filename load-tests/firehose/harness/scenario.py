@@ -42,7 +42,7 @@ class ScenarioRun:
         self.pipeline = dict(DEFAULT_PIPELINE, **spec.get("pipeline", {}))
         self.run_id = "%s-%s" % (name, uuid.uuid4().hex[:6])
         self.generator = build_dir / "load-tests/firehose/firehose_gen"
-        self.modstream = build_dir / "pipeline/cli/modstream"
+        self.modstream = build_dir / "app/cli/modstream"
         self.passthrough = build_dir / "load-tests/firehose/firehose_passthrough"
         self.events = []  # (t, label): faults and phase boundaries, for the report and plot
         self.phases = []  # results per phase

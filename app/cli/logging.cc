@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "pipeline/cli/commands.h"
+#include "app/cli/commands.h"
 
 namespace modstream::cli {
 namespace {

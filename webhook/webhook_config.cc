@@ -1,4 +1,4 @@
-#include "pipeline/webhook/webhook_config.h"
+#include "webhook/webhook_config.h"
 
 #include <fstream>
 #include <functional>

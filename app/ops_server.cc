@@ -1,4 +1,4 @@
-#include "pipeline/app/ops_server.h"
+#include "app/ops_server.h"
 
 #include <httplib.h>
 #include <prometheus/text_serializer.h>

@@ -1,4 +1,4 @@
-#include "pipeline/events/dead_letter.h"
+#include "pipeline/core/dead_letter.h"
 
 #include <algorithm>
 #include <string>

@@ -17,8 +17,8 @@
 #include <memory>
 #include <sstream>
 
-#include "pipeline/app/pipeline_app.h"
-#include "pipeline/cli/commands.h"
+#include "app/cli/commands.h"
+#include "app/pipeline_app.h"
 #include "pipeline/kafka/kafka_handles.h"
 #include "pipeline/kafka/topic_io.h"
 #include "stages/stage_registry.h"

@@ -1,4 +1,4 @@
-#include "pipeline/webhook/webhook_bridge.h"
+#include "webhook/webhook_bridge.h"
 
 #include <spdlog/spdlog.h>
 
@@ -9,10 +9,10 @@
 #include <thread>
 
 #include "pipeline/core/clock.h"
-#include "pipeline/events/dead_letter.h"
+#include "pipeline/core/dead_letter.h"
 #include "pipeline/kafka/kafka_handles.h"
 #include "pipeline/kafka/topic_io.h"
-#include "pipeline/webhook/webhook_sender.h"
+#include "webhook/webhook_sender.h"
 
 namespace modstream {
 namespace {

@@ -1,4 +1,4 @@
-#include "pipeline/webhook/webhook_sender.h"
+#include "webhook/webhook_sender.h"
 
 #include <curl/curl.h>
 #include <openssl/evp.h>

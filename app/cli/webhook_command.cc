@@ -1,4 +1,4 @@
-// `modstream webhook --config FILE`: runs the webhook bridge (pipeline/webhook/webhook_bridge.h)
+// `modstream webhook --config FILE`: runs the webhook bridge (webhook/webhook_bridge.h)
 // until SIGINT or SIGTERM.
 
 #include <spdlog/spdlog.h>
@@ -9,9 +9,9 @@
 #include <iostream>
 #include <thread>
 
-#include "pipeline/cli/commands.h"
-#include "pipeline/cli/signals.h"
-#include "pipeline/webhook/webhook_bridge.h"
+#include "app/cli/commands.h"
+#include "app/cli/signal_pipe.h"
+#include "webhook/webhook_bridge.h"
 
 namespace modstream::cli {
 

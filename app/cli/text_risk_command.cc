@@ -11,8 +11,8 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "pipeline/cli/commands.h"
-#include "pipeline/cli/terminal_text.h"
+#include "app/cli/commands.h"
+#include "app/cli/terminal_text.h"
 #include "pipeline/config/pipeline_config.h"
 #include "stages/text_risk/text_risk_evaluation.h"
 #include "stages/text_risk/text_risk_stage.h"

@@ -12,9 +12,9 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "pipeline/cli/commands.h"
-#include "pipeline/cli/event_format.h"
-#include "pipeline/cli/signals.h"
+#include "app/cli/commands.h"
+#include "app/cli/event_format.h"
+#include "app/cli/signal_pipe.h"
 #include "pipeline/config/pipeline_config.h"
 #include "pipeline/kafka/kafka_handles.h"
 #include "pipeline/kafka/topic_io.h"

@@ -8,7 +8,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "pipeline/cli/commands.h"
+#include "app/cli/commands.h"
 #include "pipeline/config/pipeline_config.h"
 #include "pipeline/kafka/kafka_handles.h"
 #include "pipeline/kafka/topic_io.h"

@@ -1,4 +1,4 @@
-#include "pipeline/cli/signals.h"
+#include "app/cli/signal_pipe.h"
 
 #include <fcntl.h>
 #include <poll.h>

@@ -1,4 +1,4 @@
-#include "pipeline/app/pipeline_app.h"
+#include "app/pipeline_app.h"
 
 namespace modstream {
 

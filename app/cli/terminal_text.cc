@@ -1,4 +1,4 @@
-#include "pipeline/cli/terminal_text.h"
+#include "app/cli/terminal_text.h"
 
 #include <fmt/format.h>
 #include <unicode/utf8.h>

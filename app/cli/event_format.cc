@@ -1,9 +1,9 @@
-#include "pipeline/cli/event_format.h"
+#include "app/cli/event_format.h"
 
 #include <simdjson.h>
 
-#include "pipeline/cli/terminal_text.h"
-#include "pipeline/events/dead_letter.h"
+#include "app/cli/terminal_text.h"
+#include "pipeline/core/dead_letter.h"
 
 namespace modstream::cli {
 namespace {

@@ -17,12 +17,12 @@
 #include <set>
 #include <thread>
 
-#include "pipeline/app/pipeline_app.h"
-#include "pipeline/app/sample_firehose.h"
-#include "pipeline/cli/commands.h"
-#include "pipeline/cli/event_format.h"
-#include "pipeline/cli/terminal_text.h"
-#include "pipeline/events/dead_letter.h"
+#include "app/cli/commands.h"
+#include "app/cli/event_format.h"
+#include "app/cli/terminal_text.h"
+#include "app/pipeline_app.h"
+#include "app/sample_firehose.h"
+#include "pipeline/core/dead_letter.h"
 #include "pipeline/kafka/kafka_handles.h"
 #include "pipeline/kafka/topic_io.h"
 #include "stages/reputation/account_state.h"

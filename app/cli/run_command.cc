@@ -8,10 +8,10 @@
 #include <iostream>
 #include <thread>
 
-#include "pipeline/app/ops_server.h"
-#include "pipeline/app/pipeline_app.h"
-#include "pipeline/cli/commands.h"
-#include "pipeline/cli/signals.h"
+#include "app/cli/commands.h"
+#include "app/cli/signal_pipe.h"
+#include "app/ops_server.h"
+#include "app/pipeline_app.h"
 #include "pipeline/kafka/kafka_handles.h"
 #include "stages/stage_registry.h"
 

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "pipeline/cli/commands.h"
+#include "app/cli/commands.h"
 #include "pipeline/core/digest.h"
 #include "stages/hash_match/image_decoder.h"
 #include "stages/hash_match/pdq.h"

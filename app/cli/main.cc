@@ -6,7 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
-#include "pipeline/cli/commands.h"
+#include "app/cli/commands.h"
 
 int main(int argc, char** argv) {
   CLI::App app{

@@ -1,4 +1,4 @@
-#include "pipeline/app/sample_firehose.h"
+#include "app/sample_firehose.h"
 
 #include <simdjson.h>
 

@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <functional>
 
-#include "pipeline/webhook/webhook_config.h"
+#include "webhook/webhook_config.h"
 
 namespace modstream {
 

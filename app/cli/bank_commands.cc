@@ -9,7 +9,7 @@
 #include <set>
 #include <sstream>
 
-#include "pipeline/cli/commands.h"
+#include "app/cli/commands.h"
 #include "pipeline/core/digest.h"
 #include "stages/hash_match/bank_index.h"
 #include "stages/hash_match/image_decoder.h"
