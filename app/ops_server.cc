@@ -36,8 +36,8 @@ void respond(httplib::Response& response, const Probe& probe, const char* conten
 }  // namespace
 
 OpsServer::OpsServer(const std::string& listen_address,
-                     std::shared_ptr<prometheus::Registry> registry, std::function<Probe()> live,
-                     std::function<Probe()> ready)
+                     const std::shared_ptr<prometheus::Registry>& registry,
+                     const std::function<Probe()>& live, const std::function<Probe()>& ready)
     : server_(std::make_unique<httplib::Server>()) {
   server_->new_task_queue = [] { return new httplib::ThreadPool(kOpsServerThreads); };
   // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, which would let a second process

@@ -38,8 +38,9 @@ class OpsServer {
  public:
   // Listens on `listen_address` ("host:port"; port 0 picks a free one). Throws std::runtime_error
   // naming the address when it cannot listen.
-  OpsServer(const std::string& listen_address, std::shared_ptr<prometheus::Registry> registry,
-            std::function<Probe()> live, std::function<Probe()> ready);
+  OpsServer(const std::string& listen_address,
+            const std::shared_ptr<prometheus::Registry>& registry,
+            const std::function<Probe()>& live, const std::function<Probe()>& ready);
   ~OpsServer();
   OpsServer(const OpsServer&) = delete;
   OpsServer& operator=(const OpsServer&) = delete;

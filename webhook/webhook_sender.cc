@@ -15,6 +15,9 @@ size_t discardBody(char* /*data*/, size_t size, size_t count, void* /*user*/) {
 
 struct HeaderList {
   curl_slist* list = nullptr;
+  HeaderList() = default;
+  HeaderList(const HeaderList&) = delete;
+  HeaderList& operator=(const HeaderList&) = delete;
   void add(const std::string& header) { list = curl_slist_append(list, header.c_str()); }
   ~HeaderList() { curl_slist_free_all(list); }
 };

@@ -107,12 +107,18 @@ int demoCommand(const DemoOptions& options) {
       stage["config"]["state_dir"] = state_dir.string();
     }
   }
-  struct RemoveOnExit {
-    std::filesystem::path dir;
+  class RemoveOnExit {
+   public:
+    explicit RemoveOnExit(std::filesystem::path dir) : dir_(std::move(dir)) {}
     ~RemoveOnExit() {
       std::error_code ec;
-      std::filesystem::remove_all(dir, ec);
+      std::filesystem::remove_all(dir_, ec);
     }
+    RemoveOnExit(const RemoveOnExit&) = delete;
+    RemoveOnExit& operator=(const RemoveOnExit&) = delete;
+
+   private:
+    std::filesystem::path dir_;
   } remove_state{state_dir};
 
   SystemClock clock;

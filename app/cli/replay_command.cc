@@ -7,6 +7,7 @@
 //   so replayed reputation starts empty at `from`;
 // - no metrics endpoint (the live process on this host may hold the port).
 
+#include <fmt/format.h>
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
@@ -79,16 +80,17 @@ void moveToNamespace(YAML::Node root, const PipelineConfig& live, const std::str
                                    {"shadow", live.topics.shadow},
                                    {"reputation_changelog", live.topics.reputation_changelog},
                                    {"cases_changelog", live.topics.cases_changelog}}) {
-    root["topics"][key] = topic + "." + name;
+    root["topics"][key] = fmt::format("{}.{}", topic, name);
   }
   if (!live.processing.transactional_id.empty()) {
-    root["processing"]["transactional_id"] = live.processing.transactional_id + "." + name;
+    root["processing"]["transactional_id"] =
+        fmt::format("{}.{}", live.processing.transactional_id, name);
   }
   root["metrics"]["listen_address"] = "";
   for (auto stage : root["stages"]) {
     if (stage["name"].as<std::string>("") == "reputation") {
       const std::string dir = stage["config"]["state_dir"].as<std::string>("state/reputation");
-      stage["config"]["state_dir"] = dir + "/" + name;
+      stage["config"]["state_dir"] = fmt::format("{}/{}", dir, name);
     }
   }
 }

@@ -21,7 +21,7 @@ namespace modstream::cli {
 namespace {
 
 struct Scorers {
-  std::shared_ptr<const TextRiskModel> lexicons;
+  std::shared_ptr<const TextRiskRules> lexicons;
   std::shared_ptr<LearnedTier> learned;  // null when the config turns the learned tier off
 
   TextScorer make(const std::string& name) const {
@@ -55,7 +55,7 @@ struct Scorers {
 Scorers loadScorers(const TextRiskOptions& options) {
   ConfigErrors errors;
   Scorers scorers;
-  std::shared_ptr<const TextRiskModel> model;
+  std::shared_ptr<const TextRiskRules> model;
   if (const auto found = readStageConfig(options.config_file, "text_risk", errors)) {
     TextRiskConfig config = parseTextRiskConfig(found->stage.config, found->stage.path, errors);
     if (!options.lexicons.empty()) {
@@ -72,7 +72,7 @@ Scorers loadScorers(const TextRiskOptions& options) {
       config.model.enabled = true;
     }
     if (errors.empty()) {
-      model = TextRiskModel::load(config, found->pipeline.base_dir, found->stage.path, errors);
+      model = TextRiskRules::load(config, found->pipeline.base_dir, found->stage.path, errors);
     }
     if (model && config.model.enabled && options.scorer != "lexicons") {
       scorers.learned = LearnedTier::create(config.model, found->pipeline.base_dir,

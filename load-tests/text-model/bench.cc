@@ -14,7 +14,7 @@
 
 #include "stages/text_risk/language_model.h"
 #include "stages/text_risk/sentence_encoder.h"
-#include "stages/text_risk/text_risk_engine.h"
+#include "stages/text_risk/text_risk_analyzer.h"
 
 using namespace modstream;
 using SteadyClock = std::chrono::steady_clock;
@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
   ConfigErrors errors;
   const auto heads =
       CategoryHeads::load(config_dir / "models" / "text-risk-heads.json", "heads", errors);
-  const auto lexicons = TextRiskModel::load(TextRiskConfig{}, config_dir, "text_risk", errors);
+  const auto lexicons = TextRiskRules::load(TextRiskConfig{}, config_dir, "text_risk", errors);
   if (!heads || !lexicons) {
     std::cerr << errors.str();
     return 1;

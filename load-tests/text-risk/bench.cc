@@ -18,19 +18,19 @@
 #include <regex>
 
 #include "pipeline/config/pipeline_config.h"
-#include "stages/text_risk/text_risk_engine.h"
+#include "stages/text_risk/text_risk_analyzer.h"
 
 using namespace modstream;
 using SteadyClock = std::chrono::steady_clock;
 
 namespace {
 
-std::shared_ptr<const TextRiskModel> loadModel(const std::string& config_file) {
+std::shared_ptr<const TextRiskRules> loadModel(const std::string& config_file) {
   ConfigErrors errors;
   if (const auto found = readStageConfig(config_file, "text_risk", errors)) {
     const auto config = parseTextRiskConfig(found->stage.config, found->stage.path, errors);
     if (auto model =
-            TextRiskModel::load(config, found->pipeline.base_dir, found->stage.path, errors)) {
+            TextRiskRules::load(config, found->pipeline.base_dir, found->stage.path, errors)) {
       return model;
     }
   }

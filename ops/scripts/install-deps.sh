@@ -20,7 +20,7 @@ packages=(
   libopenblas0-pthread
   libtorch-dev python3-torch python3-venv
   wamerican
-  prometheus clang-format openjdk-17-jre-headless maven python3-jsonschema python3-yaml
+  prometheus clang-format clang-tidy openjdk-17-jre-headless maven python3-jsonschema python3-yaml
 )
 if [[ ${1:-} == --fuzz ]]; then packages+=(clang libclang-rt-14-dev); fi
 

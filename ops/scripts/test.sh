@@ -11,6 +11,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 "$root/ops/scripts/build.sh"
 "$root/ops/scripts/python-test-env.sh"
 "$root/ops/scripts/check-format.sh"
+"$root/ops/scripts/tidy.sh"  # clang-tidy on the files the last commit and the working tree touch
 cd "${BUILD_DIR:-$root/build}"
 ctest --output-on-failure --timeout 600 "$@"
 if [[ $# -eq 0 ]]; then

@@ -29,6 +29,7 @@ using MediaId = StringId<struct MediaIdTag>;
 
 struct Partition {
   int32_t value = -1;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads the defaulted comparison
   auto operator<=>(const Partition&) const = default;
 };
 
@@ -48,6 +49,7 @@ struct SourceCoordinates {
 struct TopicPartition {
   std::string topic;
   Partition partition;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads the defaulted comparison
   auto operator<=>(const TopicPartition&) const = default;
 };
 

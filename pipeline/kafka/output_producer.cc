@@ -163,7 +163,7 @@ bool OutputProducer::publish(const OutputRecord& original,
         produceRecord(producer_.get(), topic, record.key, record.value, record.headers, tag.get(),
                       record.partition, record.tombstone);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      tag.release();  // now owned by the delivery report
+      static_cast<void>(tag.release());  // now owned by the delivery report
       return true;
     }
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && !stop.load()) {

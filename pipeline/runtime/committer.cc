@@ -37,10 +37,16 @@ void TransactionCommitter::commit(
   if (failed_) return;
   // A consistent cut: no worker is between processing a record and publishing its outputs.
   gate_.close();
-  struct Reopen {
-    CommitGate& gate;
-    ~Reopen() { gate.open(); }
-  } reopen{gate_};
+  class Reopen {
+   public:
+    explicit Reopen(CommitGate& gate) : gate_(gate) {}
+    ~Reopen() { gate_.open(); }
+    Reopen(const Reopen&) = delete;
+    Reopen& operator=(const Reopen&) = delete;
+
+   private:
+    CommitGate& gate_;
+  } reopen(gate_);
   // Every output enqueued so far is acknowledged, so the trackers know which records are done.
   publisher_.flush(flush_timeout_ms_);
   // The transaction holds outputs of every assigned partition, so it carries all their offsets.

@@ -22,7 +22,7 @@ int64_t steadyMs() {
 
 }  // namespace
 
-Runtime::Runtime(const PipelineConfig& config, WorkerPool::ProcessorFactory make_processor,
+Runtime::Runtime(const PipelineConfig& config, const WorkerPool::ProcessorFactory& make_processor,
                  PipelineMetrics& metrics, RuntimeClients clients,
                  std::vector<PartitionObserver*> observers)
     : config_(config),
@@ -207,6 +207,7 @@ void Runtime::finishRestores() {
   }
   std::vector<TopicPartition> ready;
   std::vector<int32_t> numbers;
+  numbers.reserve(restored.size());
   for (const Partition number : restored) numbers.push_back(number.value);
   for (const auto& [tp, state] : assignment_.all()) {
     if (restored.count(tp.partition)) ready.push_back(tp);

@@ -67,7 +67,7 @@ struct RuntimeClients {
 class Runtime final : private ConsumerEvents {
  public:
   // `observers` learn which partition numbers this process owns (stages with per-partition state).
-  Runtime(const PipelineConfig& config, WorkerPool::ProcessorFactory make_processor,
+  Runtime(const PipelineConfig& config, const WorkerPool::ProcessorFactory& make_processor,
           PipelineMetrics& metrics, RuntimeClients clients,
           std::vector<PartitionObserver*> observers = {});
   ~Runtime() override;

@@ -58,7 +58,7 @@ class DecideStage final : public Stage {
         evaluatePolicy(policy, PolicyInputs{content, signals, config_.escalation.low_trust_below,
                                             config_.escalation.low_trust_threshold_factor});
     if (outcome.allowed_by) shared_->countRule(*outcome.allowed_by);
-    Decision live{content, signals, context, /*live=*/true, {}, {}, {}};
+    Outcome live{content, signals, context, /*live=*/true, {}, {}, {}};
     live.taken_down_categories = urlCategoriesTakenDown(outcome.live);
     for (const auto& hit : outcome.live) {
       shared_->countRule(*hit.rule);
@@ -67,21 +67,22 @@ class DecideStage final : public Stage {
     finish(live, signals.outputs);
     for (const auto& hit : outcome.shadow) {
       shared_->countRule(*hit.rule);
-      Decision shadow{content, signals, context, /*live=*/false, {}, {}, {}};
+      Outcome shadow{content, signals, context, /*live=*/false, {}, {}, {}};
       shadow.taken_down_categories = urlCategoriesTakenDown({hit});
       act(hit, shadow);
       std::vector<OutputRecord> would_publish;
       finish(shadow, would_publish);
-      for (auto& record : would_publish) {
-        signals.outputs.push_back(shadowRecord(*hit.rule, policy.version, std::move(record)));
+      for (const auto& record : would_publish) {
+        signals.outputs.push_back(shadowRecord(*hit.rule, policy.version, record));
       }
     }
     return StageStatus::ok();
   }
 
  private:
-  // What the rules of one record decided, before it becomes output records.
-  struct Decision {
+  // What the policy made of one record (live, or as shadow rules), before it becomes output
+  // records.
+  struct Outcome {
     const Content& content;
     const Signals& signals;
     const StageContext& context;
@@ -105,7 +106,7 @@ class DecideStage final : public Stage {
     return categories;
   }
 
-  void act(const RuleHit& hit, Decision& d) {
+  void act(const RuleHit& hit, Outcome& d) {
     const PolicyRule& rule = *hit.rule;
     switch (rule.action) {
       case PolicyAction::kTakedown: {
@@ -140,7 +141,7 @@ class DecideStage final : public Stage {
     }
   }
 
-  void takedown(const BankMatch& match, const PolicyRule& rule, Decision& d) {
+  void takedown(const BankMatch& match, const PolicyRule& rule, Outcome& d) {
     const int64_t now = d.context.now_ms;
     if (d.live) {
       const std::string key = "takedown\n" + match.content_id + "\n" + match.bank + "\n" +
@@ -170,7 +171,7 @@ class DecideStage final : public Stage {
                      {{"modstream.event_type", "takedown"}}});
   }
 
-  void label(const PolicyRule& rule, Decision& d) {
+  void label(const PolicyRule& rule, Outcome& d) {
     const std::string content_id = contentIdOf(d.content);
     if (d.live &&
         recent_.seenBefore("label\n" + content_id + "\n" + rule.label, d.context.now_ms)) {
@@ -194,7 +195,7 @@ class DecideStage final : public Stage {
         OutputTopic::kTakedowns, content_id, event.dump(), {{"modstream.event_type", "label"}}});
   }
 
-  void finish(Decision& d, std::vector<OutputRecord>& out) {
+  void finish(Outcome& d, std::vector<OutputRecord>& out) {
     for (auto& record : d.actions) {
       if (d.live) shared_->countAction(record.headers[0].value, "none");
       out.push_back(std::move(record));
@@ -204,7 +205,7 @@ class DecideStage final : public Stage {
   }
 
   // The escalation, and the change to its case for the case changelog.
-  void escalate(EscalationRequest& request, Decision& d, std::vector<OutputRecord>& out) {
+  void escalate(EscalationRequest& request, Outcome& d, std::vector<OutputRecord>& out) {
     request.priority = adjustedPriority(request.priority, d.signals.reputation, config_.escalation);
     const int64_t now = d.context.now_ms;
     const int64_t deadline = now + config_.escalation.sla_minutes[request.priority] * 60 * 1000;
@@ -226,14 +227,14 @@ class DecideStage final : public Stage {
     out.push_back(
         escalationRecord(EscalationInputs{request, d.content, d.signals, d.context.record.source(),
                                           now, deadline, view, preview ? &*preview : nullptr}));
-    if (!d.live) return;  // shadow decisions leave cases alone
+    if (!d.live) return;  // shadow outcomes leave cases alone
     if (auto changed = shared_->cases->changelogRecord(view, partition)) {
       out.push_back(std::move(*changed));
     }
   }
 
   static OutputRecord shadowRecord(const PolicyRule& rule, const std::string& version,
-                                   OutputRecord would_publish) {
+                                   const OutputRecord& would_publish) {
     const nlohmann::json event = {{"schema_version", 1},
                                   {"event_type", "shadow"},
                                   {"rule", rule.name},
@@ -366,7 +367,7 @@ StageFactoryBuilder decideStageBuilder() {
         return std::make_shared<const Policy>(std::move(*policy));
       };
       initial = load(errors);
-      watched.push_back(file);
+      watched.emplace_back(file);
     } else {
       initial = std::make_shared<const Policy>(config.inline_policy.value_or(defaultPolicy()));
       load = [initial](ConfigErrors&) { return initial; };

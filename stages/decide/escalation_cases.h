@@ -47,7 +47,7 @@ class CaseBook {
  public:
   explicit CaseBook(CaseConfig config) : config_(config) {}
   // Adds an escalation of `content_id` to its account's case and returns the case as it now is.
-  // Without `remember`, the case is only looked up (shadow decisions do not change cases).
+  // Without `remember`, the case is only looked up (shadow outcomes do not change cases).
   CaseView add(const std::string& account, const std::string& content_id, int64_t event_ms,
                int64_t detected_ms, int priority, int64_t deadline_ms, bool remember = true);
   // Takes a case back as its changelog recorded it (restore), as the most recently touched.

@@ -186,7 +186,7 @@ std::vector<LearnedTier::Ahead> LearnedTier::embedAhead(const std::vector<AheadR
 
 std::vector<ModelFinding> LearnedTier::score(std::string_view text, const TextRiskContext& context,
                                              const TextRiskSignal& lexicons,
-                                             const TextRiskModel& lexicon_model, Mode mode,
+                                             const TextRiskRules& lexicon_model, Mode mode,
                                              Ahead* ahead) {
   const auto heads = heads_->current();
   try {

@@ -24,12 +24,14 @@
 #include "pipeline/core/file_reloader.h"
 #include "stages/text_risk/category_heads.h"
 #include "stages/text_risk/language_model.h"
-#include "stages/text_risk/text_risk_engine.h"
+#include "stages/text_risk/text_risk_analyzer.h"
 
 namespace modstream {
 
 class LearnedTier {
  public:
+  LearnedTier(const LearnedTier&) = delete;
+  LearnedTier& operator=(const LearnedTier&) = delete;
   enum class Mode { kCascade, kStaticOnly, kFullOnly };
 
   // Loads the heads and the model they name; problems go to `errors` under `path` (the stage's
@@ -58,7 +60,7 @@ class LearnedTier {
   // computing them again.
   std::vector<ModelFinding> score(std::string_view text, const TextRiskContext& context,
                                   const TextRiskSignal& lexicons,
-                                  const TextRiskModel& lexicon_model, Mode mode = Mode::kCascade,
+                                  const TextRiskRules& lexicon_model, Mode mode = Mode::kCascade,
                                   Ahead* ahead = nullptr);
   // For a worker's upcoming posts: the static tier for each, then one transformer call per
   // batch_size posts for those the cascade picks on the static tier and the context (drawing on

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "pipeline/core/result.h"
-#include "stages/text_risk/text_risk_engine.h"
+#include "stages/text_risk/text_risk_analyzer.h"
 
 namespace modstream {
 

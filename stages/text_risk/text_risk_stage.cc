@@ -30,7 +30,7 @@ class FlaggedCounters {
 
 class TextRiskStage final : public Stage {
  public:
-  TextRiskStage(std::shared_ptr<const Reloadable<TextRiskModel>> model,
+  TextRiskStage(std::shared_ptr<const Reloadable<TextRiskRules>> model,
                 std::shared_ptr<LearnedTier> learned,
                 std::shared_ptr<const FlaggedCounters> counters)
       : model_(std::move(model)), learned_(std::move(learned)), counters_(std::move(counters)) {}
@@ -75,7 +75,7 @@ class TextRiskStage final : public Stage {
   }
 
  private:
-  ReloadableView<TextRiskModel> model_;
+  ReloadableView<TextRiskRules> model_;
   std::shared_ptr<LearnedTier> learned_;  // null when the learned tier is off
   std::shared_ptr<const FlaggedCounters> counters_;
   std::map<std::string, prometheus::Counter*> flagged_;  // this worker's cache of series
@@ -86,7 +86,7 @@ class TextRiskStage final : public Stage {
 
 class TextRiskFactory final : public StageFactory {
  public:
-  TextRiskFactory(std::shared_ptr<Reloadable<TextRiskModel>> model,
+  TextRiskFactory(std::shared_ptr<Reloadable<TextRiskRules>> model,
                   std::shared_ptr<LearnedTier> learned,
                   std::shared_ptr<const FlaggedCounters> counters)
       : model_(std::move(model)), learned_(std::move(learned)), counters_(std::move(counters)) {}
@@ -100,7 +100,7 @@ class TextRiskFactory final : public StageFactory {
   }
 
  private:
-  std::shared_ptr<Reloadable<TextRiskModel>> model_;
+  std::shared_ptr<Reloadable<TextRiskRules>> model_;
   std::shared_ptr<LearnedTier> learned_;
   std::shared_ptr<const FlaggedCounters> counters_;
 };
@@ -108,7 +108,7 @@ class TextRiskFactory final : public StageFactory {
 }  // namespace
 
 TextRiskSignal scoreText(TextRiskAnalyzer& analyzer,
-                         const std::shared_ptr<const TextRiskModel>& model, LearnedTier* learned,
+                         const std::shared_ptr<const TextRiskRules>& model, LearnedTier* learned,
                          std::string_view text, const TextRiskContext& context,
                          LearnedTier::Mode mode, LearnedTier::Ahead* ahead) {
   TextRiskSignal signal = analyzer.analyze(model, text, context);
@@ -133,13 +133,13 @@ StageFactoryBuilder textRiskStageBuilder() {
     const size_t errors_before = errors.all().size();
     TextRiskConfig config = parseTextRiskConfig(node, path, errors);
     if (errors.all().size() != errors_before) return nullptr;
-    auto initial = TextRiskModel::load(config, env.base_dir, path, errors);
+    auto initial = TextRiskRules::load(config, env.base_dir, path, errors);
     if (!initial) return nullptr;
     auto load = [config, base_dir = env.base_dir, path](ConfigErrors& load_errors) {
-      return TextRiskModel::load(config, base_dir, path, load_errors);
+      return TextRiskRules::load(config, base_dir, path, load_errors);
     };
-    auto model = std::make_shared<Reloadable<TextRiskModel>>(
-        "lexicons and URL lists", TextRiskModel::watchedFiles(config, env.base_dir),
+    auto model = std::make_shared<Reloadable<TextRiskRules>>(
+        "lexicons and URL lists", TextRiskRules::watchedFiles(config, env.base_dir),
         std::move(load), std::move(initial), config.reload_check_interval_ms);
     if (env.metrics) model->attachMetrics(*env.metrics);
     std::shared_ptr<LearnedTier> learned;

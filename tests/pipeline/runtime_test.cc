@@ -71,6 +71,8 @@ class Member {
                                          RuntimeClients{std::move(publisher), std::move(consumer)});
   }
   ~Member() { stop(); }
+  Member(const Member&) = delete;
+  Member& operator=(const Member&) = delete;
 
   void start() {
     thread_ = std::thread([this] { status_ = runtime_->run(); });

@@ -119,7 +119,7 @@ TEST_CASE("model findings fuse with lexicon evidence and give a reason naming th
   HeadsDir files;
   ConfigErrors errors;
   TextRiskConfig config;
-  const auto model = TextRiskModel::load(config, files.dir, "text_risk", errors);
+  const auto model = TextRiskRules::load(config, files.dir, "text_risk", errors);
   REQUIRE(model);
   TextRiskAnalyzer analyzer;
   TextRiskSignal signal = analyzer.analyze(model, "I will kill you", TextRiskContext{});
@@ -194,7 +194,7 @@ TEST_CASE("when inference fails the post keeps its lexicon scores and a metric c
       std::move(initial), 0);
   prometheus::Registry metrics;
   LearnedTier learned(LearnedTierConfig{}, std::make_shared<FailingEmbedder>(), heads, &metrics);
-  const auto lexicons = TextRiskModel::load(TextRiskConfig{}, files.dir, "text_risk", errors);
+  const auto lexicons = TextRiskRules::load(TextRiskConfig{}, files.dir, "text_risk", errors);
   REQUIRE(lexicons);
   TextRiskAnalyzer analyzer;
   TextRiskContext to_minor;  // a high-risk context: the cascade calls the transformer

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <random>
 
-#include "stages/text_risk/text_risk_engine.h"
+#include "stages/text_risk/text_risk_analyzer.h"
 
 using namespace modstream;
 
@@ -31,10 +31,10 @@ struct ConfigDir {
   }
   ~ConfigDir() { std::filesystem::remove_all(dir); }
   void writeTable(const std::string& yaml) const { std::ofstream(dir / "chat.yaml") << yaml; }
-  std::shared_ptr<const TextRiskModel> load(const std::string& table, ConfigErrors& errors) const {
+  std::shared_ptr<const TextRiskRules> load(const std::string& table, ConfigErrors& errors) const {
     TextRiskConfig config;
     config.chat_spellings = table;
-    return TextRiskModel::load(config, dir, "text_risk", errors);
+    return TextRiskRules::load(config, dir, "text_risk", errors);
   }
 };
 
@@ -116,7 +116,7 @@ TEST_CASE("chat spellings: posts in shorthand hit the term, quoting what was wri
   with_words.chat_spellings = "chat.yaml";
   with_words.word_list = "words.txt";
   ConfigErrors word_errors;
-  const auto worded = TextRiskModel::load(with_words, files.dir, "text_risk", word_errors);
+  const auto worded = TextRiskRules::load(with_words, files.dir, "text_risk", word_errors);
   REQUIRE(worded);
   const auto& words = worded->spacedWordVocabulary();
   CHECK(words.collapsed.count("tomorow"));  // as the normaliser writes it
@@ -128,7 +128,7 @@ TEST_CASE("chat spellings: posts in shorthand hit the term, quoting what was wri
   REQUIRE(split.reasons.size() == 1);
   CHECK(split.reasons[0].entry_id == "threat.going-to-kill-you");
   with_words.word_list = "missing.txt";
-  CHECK(!TextRiskModel::load(with_words, files.dir, "text_risk", word_errors));
+  CHECK(!TextRiskRules::load(with_words, files.dir, "text_risk", word_errors));
   CHECK_THAT(word_errors.str(), Catch::Contains("text_risk.word_list"));
 
   ConfigErrors no_table_errors;

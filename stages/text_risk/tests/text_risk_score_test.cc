@@ -4,14 +4,14 @@
 #include <fstream>
 #include <random>
 
-#include "stages/text_risk/text_risk_engine.h"
+#include "stages/text_risk/text_risk_analyzer.h"
 
 using namespace modstream;
 
 namespace {
 
 struct Scorer {
-  std::shared_ptr<const TextRiskModel> model;
+  std::shared_ptr<const TextRiskRules> model;
   TextRiskAnalyzer analyzer;
   Scorer() {
     const auto dir = std::filesystem::temp_directory_path() /
@@ -36,7 +36,7 @@ entries:
     ConfigErrors errors;
     TextRiskConfig config;
     config.lexicons = {dir.string()};
-    model = TextRiskModel::load(config, "/", "text_risk", errors);
+    model = TextRiskRules::load(config, "/", "text_risk", errors);
     INFO(errors.str());
     REQUIRE(model);
   }

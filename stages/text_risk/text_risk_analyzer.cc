@@ -1,4 +1,4 @@
-#include "stages/text_risk/text_risk_engine.h"
+#include "stages/text_risk/text_risk_analyzer.h"
 
 #include <algorithm>
 #include <cctype>
@@ -123,7 +123,7 @@ TextRiskConfig parseTextRiskConfig(const YAML::Node& node, const std::string& pa
   return config;
 }
 
-std::vector<std::filesystem::path> TextRiskModel::watchedFiles(
+std::vector<std::filesystem::path> TextRiskRules::watchedFiles(
     const TextRiskConfig& config, const std::filesystem::path& base_dir) {
   std::vector<std::filesystem::path> watched;
   for (const auto& entry : config.lexicons) {
@@ -139,12 +139,12 @@ std::vector<std::filesystem::path> TextRiskModel::watchedFiles(
   return watched;
 }
 
-std::shared_ptr<const TextRiskModel> TextRiskModel::load(const TextRiskConfig& config,
+std::shared_ptr<const TextRiskRules> TextRiskRules::load(const TextRiskConfig& config,
                                                          const std::filesystem::path& base_dir,
                                                          const std::string& path,
                                                          ConfigErrors& errors) {
   const size_t errors_before = errors.all().size();
-  auto model = std::make_shared<TextRiskModel>();
+  auto model = std::make_shared<TextRiskRules>();
   TextNormalizer normalizer;
   ChatSpellings chat_spellings;
   if (!config.chat_spellings.empty()) {
@@ -234,12 +234,12 @@ std::shared_ptr<const TextRiskModel> TextRiskModel::load(const TextRiskConfig& c
   return model;
 }
 
-double TextRiskModel::threshold(std::string_view category) const {
+double TextRiskRules::threshold(std::string_view category) const {
   auto it = thresholds_.find(category);
   return it == thresholds_.end() ? default_threshold_ : it->second;
 }
 
-TextRiskSignal TextRiskAnalyzer::analyze(const std::shared_ptr<const TextRiskModel>& model,
+TextRiskSignal TextRiskAnalyzer::analyze(const std::shared_ptr<const TextRiskRules>& model,
                                          std::string_view text, const TextRiskContext& context) {
   if (model != model_) {
     scanner_ = std::make_unique<LexiconScanner>(model->sharedLexicons());
@@ -299,7 +299,7 @@ TextRiskSignal TextRiskAnalyzer::analyze(const std::shared_ptr<const TextRiskMod
   return signal;
 }
 
-double modelEvidence(const ModelFinding& finding, const TextRiskModel& model,
+double modelEvidence(const ModelFinding& finding, const TextRiskRules& model,
                      const TextRiskContext& context, double weight) {
   const auto& scoring = model.scoring();
   const double probability = finding.probability * weight;
@@ -307,7 +307,7 @@ double modelEvidence(const ModelFinding& finding, const TextRiskModel& model,
   return low_trust ? 1 - std::pow(1 - probability, scoring.low_trust_evidence) : probability;
 }
 
-void fuseModelFindings(const std::vector<ModelFinding>& findings, const TextRiskModel& model,
+void fuseModelFindings(const std::vector<ModelFinding>& findings, const TextRiskRules& model,
                        const TextRiskContext& context, double weight, TextRiskSignal& signal) {
   constexpr double kNegligibleProbability = 0.01;
   for (const auto& finding : findings) {

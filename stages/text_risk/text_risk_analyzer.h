@@ -1,6 +1,6 @@
 #pragma once
-// The text-risk engine shared by the pipeline stage, `modstream text-risk` and the benchmark:
-// TextRiskConfig (the stage's YAML), TextRiskModel (lexicons compiled into one Hyperscan
+// The lexicon and URL-list analysis shared by the pipeline stage, `modstream text-risk` and the
+// benchmark: TextRiskConfig (the stage's YAML), TextRiskRules (lexicons compiled into one Hyperscan
 // database, URL lists, thresholds and context factors; immutable, shared by all workers, swapped
 // whole on reload) and TextRiskAnalyzer (one per worker: ICU normaliser and Hyperscan scratch).
 
@@ -71,11 +71,11 @@ struct TextRiskConfig {
 TextRiskConfig parseTextRiskConfig(const YAML::Node& node, const std::string& path,
                                    ConfigErrors& errors);
 
-class TextRiskModel {
+class TextRiskRules {
  public:
   // Loads and compiles everything `config` names; problems go to `errors` (file:line or config
   // path). Returns nullptr when anything is wrong.
-  static std::shared_ptr<const TextRiskModel> load(const TextRiskConfig& config,
+  static std::shared_ptr<const TextRiskRules> load(const TextRiskConfig& config,
                                                    const std::filesystem::path& base_dir,
                                                    const std::string& path, ConfigErrors& errors);
   // The files whose change should trigger a reload (lexicon files and directories, URL lists).
@@ -107,19 +107,19 @@ class TextRiskModel {
 // the model's probability (times `weight`, and counted more for a low-trust sender like lexicon
 // evidence); a finding at or above its category's threshold becomes a reason naming the model's
 // tier, its probability and the nearest labelled example.
-void fuseModelFindings(const std::vector<ModelFinding>& findings, const TextRiskModel& model,
+void fuseModelFindings(const std::vector<ModelFinding>& findings, const TextRiskRules& model,
                        const TextRiskContext& context, double weight, TextRiskSignal& signal);
 
 // What a model finding counts for in its category when fused: its probability times `weight`, more
 // for a low-trust sender. At or above the category's threshold it becomes a reason.
-double modelEvidence(const ModelFinding& finding, const TextRiskModel& model,
+double modelEvidence(const ModelFinding& finding, const TextRiskRules& model,
                      const TextRiskContext& context, double weight);
 
 class TextRiskAnalyzer {
  public:
   TextRiskAnalyzer() = default;
   // Scores `text` with `model`; switching models between calls is cheap (new scratch space).
-  TextRiskSignal analyze(const std::shared_ptr<const TextRiskModel>& model, std::string_view text,
+  TextRiskSignal analyze(const std::shared_ptr<const TextRiskRules>& model, std::string_view text,
                          const TextRiskContext& context);
 
  private:
@@ -128,7 +128,7 @@ class TextRiskAnalyzer {
   NormalizedText normalized_;
   std::vector<Evidence> evidence_;
   EvidenceScorer scorer_;
-  std::shared_ptr<const TextRiskModel> model_;
+  std::shared_ptr<const TextRiskRules> model_;
   std::unique_ptr<LexiconScanner> scanner_;
 };
 
