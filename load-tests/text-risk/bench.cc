@@ -36,7 +36,7 @@ std::shared_ptr<const TextRiskRules> loadModel(const std::string& config_file) {
   }
   std::cerr << "text_risk_bench: no usable text_risk stage in " << config_file << "\n"
             << errors.str();
-  std::exit(2);
+  std::exit(2);  // NOLINT(concurrency-mt-unsafe): single-threaded here, before any run
 }
 
 std::string regexEscape(const std::string& text) {
@@ -55,8 +55,8 @@ struct Measured {
   uint64_t messages = 0;
   uint64_t flagged = 0;  // messages with at least one finding, in the first pass
   nlohmann::json json() const {
-    return {{"mb_per_s", bytes / seconds / 1e6},
-            {"messages_per_s", messages / seconds},
+    return {{"mb_per_s", static_cast<double>(bytes) / seconds / 1e6},
+            {"messages_per_s", static_cast<double>(messages) / seconds},
             {"messages_with_findings", flagged},
             {"seconds", seconds}};
   }
@@ -140,8 +140,9 @@ int main(int argc, char** argv) {
   nlohmann::json result = {{"lexicon_entries", model->lexicons().entries().size()}};
   // TEXT_RISK_BENCH_ONLY=modstream (say) runs one contender and TEXT_RISK_BENCH_INPUT=
   // firehose_messages (say) one input, for profiling.
-  const char* only = std::getenv("TEXT_RISK_BENCH_ONLY");
-  const char* only_input = std::getenv("TEXT_RISK_BENCH_INPUT");
+  // Read before any thread starts; nothing calls setenv.
+  const char* only = std::getenv("TEXT_RISK_BENCH_ONLY");         // NOLINT(concurrency-mt-unsafe)
+  const char* only_input = std::getenv("TEXT_RISK_BENCH_INPUT");  // NOLINT(concurrency-mt-unsafe)
   const std::vector<std::pair<std::string, std::function<bool(const std::string&)>>> contenders = {
       {"modstream", modstream}, {"normalize_only", normalizeOnly}, {"naive_regex", regexes}};
   for (const auto& [name, texts] : inputs) {

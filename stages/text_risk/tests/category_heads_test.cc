@@ -26,6 +26,8 @@ struct HeadsDir {
   std::filesystem::path dir = std::filesystem::temp_directory_path() /
                               ("modstream-heads-" + std::to_string(std::random_device{}()));
   std::string exemplars = std::string("\x7f\x00\x00\x7f\x7f\x00\x00\x7f", 8);
+  HeadsDir(const HeadsDir&) = delete;
+  HeadsDir& operator=(const HeadsDir&) = delete;
   HeadsDir() {
     std::filesystem::create_directories(dir / "lexicons");
     std::ofstream(dir / "lexicons" / "threats.yaml")

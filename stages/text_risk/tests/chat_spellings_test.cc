@@ -17,6 +17,8 @@ namespace {
 struct ConfigDir {
   std::filesystem::path dir = std::filesystem::temp_directory_path() /
                               ("modstream-chat-" + std::to_string(std::random_device{}()));
+  ConfigDir(const ConfigDir&) = delete;
+  ConfigDir& operator=(const ConfigDir&) = delete;
   ConfigDir() {
     std::filesystem::create_directories(dir / "lexicons");
     std::ofstream(dir / "lexicons" / "threats.yaml")
