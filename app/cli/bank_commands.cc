@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "app/cli/commands.h"
-#include "pipeline/core/digest.h"
+#include "pipeline/core/content_hash.h"
 #include "stages/hash_match/bank_index.h"
 #include "stages/hash_match/image_decoder.h"
 #include "stages/hash_match/pdq.h"
@@ -25,20 +25,12 @@ struct Query {
   std::string error;
 };
 
-std::optional<HashType> typeFromName(const std::string& name) {
-  if (name == "md5") return HashType::kMd5;
-  if (name == "sha1") return HashType::kSha1;
-  if (name == "sha256") return HashType::kSha256;
-  if (name == "pdq") return HashType::kPdq;
-  return std::nullopt;
-}
-
 Query hashQuery(const std::string& arg) {
   Query query{arg, {}, {}, {}};
   std::string value = arg;
   std::vector<HashType> types;
   if (auto colon = arg.find(':'); colon != std::string::npos) {
-    auto type = typeFromName(arg.substr(0, colon));
+    auto type = parseHashType(arg.substr(0, colon));
     if (!type) {
       query.error = "unknown hash type '" + arg.substr(0, colon) + "'";
       return query;
@@ -73,9 +65,9 @@ Query fileQuery(const std::string& path, bool dihedral) {
     return query;
   }
   const std::string bytes = buffer.str();
-  query.hashes = {{HashType::kMd5, hexDigest(DigestType::kMd5, bytes)},
-                  {HashType::kSha1, hexDigest(DigestType::kSha1, bytes)},
-                  {HashType::kSha256, hexDigest(DigestType::kSha256, bytes)}};
+  query.hashes = {{HashType::kMd5, hexDigest(HashType::kMd5, bytes)},
+                  {HashType::kSha1, hexDigest(HashType::kSha1, bytes)},
+                  {HashType::kSha256, hexDigest(HashType::kSha256, bytes)}};
   auto image = ImageDecoder(ImageLimits{}).decode(bytes);
   if (!image.ok()) return query;  // exact digests still match
   PdqHasher hasher;
@@ -102,10 +94,12 @@ std::vector<Query> stdinQueries() {
       continue;
     }
     if (json.contains("file")) query.label = json["file"].get<std::string>();
-    for (const char* name : {"md5", "sha1", "sha256", "pdq"}) {
+    for (const HashType type :
+         {HashType::kMd5, HashType::kSha1, HashType::kSha256, HashType::kPdq}) {
+      const std::string name(hashTypeName(type));
       if (json.contains(name) && json[name].is_string()) {
-        if (std::string(name) == "pdq" && json.value("quality", 100) < 50) continue;
-        query.hashes.emplace_back(*typeFromName(name), json[name].get<std::string>());
+        if (type == HashType::kPdq && json.value("quality", 100) < 50) continue;
+        query.hashes.emplace_back(type, json[name].get<std::string>());
       }
     }
     queries.push_back(query);

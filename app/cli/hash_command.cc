@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "app/cli/commands.h"
-#include "pipeline/core/digest.h"
+#include "pipeline/core/content_hash.h"
 #include "stages/hash_match/image_decoder.h"
 #include "stages/hash_match/pdq.h"
 
@@ -30,9 +30,9 @@ int hashCommand(const HashOptions& options) {
       continue;
     }
     const std::string bytes = buffer.str();
-    line["md5"] = hexDigest(DigestType::kMd5, bytes);
-    line["sha1"] = hexDigest(DigestType::kSha1, bytes);
-    line["sha256"] = hexDigest(DigestType::kSha256, bytes);
+    for (const HashType type : {HashType::kMd5, HashType::kSha1, HashType::kSha256}) {
+      line[std::string(hashTypeName(type))] = hexDigest(type, bytes);
+    }
     auto image = decoder.decode(bytes);
     if (!image.ok()) {
       line["error"] = {{"class", errorClassName(image.error().error_class)},

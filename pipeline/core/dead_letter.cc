@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string>
 
-#include "pipeline/core/digest.h"
+#include "pipeline/core/content_hash.h"
 
 namespace modstream {
 
@@ -53,8 +53,7 @@ bool fitDeadLetter(OutputRecord& dead_letter, size_t max_batch_bytes) {
   const std::string original_bytes = std::to_string(dead_letter.value.size());
   dead_letter.headers.push_back({h::kValueTruncated, "true"});
   dead_letter.headers.push_back({h::kValueOriginalBytes, original_bytes});
-  dead_letter.headers.push_back(
-      {h::kValueSha256, hexDigest(DigestType::kSha256, dead_letter.value)});
+  dead_letter.headers.push_back({h::kValueSha256, hexDigest(HashType::kSha256, dead_letter.value)});
   std::string value = std::move(dead_letter.value);
   dead_letter.value.clear();
   if (recordBatchBytes(dead_letter) > max_batch_bytes) {

@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "pipeline/core/content_hash.h"
 #include "pipeline/core/ids.h"
 
 namespace modstream {
@@ -23,13 +24,17 @@ struct PostContext {
   std::optional<PostId> in_reply_to;
 };
 
-// A media item referenced from a post, with hashes the client computed (lower-case hex).
+// A media item referenced from a post, with hashes the client computed, at most one per type.
 struct MediaRef {
   MediaId media_id;
-  std::optional<std::string> md5;
-  std::optional<std::string> sha1;
-  std::optional<std::string> sha256;
-  std::optional<std::string> pdq;
+  std::vector<ContentHash> hashes;
+  // The value of the hash of `type`, if the client sent one.
+  std::optional<std::string_view> hash(HashType type) const {
+    for (const auto& h : hashes) {
+      if (h.type == type) return h.value;
+    }
+    return std::nullopt;
+  }
 };
 
 struct Post {
@@ -54,18 +59,13 @@ struct MediaRecord {
 // the decisions topic; the reputation stage counts it, and confirmed media hashes may feed a bank.
 enum class Verdict { kConfirmed, kDismissed };
 
-struct DecisionHash {
-  std::string type;   // md5, sha1, sha256, pdq
-  std::string value;  // lower-case hex
-};
-
 struct ModeratorDecision {
   std::string case_id;
   AccountId account_id;
   Verdict verdict = Verdict::kConfirmed;
   std::string category;
   int64_t decided_at_ms = 0;
-  std::vector<DecisionHash> media_hashes;
+  std::vector<ContentHash> media_hashes;  // of the confirmed media, for the confirmed-hash bank
 };
 
 using Content = std::variant<Post, MediaRecord, ModeratorDecision>;

@@ -191,20 +191,11 @@ Result<MediaRef> decodeMediaRef(simdjson::dom::element el, size_t index) {
   auto id = requiredId(obj, "media_id", prefix + ".media_id");
   if (!id.ok()) return id.error();
   ref.media_id = MediaId(std::move(id).value());
-  struct HashField {
-    std::string_view name;
-    size_t hex_digits;
-    std::optional<std::string> MediaRef::*member;
-  };
-  static constexpr HashField kHashes[] = {{"md5", 32, &MediaRef::md5},
-                                          {"sha1", 40, &MediaRef::sha1},
-                                          {"sha256", 64, &MediaRef::sha256},
-                                          {"pdq", 64, &MediaRef::pdq}};
-  for (const auto& field : kHashes) {
-    auto hash =
-        optionalHash(obj, field.name, prefix + "." + std::string(field.name), field.hex_digits);
+  for (const HashType type : {HashType::kMd5, HashType::kSha1, HashType::kSha256, HashType::kPdq}) {
+    const std::string_view name = hashTypeName(type);
+    auto hash = optionalHash(obj, name, prefix + "." + std::string(name), hashHexLength(type));
     if (!hash.ok()) return hash.error();
-    ref.*field.member = std::move(hash).value();
+    if (hash.value()) ref.hashes.push_back({type, std::move(*hash.value())});
   }
   return ref;
 }
@@ -310,19 +301,17 @@ Result<ModeratorDecision> RecordDecoder::decodeDecision(std::string_view json) {
       if (item.get_object().get(hash) != simdjson::SUCCESS) {
         return schemaError("field '" + path + "': expected an object");
       }
-      auto type = requiredString(hash, "type", path + ".type");
-      if (!type.ok()) return type.error();
-      const size_t digits = type.value() == "md5"                               ? 32
-                            : type.value() == "sha1"                            ? 40
-                            : type.value() == "sha256" || type.value() == "pdq" ? 64
-                                                                                : 0;
-      if (digits == 0) {
+      auto name = requiredString(hash, "type", path + ".type");
+      if (!name.ok()) return name.error();
+      // The schema's names exactly (parseHashType would also take "SHA-1").
+      const std::optional<HashType> type = parseHashType(name.value());
+      if (!type || hashTypeName(*type) != name.value()) {
         return schemaError("field '" + path + ".type': must be md5, sha1, sha256 or pdq");
       }
-      auto value = optionalHash(hash, "value", path + ".value", digits);
+      auto value = optionalHash(hash, "value", path + ".value", hashHexLength(*type));
       if (!value.ok()) return value.error();
       if (!value.value()) return schemaError("missing required field '" + path + ".value'");
-      decision.media_hashes.push_back({type.value(), *value.value()});
+      decision.media_hashes.push_back({*type, *value.value()});
     }
   }
   return decision;

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "pipeline/core/digest.h"
+#include "pipeline/core/content_hash.h"
 
 namespace modstream {
 namespace {
@@ -301,14 +301,14 @@ std::string takedownEventId(const BankMatch& match, const SourceCoordinates& sou
       "takedown\n" + source.topic + "\n" + std::to_string(source.partition.value) + "\n" +
       std::to_string(source.offset.value) + "\n" + match.content_id + "\n" + match.bank + "\n" +
       match.entry_id + "\n" + match.hash_type + "\n" + rule + "\n" + action;
-  return "td-" + hexDigest(DigestType::kSha256, identity).substr(0, 32);
+  return "td-" + hexDigest(HashType::kSha256, identity).substr(0, 32);
 }
 
 std::string labelEventId(const SourceCoordinates& source, const std::string& label) {
   return "lb-" +
-         hexDigest(DigestType::kSha256, "label\n" + source.topic + "\n" +
-                                            std::to_string(source.partition.value) + "\n" +
-                                            std::to_string(source.offset.value) + "\n" + label)
+         hexDigest(HashType::kSha256, "label\n" + source.topic + "\n" +
+                                          std::to_string(source.partition.value) + "\n" +
+                                          std::to_string(source.offset.value) + "\n" + label)
              .substr(0, 32);
 }
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "pipeline/core/digest.h"
+#include "pipeline/core/content_hash.h"
 
 namespace modstream {
 namespace {
@@ -132,7 +132,7 @@ std::string escalationEventId(const SourceCoordinates& source) {
   const std::string identity = "escalation\n" + source.topic + "\n" +
                                std::to_string(source.partition.value) + "\n" +
                                std::to_string(source.offset.value);
-  return "es-" + hexDigest(DigestType::kSha256, identity).substr(0, 32);
+  return "es-" + hexDigest(HashType::kSha256, identity).substr(0, 32);
 }
 
 nlohmann::json reputationJson(const ReputationSnapshot& r) {

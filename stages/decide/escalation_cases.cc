@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "pipeline/core/digest.h"
+#include "pipeline/core/content_hash.h"
 
 namespace modstream {
 
@@ -17,7 +17,7 @@ CaseConfig parseCaseConfig(ConfigMap map) {
 }
 
 std::string caseIdFor(const std::string& account, int64_t window_start_ms) {
-  return "case-" + hexDigest(DigestType::kSha256, account + "\n" + std::to_string(window_start_ms))
+  return "case-" + hexDigest(HashType::kSha256, account + "\n" + std::to_string(window_start_ms))
                        .substr(0, 32);
 }
 

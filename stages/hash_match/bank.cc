@@ -16,29 +16,6 @@
 namespace modstream {
 namespace {
 
-std::optional<HashType> parseHashType(std::string name) {
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (name == "md5") return HashType::kMd5;
-  if (name == "sha1" || name == "sha-1") return HashType::kSha1;
-  if (name == "sha256" || name == "sha-256") return HashType::kSha256;
-  if (name == "pdq") return HashType::kPdq;
-  return std::nullopt;
-}
-
-size_t hexLength(HashType type) {
-  switch (type) {
-    case HashType::kMd5:
-      return 32;
-    case HashType::kSha1:
-      return 40;
-    case HashType::kSha256:
-    case HashType::kPdq:
-      return 64;
-  }
-  return 64;
-}
-
 // Adds one parsed row, or the reason it was rejected.
 void addRow(const std::string& where, std::string hash_type, std::string value,
             std::string entry_id, std::string category, std::string source, BankLoad& load) {
@@ -121,24 +98,10 @@ bool endsWith(const std::string& s, std::string_view suffix) {
 
 }  // namespace
 
-std::string_view hashTypeName(HashType type) {
-  switch (type) {
-    case HashType::kMd5:
-      return "md5";
-    case HashType::kSha1:
-      return "sha1";
-    case HashType::kSha256:
-      return "sha256";
-    case HashType::kPdq:
-      return "pdq";
-  }
-  return "unknown";
-}
-
 std::string validateHash(HashType type, std::string& value) {
   std::transform(value.begin(), value.end(), value.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  const size_t expected = hexLength(type);
+  const size_t expected = hashHexLength(type);
   if (value.size() != expected) {
     return std::string(hashTypeName(type)) + " value must be " + std::to_string(expected) +
            " hex digits, got " + std::to_string(value.size());

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-namespace modstream {
+#include "pipeline/core/content_hash.h"
 
-enum class HashType { kMd5, kSha1, kSha256, kPdq };
+namespace modstream {
 
 struct BankEntry {
   HashType hash_type;
@@ -27,7 +27,6 @@ struct BankLoad {
 // JSON Lines with the same field names. An unreadable file is one problem with no entries.
 BankLoad loadBankFile(const std::string& path);
 
-std::string_view hashTypeName(HashType type);
 // Validates and normalises one hash value; returns the reason it is rejected, or "" when valid.
 std::string validateHash(HashType type, std::string& value);
 

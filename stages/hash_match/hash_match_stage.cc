@@ -7,7 +7,7 @@
 #include <map>
 #include <set>
 
-#include "pipeline/core/digest.h"
+#include "pipeline/core/content_hash.h"
 #include "pipeline/core/file_reloader.h"
 #include "stages/hash_match/pdq_cache.h"
 
@@ -48,10 +48,7 @@ class MediaOutcomes {
   prometheus::Family<prometheus::Counter>* matches_ = nullptr;
 };
 
-constexpr std::pair<DigestType, HashType> kExactTypes[] = {
-    {DigestType::kMd5, HashType::kMd5},
-    {DigestType::kSha1, HashType::kSha1},
-    {DigestType::kSha256, HashType::kSha256}};
+constexpr HashType kDigestTypes[] = {HashType::kMd5, HashType::kSha1, HashType::kSha256};
 
 // One stage instance per worker: owns its PDQ scratch buffers.
 class HashMatchStage final : public Stage {
@@ -72,11 +69,11 @@ class HashMatchStage final : public Stage {
     std::vector<BankMatch> matches;
     if (const auto* media = std::get_if<MediaRecord>(&content)) {
       std::string sha256;
-      for (const auto& [digest, type] : kExactTypes) {
-        std::string hex = hexDigest(digest, media->bytes);
+      for (const HashType type : kDigestTypes) {
+        std::string hex = hexDigest(type, media->bytes);
         addHits(index_->findExact(type, hex), type, 0, media->media_id.str(), "media_bytes",
                 "original", matches);
-        if (digest == DigestType::kSha256) sha256 = std::move(hex);
+        if (type == HashType::kSha256) sha256 = std::move(hex);
       }
       // A repost's PDQ comes from the cache; a new image is decoded and hashed once.
       std::optional<PdqDihedralResult> pdq = cache_->find(sha256);
@@ -137,18 +134,11 @@ class HashMatchStage final : public Stage {
 
   void matchClientHashes(const MediaRef& ref, std::vector<BankMatch>& matches) const {
     const std::string& id = ref.media_id.str();
-    static constexpr std::pair<HashType, std::optional<std::string> MediaRef::*> kClientDigests[] =
-        {{HashType::kMd5, &MediaRef::md5},
-         {HashType::kSha1, &MediaRef::sha1},
-         {HashType::kSha256, &MediaRef::sha256}};
-    for (const auto& [type, field] : kClientDigests) {
-      if (const auto& hex = ref.*field) {
-        addHits(index_->findExact(type, *hex), type, 0, id, "client_hash", "original", matches);
-      }
-    }
-    if (ref.pdq) {
-      if (auto hash = PdqHash::fromHex(*ref.pdq)) {
-        addHits(index_->findPdq(*hash), HashType::kPdq, -1, id, "client_hash", "original", matches);
+    for (const auto& [type, value] : ref.hashes) {
+      if (isDigest(type)) {
+        addHits(index_->findExact(type, value), type, 0, id, "client_hash", "original", matches);
+      } else if (auto hash = PdqHash::fromHex(value)) {
+        addHits(index_->findPdq(*hash), type, -1, id, "client_hash", "original", matches);
       }
     }
   }

@@ -9,7 +9,7 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
-#include "pipeline/core/digest.h"
+#include "pipeline/core/content_hash.h"
 
 namespace modstream {
 namespace {
@@ -193,7 +193,7 @@ void recordActivity(AccountState& state, const Content& content, int64_t now_ms,
   if (post->context.recipient_account_id) {
     // A stable digest, not the id: the state keeps who was messaged only as far as it must.
     const uint64_t hash = std::stoull(
-        hexDigest(DigestType::kSha256, post->context.recipient_account_id->str()).substr(0, 16),
+        hexDigest(HashType::kSha256, post->context.recipient_account_id->str()).substr(0, 16),
         nullptr, 16);
     auto& recipients = state.recipients;
     std::erase_if(recipients, [&](const auto& r) { return r.second <= hour - 24; });

@@ -31,8 +31,9 @@ class ConfirmedHashBank {
     for (size_t i = 0; i < decision.media_hashes.size(); ++i) {
       const auto& hash = decision.media_hashes[i];
       // Case ids come from the moderation tool; quoted so that a comma cannot split the line.
-      out << hash.type << "," << hash.value << ",\"case-" << csvEscaped(decision.case_id) << "-"
-          << i << "\",\"" << csvEscaped(decision.category) << "\",moderator decision\n";
+      out << hashTypeName(hash.type) << "," << hash.value << ",\"case-"
+          << csvEscaped(decision.case_id) << "-" << i << "\",\"" << csvEscaped(decision.category)
+          << "\",moderator decision\n";
     }
     if (!out) spdlog::error("cannot append confirmed hashes to {}", path_.string());
   }

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "pipeline/core/digest.h"
+#include "pipeline/core/content_hash.h"
 
 namespace modstream {
 namespace {
@@ -117,7 +117,7 @@ std::shared_ptr<const CategoryHeads> CategoryHeads::load(const std::filesystem::
                             expected_digest + ")");
       return nullptr;
     }
-    if (hexDigest(DigestType::kSha256, *vectors) != expected_digest) {
+    if (hexDigest(HashType::kSha256, *vectors) != expected_digest) {
       errors.add(where, vectors_file.string() + ": SHA-256 is not the expected " + expected_digest);
       return nullptr;
     }

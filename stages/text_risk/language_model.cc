@@ -10,7 +10,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "pipeline/core/digest.h"
+#include "pipeline/core/content_hash.h"
 
 namespace modstream {
 namespace {
@@ -29,7 +29,7 @@ void checkDigests(const std::filesystem::path& dir,
     }
     std::ostringstream bytes;
     bytes << in.rdbuf();
-    if (hexDigest(DigestType::kSha256, bytes.str()) != expected) {
+    if (hexDigest(HashType::kSha256, bytes.str()) != expected) {
       throw std::runtime_error(file.string() + ": not the model the heads were trained on " +
                                "(expected SHA-256 " + expected + ")");
     }

@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "app/pipeline_app.h"
-#include "pipeline/core/digest.h"
+#include "pipeline/core/content_hash.h"
 #include "stages/stage_registry.h"
 #include "tests/integration/kafka_test_env.h"
 
@@ -31,7 +31,7 @@ TEST_CASE("back-pressure pauses partitions and keeps in-flight bytes bounded",
     const std::string media_id = "media-" + std::to_string(i);
     const std::string account = "acct-" + std::to_string(i % 13);
     if (i % 10 == 0) {
-      bank += "md5," + hexDigest(DigestType::kMd5, bytes) + ",E-" + std::to_string(i) + ",A,t\n";
+      bank += "md5," + hexDigest(HashType::kMd5, bytes) + ",E-" + std::to_string(i) + ",A,t\n";
       expected_takedowns.insert(media_id);
     }
     records.push_back({topics.media,

@@ -5,8 +5,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "pipeline/core/content_hash.h"
 #include "pipeline/core/dead_letter.h"
-#include "pipeline/core/digest.h"
 #include "tests/integration/kafka_test_env.h"
 #include "tests/support/crafted_images.h"
 
@@ -88,7 +88,7 @@ TEST_CASE("every limit sends the record that passes it to the dead-letter topic"
   const auto config =
       writeConfig(dir, bootstrap, topics,
                   "hash_type,value,entry_id,category,source\nmd5," +
-                      hexDigest(DigestType::kMd5, "nothing sent matches this") + ",E-1,A,test\n");
+                      hexDigest(HashType::kMd5, "nothing sent matches this") + ",E-1,A,test\n");
   std::ofstream(config, std::ios::app)
       << "limits: {max_record_bytes: 4096, max_text_bytes: 64, max_media_per_post: 2, "
          "max_json_depth: 8}\n";

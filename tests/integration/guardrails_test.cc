@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "pipeline/core/digest.h"
+#include "pipeline/core/content_hash.h"
 #include "tests/integration/kafka_test_env.h"
 
 using namespace modstream;
@@ -21,7 +21,7 @@ TEST_CASE("over the rate limit takedowns become escalations and the breaker open
   std::string bank = "hash_type,value,entry_id,category,source\n";
   std::vector<BatchRecord> records;
   for (int i = 0; i < kPosts; ++i) {
-    const std::string md5 = hexDigest(DigestType::kMd5, "guarded-" + std::to_string(i));
+    const std::string md5 = hexDigest(HashType::kMd5, "guarded-" + std::to_string(i));
     bank += "md5," + md5 + ",E-" + std::to_string(i) + ",A,test\n";
     records.push_back({topics.posts,
                        "acct-1",

@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "app/pipeline_app.h"
-#include "pipeline/core/digest.h"
+#include "pipeline/core/content_hash.h"
 #include "pipeline/kafka/kafka_handles.h"
 #include "stages/reputation/account_state.h"
 #include "stages/stage_registry.h"
@@ -91,7 +91,7 @@ Workload makeWorkload(const TestTopics& topics, int posts, int takedown_every, i
       workload.expected_posts_per_account[account] += 1;
       if (takedown_every > 0 && i % takedown_every == 0) {
         const std::string media_id = "media-" + std::to_string(i);
-        const std::string md5 = hexDigest(DigestType::kMd5, "known-" + media_id);
+        const std::string md5 = hexDigest(HashType::kMd5, "known-" + media_id);
         value += R"(,"media":[{"media_id":")" + media_id + R"(","md5":")" + md5 + "\"}]";
         workload.bank_csv += "md5," + md5 + ",ENTRY-" + std::to_string(i) + ",A,test\n";
         workload.expected_takedown_keys.insert(media_id);

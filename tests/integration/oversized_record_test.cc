@@ -9,8 +9,8 @@
 #include <random>
 
 #include "app/pipeline_app.h"
+#include "pipeline/core/content_hash.h"
 #include "pipeline/core/dead_letter.h"
-#include "pipeline/core/digest.h"
 #include "stages/hash_match/image_decoder.h"
 #include "stages/hash_match/pdq.h"
 #include "stages/stage_registry.h"
@@ -86,7 +86,7 @@ const TopicRecord* findBySourceOffset(const std::vector<TopicRecord>& records,
 
 // A bank (one is required) that nothing sent matches.
 const std::string kUnmatchedBank = "hash_type,value,entry_id,category,source\nmd5," +
-                                   hexDigest(DigestType::kMd5, "nothing sent matches this") +
+                                   hexDigest(HashType::kMd5, "nothing sent matches this") +
                                    ",E-1,A,test\n";
 
 // Lets a test producer send records up to 20 MB (librdkafka's own default is 1,000,000 bytes).
@@ -144,7 +144,7 @@ TEST_CASE("a bad record of any readable size is dead-lettered within the dead-le
     } else {
       CHECK(dl->header(h::kValueTruncated) == "true");
       CHECK(dl->header(h::kValueOriginalBytes) == std::to_string(bad[i].first));
-      CHECK(dl->header(h::kValueSha256) == hexDigest(DigestType::kSha256, values[i]));
+      CHECK(dl->header(h::kValueSha256) == hexDigest(HashType::kSha256, values[i]));
       CHECK(values[i].starts_with(dl->value));
       CHECK(dl->value.size() > 60000);  // as much of the value as fits
     }

@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "app/pipeline_app.h"
-#include "pipeline/core/digest.h"
+#include "pipeline/core/content_hash.h"
 #include "stages/stage_registry.h"
 #include "tests/integration/kafka_test_env.h"
 
@@ -116,8 +116,7 @@ std::vector<BatchRecord> posts(const TestTopics& topics, int count) {
 
 // A bank (one is required) that nothing sent matches.
 const std::string kBank = "hash_type,value,entry_id,category,source\nmd5," +
-                          hexDigest(DigestType::kMd5, "nothing sent matches this") +
-                          ",E-1,A,test\n";
+                          hexDigest(HashType::kMd5, "nothing sent matches this") + ",E-1,A,test\n";
 
 }  // namespace
 

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "pipeline/core/digest.h"
+#include "pipeline/core/content_hash.h"
 
 using namespace modstream;
 
@@ -74,7 +74,7 @@ TEST_CASE("a dead letter at or under the size limit is untouched, one byte over 
   CHECK(headerOrAbsent(over_limit, h::kValueTruncated) == "true");
   CHECK(headerOrAbsent(over_limit, h::kValueOriginalBytes) == "100000");
   CHECK(headerOrAbsent(over_limit, h::kValueSha256) ==
-        hexDigest(DigestType::kSha256, original_value));
+        hexDigest(HashType::kSha256, original_value));
   CHECK(headerOrAbsent(over_limit, h::kSourceOffset) == "7");
   CHECK(headerOrAbsent(over_limit, h::kErrorClass) == "corrupt_image");
   CHECK(over_limit.key == "acct-9");

@@ -38,8 +38,9 @@ TEST_CASE("a full post decodes into typed fields", "[decoder]") {
   CHECK(p.context.recipient_is_minor);
   CHECK(p.context.account_age_days == 3);
   REQUIRE(p.media.size() == 1);
-  CHECK(p.media[0].md5 == "0123456789abcdef0123456789abcdef");  // normalised to lower case
-  CHECK_FALSE(p.media[0].sha256);
+  CHECK(p.media[0].hash(HashType::kMd5) ==
+        "0123456789abcdef0123456789abcdef");  // normalised to lower case
+  CHECK_FALSE(p.media[0].hash(HashType::kSha256));
 }
 
 TEST_CASE("malformed posts name the error class and the field", "[decoder]") {

@@ -32,7 +32,7 @@ bool eventually(const std::function<bool()>& predicate, int timeout_ms = 10000) 
   return predicate();
 }
 
-std::string post(const std::string& id) {
+std::string postJson(const std::string& id) {
   return R"({"post_id":")" + id + R"(","account_id":"acct","created_at_ms":1,"text":"hi"})";
 }
 
@@ -88,7 +88,7 @@ class Member {
   }
   void appendPosts(const TopicPartition& tp, int count, const std::string& prefix) {
     for (int i = 0; i < count; ++i) {
-      consumer_->append(tp, "acct", post(prefix + std::to_string(i)));
+      consumer_->append(tp, "acct", postJson(prefix + std::to_string(i)));
     }
   }
   Offset committed(const TopicPartition& tp) const {
@@ -197,7 +197,7 @@ TEST_CASE("back-pressure pauses every partition over the bound and resumes them 
   member.consumer().assign({kPosts0, kPosts1});
   member.appendPosts(kPosts0, 40, "zero-");
   member.appendPosts(kPosts1, 40, "one-");
-  const auto record_bytes = static_cast<int64_t>(post("zero-10").size() + 4);
+  const auto record_bytes = static_cast<int64_t>(postJson("zero-10").size() + 4);
   member.start();
 
   REQUIRE(eventually([&] { return member.runtime().stats().paused; }));

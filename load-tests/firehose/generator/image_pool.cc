@@ -6,7 +6,7 @@
 #include <random>
 #include <stdexcept>
 
-#include "pipeline/core/digest.h"
+#include "pipeline/core/content_hash.h"
 #include "stages/hash_match/pdq.h"
 
 namespace modstream::firehose {
@@ -112,7 +112,7 @@ ImagePool::ImagePool(const ImagePoolSpec& spec) {
       }
     }
     if (static_cast<int>(variants.size()) < spec.near_duplicates_per_banked) continue;
-    bank_csv_ += "md5," + hexDigest(DigestType::kMd5, image.bytes) + "," + image.bank_entry +
+    bank_csv_ += "md5," + hexDigest(HashType::kMd5, image.bytes) + "," + image.bank_entry +
                  ",A,firehose generator seed " + std::to_string(spec.seed) + "\n";
     bank_csv_ += "pdq," + pdq.hash.hex() + "," + image.bank_entry + ",A,firehose generator seed " +
                  std::to_string(spec.seed) + "\n";

@@ -7,7 +7,7 @@
 #include <random>
 #include <thread>
 
-#include "pipeline/core/digest.h"
+#include "pipeline/core/content_hash.h"
 #include "stages/hash_match/hash_match_stage.h"
 #include "tests/support/test_doubles.h"
 
@@ -33,7 +33,7 @@ struct BankDir {
 
 std::vector<std::string> matchedEntries(Stage& stage, const std::string& md5) {
   Post post;
-  post.media.push_back(MediaRef{MediaId("m"), md5, {}, {}, {}});
+  post.media.push_back(MediaRef{MediaId("m"), {{HashType::kMd5, md5}}});
   auto record = InputRecord::owning({"posts", Partition{0}, Offset{0}}, std::nullopt, "");
   Signals signals;
   REQUIRE_FALSE(stage.process(post, StageContext{record, 0}, signals).error);
@@ -108,7 +108,7 @@ namespace {
 std::string entries(int count) {
   std::string body;
   for (int i = 0; i < count; ++i) {
-    body += "md5," + hexDigest(DigestType::kMd5, "entry-" + std::to_string(i)) + ",E-" +
+    body += "md5," + hexDigest(HashType::kMd5, "entry-" + std::to_string(i)) + ",E-" +
             std::to_string(i) + ",A,t\n";
   }
   return body;
@@ -121,7 +121,7 @@ TEST_CASE("a reload that would shrink a bank past max_reload_shrink_share is ref
   bank.write(entries(20));
   auto f = factory(bank, 0);  // max_reload_shrink_share: 0.1 by default
   auto stage = f->create();
-  const std::string last = hexDigest(DigestType::kMd5, "entry-19");
+  const std::string last = hexDigest(HashType::kMd5, "entry-19");
 
   bank.write(entries(17));  // 15% dropped: a truncated file
   CHECK_FALSE(f->reload());
@@ -135,7 +135,7 @@ TEST_CASE("a reload that would shrink a bank past max_reload_shrink_share is ref
   CHECK_FALSE(f->reload());
   std::ofstream(bank.dir / "bank.csv.allow-shrink") << "";
   CHECK(f->reload());
-  CHECK(matchedEntries(*stage, hexDigest(DigestType::kMd5, "entry-1")).empty());
-  CHECK(matchedEntries(*stage, hexDigest(DigestType::kMd5, "entry-0")) ==
+  CHECK(matchedEntries(*stage, hexDigest(HashType::kMd5, "entry-1")).empty());
+  CHECK(matchedEntries(*stage, hexDigest(HashType::kMd5, "entry-0")) ==
         std::vector<std::string>{"E-0"});
 }

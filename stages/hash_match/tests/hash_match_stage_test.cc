@@ -30,10 +30,12 @@ TEST_CASE("client-side hashes in a post match exact bank entries", "[hash_match]
   auto stage = makeStage("banks: [{name: test-bank, path: mixed.csv}]");
   Post post;
   post.account_id = AccountId("acct-1");
-  post.media.push_back(MediaRef{MediaId("m-1"), "0123456789abcdef0123456789abcdef", {}, {}, {}});
   post.media.push_back(
-      MediaRef{MediaId("m-2"), {}, "0123456789abcdef0123456789abcdef01234567", {}, {}});
-  post.media.push_back(MediaRef{MediaId("m-3"), "ffffffffffffffffffffffffffffffff", {}, {}, {}});
+      MediaRef{MediaId("m-1"), {{HashType::kMd5, "0123456789abcdef0123456789abcdef"}}});
+  post.media.push_back(
+      MediaRef{MediaId("m-2"), {{HashType::kSha1, "0123456789abcdef0123456789abcdef01234567"}}});
+  post.media.push_back(
+      MediaRef{MediaId("m-3"), {{HashType::kMd5, "ffffffffffffffffffffffffffffffff"}}});
   Signals signals = run(*stage, post);
   REQUIRE(signals.bank_matches.size() == 2);
   CHECK(signals.bank_matches[0].bank == "test-bank");
@@ -75,6 +77,7 @@ TEST_CASE("media bytes are hashed with MD5 and SHA-1 and SHA-256 and matched", "
 TEST_CASE("a disabled bank matches nothing", "[hash_match]") {
   auto stage = makeStage("banks: [{name: off, path: mixed.csv, enabled: false}]");
   Post post;
-  post.media.push_back(MediaRef{MediaId("m-1"), "0123456789abcdef0123456789abcdef", {}, {}, {}});
+  post.media.push_back(
+      MediaRef{MediaId("m-1"), {{HashType::kMd5, "0123456789abcdef0123456789abcdef"}}});
   CHECK(run(*stage, post).bank_matches.empty());
 }

@@ -165,7 +165,7 @@ TEST_CASE("client-side PDQ hashes in posts match too", "[pdq_match]") {
   auto near = PdqHash::fromHex(hash).value();
   for (int k = 0; k < 20; ++k) near.words[k % 4] ^= uint64_t{1} << (k * 3);  // 20 bits off
   Post post;
-  post.media.push_back(MediaRef{MediaId("m-7"), {}, {}, {}, near.hex()});
+  post.media.push_back(MediaRef{MediaId("m-7"), {{HashType::kPdq, near.hex()}}});
   auto record = InputRecord::owning({"posts", Partition{0}, Offset{0}}, std::nullopt, "");
   Signals signals;
   REQUIRE_FALSE(stage->process(post, StageContext{record, 0}, signals).error);

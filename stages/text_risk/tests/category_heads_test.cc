@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "pipeline/core/digest.h"
+#include "pipeline/core/content_hash.h"
 #include "stages/text_risk/learned_tier.h"
 #include "stages/text_risk/text_risk_stage.h"
 #include "tests/support/test_doubles.h"
@@ -54,7 +54,7 @@ struct HeadsDir {
               {"full", {{"inputs", {"full", "static"}}, {"threat_of_violence", head}}}}},
             {"exemplars",
              {{"file", "exemplars.i8"},
-              {"sha256", hexDigest(DigestType::kSha256, exemplars)},
+              {"sha256", hexDigest(HashType::kSha256, exemplars)},
               {"messages",
                {{{"id", "near"}, {"labels", {"threat_of_violence"}}},
                 {{"id", "far"}, {"labels", {"threat_of_violence"}}}}}}}};
@@ -100,7 +100,7 @@ TEST_CASE("a heads file that does not fit is refused, naming the file and what i
     std::ofstream(files.dir / "exemplars.i8", std::ios::binary) << std::string(8, '\x01');
     CHECK_FALSE(CategoryHeads::load(files.dir / "heads.json", "model.heads", errors));
     CHECK_THAT(errors.str(), Catch::Contains("exemplars.i8: SHA-256 is not the expected " +
-                                             hexDigest(DigestType::kSha256, files.exemplars)));
+                                             hexDigest(HashType::kSha256, files.exemplars)));
   }
   SECTION("weights of the wrong length") {
     auto json = files.heads();
