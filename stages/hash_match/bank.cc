@@ -1,10 +1,14 @@
 #include "stages/hash_match/bank.h"
 
 // fast-cpp-csv-parser copies file names with strncpy, which gcc 12 flags when inlined here.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wstringop-truncation"
+#endif
 #include <libfccp/csv.h>
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 #include <simdjson.h>
 
 #include <algorithm>
@@ -17,7 +21,7 @@ namespace modstream {
 namespace {
 
 // Adds one parsed row, or the reason it was rejected.
-void addRow(const std::string& where, std::string hash_type, std::string value,
+void addRow(const std::string& where, const std::string& hash_type, std::string value,
             std::string entry_id, std::string category, std::string source, BankLoad& load) {
   auto type = parseHashType(hash_type);
   if (!type) {
@@ -57,8 +61,8 @@ void loadCsv(const std::string& path, BankLoad& load) {
                                 e.what());
         continue;
       }
-      addRow(path + ":" + std::to_string(reader.get_file_line()), std::move(hash_type),
-             std::move(value), std::move(entry_id), std::move(category), std::move(source), load);
+      addRow(path + ":" + std::to_string(reader.get_file_line()), hash_type, std::move(value),
+             std::move(entry_id), std::move(category), std::move(source), load);
     }
   } catch (const io::error::base& e) {
     load.problems.push_back(path + ": " + e.what());

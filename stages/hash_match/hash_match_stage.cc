@@ -267,7 +267,8 @@ std::shared_ptr<const BankIndex> buildBankIndex(const HashMatchConfig& config,
     if (const auto before = previous ? previous->find(bank.name) : BankSizes::const_iterator();
         previous && before != previous->end() && bank.enabled) {
       const size_t now = load.entries.size();
-      const double kept = before->second ? static_cast<double>(now) / before->second : 1.0;
+      const double kept =
+          before->second ? static_cast<double>(now) / static_cast<double>(before->second) : 1.0;
       const std::filesystem::path allow = file.string() + ".allow-shrink";
       if (kept < 1.0 - config.max_reload_shrink_share) {
         if (std::filesystem::exists(allow)) {

@@ -53,8 +53,9 @@ void runModelOnCallingThread() {
 }  // namespace
 
 std::filesystem::path defaultModelDirectory(const std::string& name) {
-  const char* cache = std::getenv("MODSTREAM_CACHE");
-  const char* home = std::getenv("HOME");
+  // Read at start-up, while the config is validated; nothing in the process calls setenv.
+  const char* cache = std::getenv("MODSTREAM_CACHE");  // NOLINT(concurrency-mt-unsafe)
+  const char* home = std::getenv("HOME");              // NOLINT(concurrency-mt-unsafe)
   const std::filesystem::path root = cache && *cache ? std::filesystem::path(cache)
                                      : home ? std::filesystem::path(home) / ".cache" / "modstream"
                                             : std::filesystem::path(".cache/modstream");

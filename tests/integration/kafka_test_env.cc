@@ -1,6 +1,7 @@
 #include "tests/integration/kafka_test_env.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -25,7 +26,8 @@ extern char** environ;
 namespace modstream::testing {
 
 std::string brokerBootstrap() {
-  const char* dir = std::getenv("MODSTREAM_BROKER_DIR");
+  const char* dir =
+      std::getenv("MODSTREAM_BROKER_DIR");  // NOLINT(concurrency-mt-unsafe): no setenv
   if (!dir) FAIL("MODSTREAM_BROKER_DIR is not set: run integration tests through ctest");
   std::ifstream in(std::filesystem::path(dir) / "bootstrap");
   std::string bootstrap;
@@ -84,15 +86,15 @@ Workload makeWorkload(const TestTopics& topics, int posts, int takedown_every, i
     } else {
       // Every 13th post threatens someone (obfuscated): the text_risk stage escalates it.
       const bool threat = i % 13 == 0 && !(takedown_every > 0 && i % takedown_every == 0);
-      value = R"({"post_id":")" + post_id + R"(","account_id":")" + account +
-              R"(","created_at_ms":1795000000000,"text":"post number )" + std::to_string(i) +
-              (threat ? ": I w1ll k i l l you" : "") + "\"";
+      value = fmt::format(
+          R"({{"post_id":"{}","account_id":"{}","created_at_ms":1795000000000,"text":"post number {}{}")",
+          post_id, account, i, threat ? ": I w1ll k i l l you" : "");
       if (threat) workload.expected_escalation_posts.insert(post_id);
       workload.expected_posts_per_account[account] += 1;
       if (takedown_every > 0 && i % takedown_every == 0) {
         const std::string media_id = "media-" + std::to_string(i);
         const std::string md5 = hexDigest(HashType::kMd5, "known-" + media_id);
-        value += R"(,"media":[{"media_id":")" + media_id + R"(","md5":")" + md5 + "\"}]";
+        value += fmt::format(R"(,"media":[{{"media_id":"{}","md5":"{}"}}])", media_id, md5);
         workload.bank_csv += "md5," + md5 + ",ENTRY-" + std::to_string(i) + ",A,test\n";
         workload.expected_takedown_keys.insert(media_id);
       }
@@ -125,7 +127,7 @@ std::filesystem::path writeConfig(const std::filesystem::path& dir, const std::s
                                   int worker_threads, bool reputation,
                                   const std::string& processing_extra, int commit_interval_ms) {
   std::ofstream(dir / "bank.csv") << bank_csv;
-  const auto path = dir / "pipeline.yaml";
+  auto path = dir / "pipeline.yaml";
   std::ofstream(path)
       << "kafka:\n  bootstrap_servers: \"" << bootstrap << "\"\n  group_id: \"" << topics.group
       << "\"\n"

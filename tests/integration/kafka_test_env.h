@@ -102,6 +102,8 @@ class ChildProcess {
  public:
   ChildProcess(const std::filesystem::path& config, const std::filesystem::path& log);
   ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
   void signal(int sig);
   // Waits for exit and returns the exit code (128+signal when killed).
   int wait();

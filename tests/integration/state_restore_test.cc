@@ -74,6 +74,8 @@ class GatedRestore final : public PartitionObserver {
 // One group member in this process: the pipeline of `config` with `observer` for its state.
 class Member {
  public:
+  Member(const Member&) = delete;
+  Member& operator=(const Member&) = delete;
   Member(const std::filesystem::path& config, PartitionObserver* observer) {
     ConfigErrors errors;
     pipeline_ = loadPipelineFile(config.string(), builtinStages(), clock_, errors);

@@ -7,7 +7,7 @@
 using namespace modstream;
 
 TEST_CASE("a dead letter keeps the original bytes and names error and source", "[dead_letter]") {
-  const std::string value("{\"broken\x00\xff", 11);
+  const std::string value("{\"broken\x00\xff", 10);  // a NUL and a byte that is not UTF-8
   auto record = InputRecord::owning({"posts", Partition{3}, Offset{99}}, std::string("acct-1"),
                                     value, {{"trace", "abc"}}, 1234);
   auto out = makeDeadLetter(

@@ -23,6 +23,8 @@ struct BankDir {
   std::filesystem::path dir = std::filesystem::temp_directory_path() /
                               ("modstream-reload-" + std::to_string(std::random_device{}()));
   BankDir() { std::filesystem::create_directories(dir); }
+  BankDir(const BankDir&) = delete;
+  BankDir& operator=(const BankDir&) = delete;
   ~BankDir() { std::filesystem::remove_all(dir); }
   void write(const std::string& body) const {
     const auto temp = dir / "bank.csv.tmp";

@@ -28,7 +28,9 @@ cv::Mat syntheticPhoto(int seed) {
   for (int i = 0; i < 60; ++i) {
     const int radius = 4 + static_cast<int>(random() % 80);
     const cv::Point centre(static_cast<int>(random() % 320), static_cast<int>(random() % 240));
-    const cv::Scalar colour(random() % 256, random() % 256, random() % 256);
+    const cv::Scalar colour(static_cast<double>(random() % 256),
+                            static_cast<double>(random() % 256),
+                            static_cast<double>(random() % 256));
     cv::circle(image, centre, radius, colour, cv::FILLED);
   }
   cv::GaussianBlur(image, image, {5, 5}, 1.5);
@@ -50,6 +52,8 @@ std::string pdqOf(const cv::Mat& bgr) {
 
 struct Fixture {
   std::filesystem::path dir;
+  Fixture(const Fixture&) = delete;
+  Fixture& operator=(const Fixture&) = delete;
   explicit Fixture(const std::string& bank_csv, const std::string& allow_csv = "") {
     dir = std::filesystem::temp_directory_path() /
           ("modstream-pdq-match-" + std::to_string(std::random_device{}()));
