@@ -65,9 +65,7 @@ Query fileQuery(const std::string& path, bool dihedral) {
     return query;
   }
   const std::string bytes = buffer.str();
-  query.hashes = {{HashType::kMd5, hexDigest(HashType::kMd5, bytes)},
-                  {HashType::kSha1, hexDigest(HashType::kSha1, bytes)},
-                  {HashType::kSha256, hexDigest(HashType::kSha256, bytes)}};
+  for (const HashType type : kDigestTypes) query.hashes.emplace_back(type, hexDigest(type, bytes));
   auto image = ImageDecoder(ImageLimits{}).decode(bytes);
   if (!image.ok()) return query;  // exact digests still match
   PdqHasher hasher;
@@ -94,8 +92,7 @@ std::vector<Query> stdinQueries() {
       continue;
     }
     if (json.contains("file")) query.label = json["file"].get<std::string>();
-    for (const HashType type :
-         {HashType::kMd5, HashType::kSha1, HashType::kSha256, HashType::kPdq}) {
+    for (const HashType type : kHashTypes) {
       const std::string name(hashTypeName(type));
       if (json.contains(name) && json[name].is_string()) {
         if (type == HashType::kPdq && json.value("quality", 100) < 50) continue;

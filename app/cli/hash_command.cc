@@ -30,7 +30,7 @@ int hashCommand(const HashOptions& options) {
       continue;
     }
     const std::string bytes = buffer.str();
-    for (const HashType type : {HashType::kMd5, HashType::kSha1, HashType::kSha256}) {
+    for (const HashType type : kDigestTypes) {
       line[std::string(hashTypeName(type))] = hexDigest(type, bytes);
     }
     auto image = decoder.decode(bytes);

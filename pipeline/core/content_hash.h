@@ -12,6 +12,10 @@
 namespace modstream {
 
 enum class HashType { kMd5, kSha1, kSha256, kPdq };
+// Every type, and the digests among them, in this order wherever hashes are listed.
+inline constexpr HashType kHashTypes[] = {HashType::kMd5, HashType::kSha1, HashType::kSha256,
+                                          HashType::kPdq};
+inline constexpr HashType kDigestTypes[] = {HashType::kMd5, HashType::kSha1, HashType::kSha256};
 
 // "md5", "sha1", "sha256", "pdq": the names in every file format, event and metric.
 std::string_view hashTypeName(HashType type);

@@ -191,7 +191,7 @@ Result<MediaRef> decodeMediaRef(simdjson::dom::element el, size_t index) {
   auto id = requiredId(obj, "media_id", prefix + ".media_id");
   if (!id.ok()) return id.error();
   ref.media_id = MediaId(std::move(id).value());
-  for (const HashType type : {HashType::kMd5, HashType::kSha1, HashType::kSha256, HashType::kPdq}) {
+  for (const HashType type : kHashTypes) {
     const std::string_view name = hashTypeName(type);
     auto hash = optionalHash(obj, name, prefix + "." + std::string(name), hashHexLength(type));
     if (!hash.ok()) return hash.error();

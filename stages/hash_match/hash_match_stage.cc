@@ -48,8 +48,6 @@ class MediaOutcomes {
   prometheus::Family<prometheus::Counter>* matches_ = nullptr;
 };
 
-constexpr HashType kDigestTypes[] = {HashType::kMd5, HashType::kSha1, HashType::kSha256};
-
 // One stage instance per worker: owns its PDQ scratch buffers.
 class HashMatchStage final : public Stage {
  public:
