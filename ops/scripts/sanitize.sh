@@ -44,4 +44,4 @@ cd "$dir"
 if [[ "$kind" == tsan ]]; then
   exec ./tests/pipeline_unit_tests "$@"  # every runtime unit test, the threaded ones included
 fi
-ctest --output-on-failure --timeout 900 "${tests[@]}" "$@"
+ctest --output-on-failure --timeout 900 --parallel "$(nproc)" "${tests[@]}" "$@"
