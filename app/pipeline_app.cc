@@ -12,11 +12,14 @@ std::optional<LoadedPipeline> loadPipeline(const YAML::Node& root,
   env.kafka =
       &pipeline.config.kafka;  // valid while the factories are built; they copy what they need
   env.topics = &pipeline.config.topics;
+  std::vector<ChainedStage> chain;
   for (const auto& spec : pipeline.config.stages) {
     if (spec.name.empty()) continue;  // already reported
+    chain.push_back({spec.name, spec.path});
     auto factory = registry.build(spec.name, spec.config, spec.path, env, errors);
     if (factory) pipeline.stages.push_back({spec.name, std::move(factory)});
   }
+  registry.checkOrder(chain, errors);
   if (!errors.empty()) return std::nullopt;
   return pipeline;
 }

@@ -9,10 +9,10 @@ namespace modstream {
 
 StageRegistry builtinStages() {
   StageRegistry registry;
-  registry.add("hash_match", hashMatchStageBuilder());
-  registry.add("text_risk", textRiskStageBuilder());
-  registry.add("reputation", reputationStageBuilder());
-  registry.add("decide", decideStageBuilder());
+  registry.add("hash_match", hashMatchStageBuilder(), hashMatchSignalFlow());
+  registry.add("text_risk", textRiskStageBuilder(), textRiskSignalFlow());
+  registry.add("reputation", reputationStageBuilder(), reputationSignalFlow());
+  registry.add("decide", decideStageBuilder(), decideSignalFlow());
   return registry;
 }
 

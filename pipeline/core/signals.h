@@ -14,6 +14,22 @@
 
 namespace modstream {
 
+// The parts of Signals one stage fills in for the stages after it. Stages declare which they need
+// and which they provide (SignalFlow in stage.h) so that the registry can check a chain's order.
+enum class SignalKind { kBankMatches, kTextRisk, kReputation };
+
+constexpr std::string_view signalKindName(SignalKind kind) {
+  switch (kind) {
+    case SignalKind::kBankMatches:
+      return "bank_matches";
+    case SignalKind::kTextRisk:
+      return "text_risk";
+    case SignalKind::kReputation:
+      return "reputation";
+  }
+  return "unknown";
+}
+
 // A hit of a piece of content against a hash bank.
 struct BankMatch {
   std::string bank;                    // bank name from config

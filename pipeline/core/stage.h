@@ -1,7 +1,8 @@
 #pragma once
 // The stage interface. A stage looks at one decoded record and adds what it found to the record's
 // Signals; the decide stage turns signals into output records. The runtime calls a chain of stages
-// in config order, for each record, on the worker thread that owns the record's partition.
+// in config order, for each record, on the worker thread that owns the record's partition: first
+// process() of each stage, then finish() of each.
 //
 // Threading: a StageFactory is built once at start-up (validating its config) and creates one Stage
 // per worker thread, so a Stage needs no locks. Factories may be shared across threads read-only.
@@ -47,6 +48,15 @@ class Stage {
   // Processes one record. Never throws; returns fail() when the record cannot be processed.
   virtual StageStatus process(const Content& content, const StageContext& context,
                               Signals& signals) = 0;
+  // Called once every stage of the chain has processed the record without failing, in chain
+  // order, with the signals all of them added: a stage that must see what later stages found
+  // (reputation counts text_risk's flags as strikes) does that here. Not called for a record
+  // that goes to the dead-letter topic. Never throws.
+  virtual void finish(const Content& content, const StageContext& context, Signals& signals) {
+    (void)content;
+    (void)context;
+    (void)signals;
+  }
   // A worker that took several records from its queue at once tells stages that want it what they
   // will process next, in order and decoded, before process() is called for each: work that
   // batches well (text_risk's transformer) can be done here for all of them in one go. A hint
@@ -89,10 +99,28 @@ using StageFactoryBuilder =
     std::function<std::unique_ptr<StageFactory>(const YAML::Node& config, const std::string& path,
                                                 const StageEnvironment& env, ConfigErrors& errors)>;
 
+// Which signals a stage reads in process() and which it adds there. A needed signal that no stage
+// of the chain provides is allowed (the stage does without it: text_risk without reputation weighs
+// every account alike); one that a later stage provides is an error, as the stage would never see
+// it. What a stage reads in finish() needs no order.
+struct SignalFlow {
+  std::vector<SignalKind> needs;
+  std::vector<SignalKind> provides;
+};
+
+// A stage of a configured chain, as the order check sees it.
+struct ChainedStage {
+  std::string name;
+  std::string path;  // e.g. "stages[1]"
+};
+
 // Stages by name. Built in the composition root (no static registration, no global state).
 class StageRegistry {
  public:
-  void add(std::string name, StageFactoryBuilder builder);
+  void add(std::string name, StageFactoryBuilder builder, SignalFlow flow = {});
+  // Adds an error to `errors` for each stage that needs a signal a later stage provides, naming
+  // both. Unknown names are skipped (build() reports them).
+  void checkOrder(const std::vector<ChainedStage>& chain, ConfigErrors& errors) const;
   // Builds the factory for `name`; an unknown name is reported with the known ones.
   std::unique_ptr<StageFactory> build(const std::string& name, const YAML::Node& config,
                                       const std::string& path, const StageEnvironment& env,
@@ -100,7 +128,11 @@ class StageRegistry {
   std::vector<std::string> names() const;
 
  private:
-  std::map<std::string, StageFactoryBuilder> builders_;
+  struct Entry {
+    StageFactoryBuilder build;
+    SignalFlow flow;
+  };
+  std::map<std::string, Entry> entries_;
 };
 
 }  // namespace modstream

@@ -1,5 +1,7 @@
 #include "pipeline/runtime/record_processor.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <chrono>
 #include <exception>
@@ -24,7 +26,11 @@ std::vector<OutputRecord> RecordProcessor::process(const InputRecord& record) {
 
   Signals signals;
   const StageContext context{record, now_ms};
-  for (auto& named : stages_) {
+  // A stage's time is observed once per record, process() and finish() together, so that a stage
+  // doing its work in finish() (reputation's writes) shows its real cost.
+  spent_.assign(stages_.size(), {});
+  for (size_t i = 0; i < stages_.size(); ++i) {
+    auto& named = stages_[i];
     const auto started = std::chrono::steady_clock::now();
     StageStatus status;
     try {
@@ -35,12 +41,32 @@ std::vector<OutputRecord> RecordProcessor::process(const InputRecord& record) {
       status = StageStatus::fail(
           {ErrorClass::kStageFailure, named.name, std::string("stage threw: ") + e.what()});
     }
-    if (named.metrics) {
-      named.metrics->observe(std::chrono::steady_clock::now() - started, status.error);
+    spent_[i] = std::chrono::steady_clock::now() - started;
+    if (status.error) {
+      for (size_t done = 0; done <= i; ++done) {
+        observe(done, done == i ? status.error : std::nullopt);
+      }
+      return deadLetter(*status.error);
     }
-    if (status.error) return deadLetter(*status.error);
+  }
+  for (size_t i = 0; i < stages_.size(); ++i) {
+    const auto started = std::chrono::steady_clock::now();
+    try {
+      stages_[i].stage->finish(content.value(), context, signals);
+    } catch (const std::exception& e) {
+      // The record's outputs are still published: the stages that ran did their part.
+      const auto& source = record.source();
+      spdlog::error("stage {} threw in finish() on {}/{}@{}: {}", stages_[i].name, source.topic,
+                    source.partition.value, source.offset.value, e.what());
+    }
+    spent_[i] += std::chrono::steady_clock::now() - started;
+    observe(i, std::nullopt);
   }
   return std::move(signals.outputs);
+}
+
+void RecordProcessor::observe(size_t stage, const std::optional<RecordError>& error) {
+  if (stages_[stage].metrics) stages_[stage].metrics->observe(spent_[stage], error);
 }
 
 void RecordProcessor::lookAhead(const std::vector<const InputRecord*>& records) {

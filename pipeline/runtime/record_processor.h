@@ -1,9 +1,12 @@
 #pragma once
-// RecordProcessor runs one record through decode and the stage chain and returns what to publish:
-// the decide stage's outputs, or one dead letter when decoding or a stage failed. One instance per
-// worker thread (it owns that thread's Stage instances and decoder); never throws on bad input.
+// RecordProcessor runs one record through decode and the stage chain (each stage's process(), then
+// each stage's finish()) and returns what to publish: the stages' outputs, or one dead letter when
+// decoding or a stage failed. One instance per worker thread (it owns that thread's Stage instances
+// and decoder); never throws on bad input.
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,8 +34,12 @@ class RecordProcessor {
   void lookAhead(const std::vector<const InputRecord*>& records);
 
  private:
+  // Reports stage `stage`'s time on this record (spent_) to its metrics.
+  void observe(size_t stage, const std::optional<RecordError>& error);
+
   RecordDecoder decoder_;
   std::vector<NamedStage> stages_;
+  std::vector<std::chrono::steady_clock::duration> spent_;  // per stage, this record so far
   const Clock& clock_;
   PipelineMetrics* metrics_;
 };

@@ -64,14 +64,14 @@ class DecideStage final : public Stage {
       shared_->countRule(*hit.rule);
       act(hit, live);
     }
-    finish(live, signals.outputs);
+    publish(live, signals.outputs);
     for (const auto& hit : outcome.shadow) {
       shared_->countRule(*hit.rule);
       Outcome shadow{content, signals, context, /*live=*/false, {}, {}, {}};
       shadow.taken_down_categories = urlCategoriesTakenDown({hit});
       act(hit, shadow);
       std::vector<OutputRecord> would_publish;
-      finish(shadow, would_publish);
+      publish(shadow, would_publish);
       for (const auto& record : would_publish) {
         signals.outputs.push_back(shadowRecord(*hit.rule, policy.version, record));
       }
@@ -195,7 +195,8 @@ class DecideStage final : public Stage {
         OutputTopic::kTakedowns, content_id, event.dump(), {{"modstream.event_type", "label"}}});
   }
 
-  void finish(Outcome& d, std::vector<OutputRecord>& out) {
+  // Moves the outcome's actions and its escalation, if any, to `out`.
+  void publish(Outcome& d, std::vector<OutputRecord>& out) {
     for (auto& record : d.actions) {
       if (d.live) shared_->countAction(record.headers[0].value, "none");
       out.push_back(std::move(record));
@@ -400,6 +401,11 @@ StageFactoryBuilder decideStageBuilder() {
     }
     return std::make_unique<DecideFactory>(std::move(shared));
   };
+}
+
+// Reads every signal; adds only output records.
+SignalFlow decideSignalFlow() {
+  return {{SignalKind::kBankMatches, SignalKind::kTextRisk, SignalKind::kReputation}, {}};
 }
 
 }  // namespace modstream

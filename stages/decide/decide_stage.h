@@ -67,5 +67,7 @@ std::string takedownEventId(const BankMatch& match, const SourceCoordinates& sou
 std::string labelEventId(const SourceCoordinates& source, const std::string& label);
 
 StageFactoryBuilder decideStageBuilder();
+// The signals it needs and provides (the registry checks the chain's order with them).
+SignalFlow decideSignalFlow();
 
 }  // namespace modstream

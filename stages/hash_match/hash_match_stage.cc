@@ -328,4 +328,9 @@ StageFactoryBuilder hashMatchStageBuilder() {
   };
 }
 
+// Reads no other stage's signals; adds the record's bank matches.
+SignalFlow hashMatchSignalFlow() {
+  return {{}, {SignalKind::kBankMatches}};
+}
+
 }  // namespace modstream

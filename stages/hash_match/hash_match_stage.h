@@ -62,5 +62,7 @@ std::shared_ptr<const BankIndex> buildBankIndex(const HashMatchConfig& config,
                                                 BankSizes* sizes = nullptr);
 
 StageFactoryBuilder hashMatchStageBuilder();
+// The signals it needs and provides (the registry checks the chain's order with them).
+SignalFlow hashMatchSignalFlow();
 
 }  // namespace modstream

@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <mutex>
+#include <optional>
 
 namespace modstream {
 namespace {
@@ -59,8 +60,11 @@ class ReputationStage final : public Stage {
         settings_(settings),
         confirmed_bank_(std::move(confirmed_bank)) {}
 
+  // Counts the record as activity and gives the chain the account's snapshot; the strikes from
+  // this record's findings wait for finish(), when every stage has added its findings.
   StageStatus process(const Content& content, const StageContext& context,
                       Signals& signals) override {
+    pending_.reset();
     const auto& source = context.record.source();
     auto store = stores_->store(source.partition.value);
     if (!store) {
@@ -69,31 +73,41 @@ class ReputationStage final : public Stage {
                     source.partition.value, source.topic, source.offset.value);
       return StageStatus::ok();
     }
-    const std::string account = accountOf(content).str();
-    AccountState& state = store->account(account);
-    const int64_t now_ms = eventTime(content, context.record);
+    Pending pending{store, accountOf(content).str(), eventTime(content, context.record)};
+    AccountState& state = store->account(pending.account);
     auto last = state.last_offsets.find(source.topic);
-    const bool replayed = last != state.last_offsets.end() && source.offset.value <= last->second;
-    if (!replayed) {
-      recordActivity(state, content, now_ms, settings_);
+    pending.replayed = last != state.last_offsets.end() && source.offset.value <= last->second;
+    if (!pending.replayed) {
+      recordActivity(state, content, pending.now_ms, settings_);
       state.last_offsets[source.topic] = source.offset.value;
       if (const auto* decision = std::get_if<ModeratorDecision>(&content)) {
         confirmed_bank_->append(*decision);
       }
+      expireIdle(*store, source.partition.value, pending.account, pending.now_ms, signals);
     }
-    if (!replayed) expireIdle(*store, source.partition.value, account, now_ms, signals);
     // Strikes from this record's findings count from the next record on: the snapshot that
     // decides about this record holds the account's past, not the record itself.
-    signals.reputation = snapshotOf(state, now_ms, settings_);
-    if (!replayed) recordFindings(state, signals, now_ms, settings_);
+    signals.reputation = snapshotOf(state, pending.now_ms, settings_);
+    pending_ = std::move(pending);
+    return StageStatus::ok();
+  }
+
+  // Counts the record's findings (bank matches, flagged text) as strikes, stores the account and
+  // publishes its state to the changelog.
+  void finish(const Content& /*content*/, const StageContext& context, Signals& signals) override {
+    if (!pending_) return;
+    Pending pending = std::move(*pending_);
+    pending_.reset();
+    // The expiry sweep in process() touched other accounts only, so this one is still cached.
+    AccountState& state = pending.store->account(pending.account);
+    if (!pending.replayed) recordFindings(state, signals, pending.now_ms, settings_);
     const std::string value = encodeState(state);
-    if (!replayed) store->put(account, value);
+    if (!pending.replayed) pending.store->put(pending.account, value);
     // A replayed record re-publishes the state: its first publication may never have been
     // acknowledged (the reason it is being replayed), and full states make repeats harmless.
-    OutputRecord changelog{OutputTopic::kReputationChangelog, account, value, {}};
-    changelog.partition = source.partition.value;
+    OutputRecord changelog{OutputTopic::kReputationChangelog, pending.account, value, {}};
+    changelog.partition = context.record.source().partition.value;
     signals.outputs.push_back(std::move(changelog));
-    return StageStatus::ok();
   }
 
  private:
@@ -129,6 +143,16 @@ class ReputationStage final : public Stage {
   ReputationSettings settings_;
   std::shared_ptr<ConfirmedHashBank> confirmed_bank_;
   std::map<int32_t, int64_t> last_sweep_ms_;  // event time of each partition's last sweep
+  // The record between process() and finish(). A record that a later stage dead-letters never
+  // reaches finish(): no strikes, no changelog record; the activity process() counted stays in
+  // the cached state only.
+  struct Pending {
+    std::shared_ptr<PartitionStore> store;
+    std::string account;
+    int64_t now_ms = 0;
+    bool replayed = false;
+  };
+  std::optional<Pending> pending_;
 };
 
 class ReputationFactory final : public StageFactory {
@@ -193,6 +217,11 @@ StageFactoryBuilder reputationStageBuilder() {
     return std::make_unique<ReputationFactory>(std::move(stores), config.settings,
                                                std::move(confirmed_bank));
   };
+}
+
+// Reads the findings only in finish(), so it needs no stage before it; adds the account snapshot.
+SignalFlow reputationSignalFlow() {
+  return {{}, {SignalKind::kReputation}};
 }
 
 }  // namespace modstream

@@ -1,8 +1,9 @@
 #pragma once
 // reputation: keeps per-account state (stages/reputation/account_state.h) in RocksDB per input
 // partition, mirrored to a compacted changelog topic, and puts the account's snapshot in
-// Signals::reputation for the decide stage. Place it after hash_match and text_risk (it counts
-// their findings as strikes) and before decide. See README.md.
+// Signals::reputation for text_risk and decide, which must come after it (the registry checks).
+// It counts the chain's findings as strikes in finish(), so its place among hash_match and
+// text_risk does not matter for that. See README.md.
 
 #include <filesystem>
 
@@ -26,5 +27,6 @@ ReputationConfig parseReputationConfig(const YAML::Node& node, const std::string
                                        ConfigErrors& errors);
 
 StageFactoryBuilder reputationStageBuilder();
+SignalFlow reputationSignalFlow();
 
 }  // namespace modstream

@@ -41,7 +41,7 @@ class TextRiskStage final : public Stage {
     if (!post) return StageStatus::ok();
     model_.refreshed();
     TextRiskContext text_context = textRiskContextOf(post->context);
-    // When reputation runs first, a low-trust account's evidence counts for more.
+    // A low-trust account's evidence counts for more (reputation runs first when configured).
     if (signals.reputation) text_context.account_trust = signals.reputation->trust;
     const auto ahead = ahead_.find(post->text);
     signals.text_risk =
@@ -151,6 +151,11 @@ StageFactoryBuilder textRiskStageBuilder() {
     return std::make_unique<TextRiskFactory>(std::move(model), std::move(learned),
                                              std::make_shared<FlaggedCounters>(env.metrics));
   };
+}
+
+// Reads the account's trust (a low-trust account's evidence counts for more); adds text scores.
+SignalFlow textRiskSignalFlow() {
+  return {{SignalKind::kReputation}, {SignalKind::kTextRisk}};
 }
 
 }  // namespace modstream

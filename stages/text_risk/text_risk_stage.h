@@ -21,5 +21,7 @@ TextRiskSignal scoreText(TextRiskAnalyzer& analyzer,
                          LearnedTier::Ahead* ahead = nullptr);
 
 StageFactoryBuilder textRiskStageBuilder();
+// The signals it needs and provides (the registry checks the chain's order with them).
+SignalFlow textRiskSignalFlow();
 
 }  // namespace modstream

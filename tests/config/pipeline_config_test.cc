@@ -1,6 +1,9 @@
 #include "pipeline/config/pipeline_config.h"
 
 #include <catch2/catch.hpp>
+#include <map>
+#include <string>
+#include <vector>
 
 #include "app/pipeline_app.h"
 #include "stages/stage_registry.h"
@@ -102,6 +105,7 @@ extra_top_level: 1
            "logging.level: must be one of trace, debug, info, warn, error",
            "stages[0].config.banks[1].name: duplicate bank name 'a'",
            "stages[0].config.banks[1].enabled: expected true or false",
+           // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one message, split for width
            "stages[1].name: unknown stage 'no_such_stage' (known stages: decide, hash_match, "
            "reputation, text_risk)",
            "stages[2].name: is required",
@@ -110,6 +114,58 @@ extra_top_level: 1
        }) {
     CHECK(hasError(loaded.errors, expected));
   }
+}
+
+TEST_CASE("a stage placed before one that provides a signal it needs is an error naming both",
+          "[config]") {
+  auto loaded = load(R"(
+kafka: {bootstrap_servers: "x:1"}
+stages:
+  - name: decide
+  - name: text_risk
+    config: {lexicons: [lexicons]}
+  - name: hash_match
+    config: {banks: [{name: a, path: banks/sample-known-content.csv}]}
+  - name: reputation
+    config: {state_dir: never-opened}
+)");
+  CHECK_FALSE(loaded.pipeline);
+  INFO(loaded.errors.str());
+  for (const char* expected : {
+           "stages[0].name: decide needs the bank_matches signal, which hash_match (stages[2]) "
+           "provides only after it: put hash_match before decide",
+           "stages[0].name: decide needs the text_risk signal, which text_risk (stages[1]) "
+           "provides only after it: put text_risk before decide",
+           "stages[0].name: decide needs the reputation signal, which reputation (stages[3]) "
+           "provides only after it: put reputation before decide",
+           "stages[1].name: text_risk needs the reputation signal, which reputation (stages[3]) "
+           "provides only after it: put reputation before text_risk",
+       }) {
+    CHECK(hasError(loaded.errors, expected));
+  }
+  CHECK(loaded.errors.all().size() == 4);
+}
+
+TEST_CASE("stages may run without the providers of what they need, or after them", "[config]") {
+  const std::map<std::string, std::string> entries = {
+      {"hash_match",
+       "  - {name: hash_match, config: {banks: [{name: a, path: "
+       "banks/sample-known-content.csv}]}}\n"},
+      {"reputation", "  - {name: reputation, config: {state_dir: never-opened}}\n"},
+      {"text_risk", "  - {name: text_risk, config: {lexicons: [lexicons]}}\n"},
+      {"decide", "  - {name: decide}\n"},
+  };
+  const auto chain = GENERATE(values<std::vector<std::string>>({
+      {"text_risk", "decide"},
+      {"reputation", "text_risk", "decide"},
+      {"hash_match", "reputation", "text_risk", "decide"},
+      {"reputation", "hash_match", "text_risk"},
+  }));
+  std::string yaml = "kafka: {bootstrap_servers: \"x:1\"}\nstages:\n";
+  for (const auto& name : chain) yaml += entries.at(name);
+  auto loaded = load(yaml);
+  INFO(yaml << loaded.errors.str());
+  CHECK(loaded.pipeline);
 }
 
 TEST_CASE("a bank file that does not exist is a start-up error naming the path", "[config]") {

@@ -142,11 +142,11 @@ std::filesystem::path writeConfig(const std::filesystem::path& dir, const std::s
       << processing_extra << "logging: {level: info}\nmetrics: {listen_address: \"\"}\n"
       << "stages:\n  - name: hash_match\n    config:\n      banks: [{name: "
          "test-bank, path: bank.csv}]\n"
-      << "  - name: text_risk\n    config:\n      lexicons: [\"" MODSTREAM_SOURCE_DIR
-         "/config/lexicons\"]\n"
       << (reputation ? "  - name: reputation\n    config: {state_dir: state, "
                        "confirmed_hashes_bank: confirmed.csv}\n"
                      : "")
+      << "  - name: text_risk\n    config:\n      lexicons: [\"" MODSTREAM_SOURCE_DIR
+         "/config/lexicons\"]\n"
       // Delivery tests push thousands of takedowns a second: far over the guardrail's default
       // rate, which would (correctly) send most of them to moderators instead.
       << "  - name: decide\n    config: {guardrails: {takedowns_per_second: 1000000, "

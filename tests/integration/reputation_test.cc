@@ -64,6 +64,29 @@ TEST_CASE("reputation counts every post once and a wiped disk is restored from t
   CHECK(before.size() == workload.expected_posts_per_account.size());
   CHECK(before == changelog);
 
+  // Strikes: one per known-content post (hash_match runs before reputation) and one per threat
+  // (text_risk runs after it: counted in finish()). All posts share one event time: no decay.
+  std::map<std::string, double> expected_known, expected_text;
+  for (int i = 0; i < 3000; ++i) {
+    if (i % 37 == 0) continue;  // malformed
+    const std::string account = "acct-" + std::to_string(i % 97);
+    if (i % 10 == 0) {
+      expected_known[account] += 1;
+    } else if (i % 13 == 0) {
+      expected_text[account] += 1;
+    }
+  }
+  std::map<std::string, double> known, text;
+  for (const auto& [account, value] : changelog) {
+    const auto state = decodeState(value);
+    REQUIRE(state);
+    for (const auto& [category, strike] : state->strikes) {
+      (category == "known_content" ? known : text)[account] += strike.value;
+    }
+  }
+  CHECK(known == expected_known);
+  CHECK(text == expected_text);
+
   // The operator's view: `modstream reputation get` reads the same state from the changelog.
   const auto& [account, posts] = *workload.expected_posts_per_account.begin();
   const auto got =

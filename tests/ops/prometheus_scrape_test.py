@@ -97,10 +97,10 @@ metrics: {{listen_address: "127.0.0.1:{metrics_port}"}}
 stages:
   - name: hash_match
     config: {{banks: [{{name: test-bank, path: bank.csv}}]}}
-  - name: text_risk
-    config: {{lexicons: ["{source / 'config' / 'lexicons'}"]}}
   - name: reputation
     config: {{state_dir: "{work / 'state'}"}}
+  - name: text_risk
+    config: {{lexicons: ["{source / 'config' / 'lexicons'}"]}}
   - name: decide
     config: {{policy_file: "{source / 'config' / 'policy' / 'policy.yaml'}"}}
 """)

@@ -1,5 +1,6 @@
 #include "pipeline/runtime/record_processor.h"
 
+#include <fmt/format.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
@@ -35,13 +36,13 @@ TEST_CASE("stages run in order and the decide stage's outputs are returned", "[p
   std::vector<std::string> calls;
   std::vector<NamedStage> stages;
   stages.push_back({"first", std::make_unique<LambdaStage>([&](auto&, auto&, Signals& s) {
-                      calls.push_back("first");
+                      calls.emplace_back("first");
                       s.bank_matches.push_back(BankMatch{"bank", "e1", "md5", 0, "A", "m1", "x"});
                       return StageStatus::ok();
                     })});
   stages.push_back(
       {"second", std::make_unique<LambdaStage>([&](auto&, const StageContext& c, Signals& s) {
-         calls.push_back("second");
+         calls.emplace_back("second");
          CHECK(c.now_ms == 1000);
          CHECK(s.bank_matches.size() == 1);
          s.outputs.push_back(OutputRecord{OutputTopic::kTakedowns, "m1", "{}", {}});
@@ -54,6 +55,54 @@ TEST_CASE("stages run in order and the decide stage's outputs are returned", "[p
   CHECK(outputs[0].topic == OutputTopic::kTakedowns);
 }
 
+TEST_CASE("each stage finishes after every stage has processed, seeing what later ones found",
+          "[processor]") {
+  FixedClock clock(1000);
+  auto registry = std::make_shared<prometheus::Registry>();
+  PipelineMetrics metrics(registry);
+  std::vector<std::string> calls;
+  std::vector<NamedStage> stages;
+  stages.push_back({"counting",
+                    std::make_unique<LambdaStage>(
+                        [&](auto&, auto&, auto&) {
+                          calls.emplace_back("counting.process");
+                          return StageStatus::ok();
+                        },
+                        [&](Signals& s) {
+                          calls.emplace_back("counting.finish");
+                          CHECK(s.text_risk);  // added by the stage after it
+                          s.outputs.push_back(
+                              OutputRecord{OutputTopic::kReputationChangelog, "acct-1", "{}", {}});
+                        }),
+                    &metrics.stage("counting")});
+  stages.push_back({"scoring",
+                    std::make_unique<LambdaStage>(
+                        [&](auto&, auto&, Signals& s) {
+                          calls.emplace_back("scoring.process");
+                          s.text_risk = TextRiskSignal{};
+                          return StageStatus::ok();
+                        },
+                        [&](Signals&) { calls.emplace_back("scoring.finish"); }),
+                    &metrics.stage("scoring")});
+  RecordProcessor processor(RecordDecoder({}, {}), std::move(stages), clock, &metrics);
+  auto outputs = processor.process(validPost());
+  CHECK(calls == std::vector<std::string>{"counting.process", "scoring.process", "counting.finish",
+                                          "scoring.finish"});
+  REQUIRE(outputs.size() == 1);
+  CHECK(outputs[0].topic == OutputTopic::kReputationChangelog);
+  // One observation per stage and record, process() and finish() together.
+  const std::string text = exposition(*registry);
+  for (const char* stage : {"counting", "scoring"}) {
+    INFO(stage);
+    CHECK_THAT(text, Catch::Contains(fmt::format(
+                         R"(modstream_stage_records_received_total{{stage="{}"}} 1)", stage)));
+    CHECK_THAT(text, Catch::Contains(fmt::format(
+                         R"(modstream_stage_records_emitted_total{{stage="{}"}} 1)", stage)));
+    CHECK_THAT(text, Catch::Contains(fmt::format(
+                         R"(modstream_stage_latency_seconds_count{{stage="{}"}} 1)", stage)));
+  }
+}
+
 TEST_CASE("a failing or throwing stage dead-letters the record and stops the chain",
           "[processor]") {
   FixedClock clock(1000);
@@ -62,6 +111,12 @@ TEST_CASE("a failing or throwing stage dead-letters the record and stops the cha
   bool later_stage_ran = false;
   const bool throws = GENERATE(false, true);
   std::vector<NamedStage> stages;
+  bool finished = false;
+  stages.push_back(
+      {"earlier",
+       std::make_unique<LambdaStage>([](auto&, auto&, auto&) { return StageStatus::ok(); },
+                                     [&](Signals&) { finished = true; }),
+       &metrics.stage("earlier")});
   stages.push_back({"flaky",
                     std::make_unique<LambdaStage>([throws](auto&, auto&, auto&) -> StageStatus {
                       if (throws) throw std::runtime_error("boom");
@@ -75,6 +130,7 @@ TEST_CASE("a failing or throwing stage dead-letters the record and stops the cha
   RecordProcessor processor(RecordDecoder({}, {}), std::move(stages), clock, &metrics);
   auto outputs = processor.process(validPost());
   CHECK_FALSE(later_stage_ran);
+  CHECK_FALSE(finished);  // a dead-lettered record finishes no stage
   REQUIRE(outputs.size() == 1);
   CHECK(outputs[0].topic == OutputTopic::kDeadLetter);
   CHECK(headerOf(outputs[0], dead_letter_header::kErrorClass) == "stage_failure");
@@ -92,6 +148,9 @@ TEST_CASE("a failing or throwing stage dead-letters the record and stops the cha
   CHECK_THAT(text,
              Catch::Contains(
                  R"(modstream_dead_letters_total{error_class="stage_failure",stage="flaky"} 1)"));
+  // The stage before the failure did its part and is counted as having emitted the record.
+  CHECK_THAT(text, Catch::Contains(R"(modstream_stage_records_emitted_total{stage="earlier"} 1)"));
+  CHECK_THAT(text, Catch::Contains(R"(modstream_stage_latency_seconds_count{stage="earlier"} 1)"));
 }
 
 TEST_CASE("undecodable records never reach the stages", "[processor]") {

@@ -26,14 +26,21 @@ class FixedClock final : public Clock {
 class LambdaStage final : public Stage {
  public:
   using Fn = std::function<StageStatus(const Content&, const StageContext&, Signals&)>;
-  explicit LambdaStage(Fn fn) : fn_(std::move(fn)) {}
+  using FinishFn = std::function<void(Signals&)>;
+  explicit LambdaStage(Fn fn, FinishFn finish = {})
+      : fn_(std::move(fn)), finish_(std::move(finish)) {}
   StageStatus process(const Content& content, const StageContext& context,
                       Signals& signals) override {
     return fn_(content, context, signals);
   }
+  void finish(const Content& /*content*/, const StageContext& /*context*/,
+              Signals& signals) override {
+    if (finish_) finish_(signals);
+  }
 
  private:
   Fn fn_;
+  FinishFn finish_;
 };
 
 // Runs `content` through `stage` as the record at offset 0 of partition 0 of `topic`.

@@ -13,7 +13,7 @@ DEFAULT_PIPELINE = {
     "commit_interval_ms": 200,
     "guarantee": "at_least_once",
     "session_timeout_ms": 10000,
-    "stages": ["hash_match", "text_risk", "reputation", "decide"],
+    "stages": ["hash_match", "reputation", "text_risk", "decide"],
     "text_model": False,  # text_risk's learned tier, with the shipped heads and cascade settings
 }
 

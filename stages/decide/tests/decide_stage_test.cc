@@ -156,7 +156,7 @@ TEST_CASE("flagged text becomes one escalation with the flagged reasons only", "
 }
 
 TEST_CASE("priority follows category and context from config", "[decide]") {
-  auto priorityOf = [](const std::string& yaml, const Post& post, CategoryScore score) {
+  auto priorityOf = [](const std::string& yaml, const Post& post, const CategoryScore& score) {
     const auto outputs = decide(yaml, post, signalOf({score}));
     REQUIRE(outputs.size() == 1);
     return nlohmann::json::parse(outputs[0].value)["priority"].get<std::string>();
@@ -206,7 +206,8 @@ TEST_CASE("bad escalation config is reported with its path", "[decide]") {
 
 TEST_CASE("reputation lowers the bar and raises the priority for risky accounts", "[decide]") {
   const Post public_post = postWith(PostKind::kPublic, false);
-  auto decideWith = [&](std::optional<ReputationSnapshot> reputation, CategoryScore score) {
+  auto decideWith = [&](const std::optional<ReputationSnapshot>& reputation,
+                        const CategoryScore& score) {
     auto stage = makeStage("{}");
     auto record =
         InputRecord::owning({"posts", Partition{1}, Offset{5}}, std::string("acct-1"), "x");
