@@ -46,7 +46,9 @@ WorkerPool::ProcessorFactory processorFactory(const LoadedPipeline& pipeline, co
                                               PipelineMetrics& metrics) {
   // Stage metrics are created here, on the building thread, so workers only increment them.
   std::vector<StageMetrics*> stage_metrics;
-  for (const auto& stage : pipeline.stages) stage_metrics.push_back(&metrics.stage(stage.name));
+  for (const auto& stage : pipeline.stages) {
+    stage_metrics.push_back(&metrics.stage(stage.name, stage.factory->errorClasses()));
+  }
   return [&pipeline, &clock, &metrics, stage_metrics] {
     std::vector<NamedStage> stages;
     for (size_t i = 0; i < pipeline.stages.size(); ++i) {

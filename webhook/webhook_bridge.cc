@@ -17,6 +17,9 @@
 namespace modstream {
 namespace {
 
+// An event the endpoint did not accept within the retries: dead-lettered with this class.
+constexpr ErrorClass kUndeliverable{"undeliverable"};
+
 std::string eventField(const TopicRecord& record, const char* header) {
   return std::string(record.header(header).value_or(""));
 }
@@ -107,8 +110,8 @@ int WebhookBridge::run() {
                               record.key, record.value, record.headers, record.timestamp_ms);
       const std::string why = "endpoint " + config_.endpoint + " answered " + attempt.error +
                               " after " + std::to_string(attempts) + " attempt(s)";
-      const OutputRecord dead = makeDeadLetter(
-          input, RecordError{ErrorClass::kUndeliverable, "webhook", why}, clock.nowMs());
+      const OutputRecord dead =
+          makeDeadLetter(input, RecordError{kUndeliverable, "webhook", why}, clock.nowMs());
       try {
         produceBatch(config_.bootstrap_servers, config_.producer_properties,
                      {BatchRecord{config_.dead_letter_topic, dead.key, dead.value, dead.headers}},

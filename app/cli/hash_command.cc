@@ -35,7 +35,7 @@ int hashCommand(const HashOptions& options) {
     }
     auto image = decoder.decode(bytes);
     if (!image.ok()) {
-      line["error"] = {{"class", errorClassName(image.error().error_class)},
+      line["error"] = {{"class", image.error().error_class.name()},
                        {"message", image.error().message}};
       std::cout << line.dump() << "\n";
       ++failures;

@@ -55,7 +55,7 @@ struct Scorers {
 Scorers loadScorers(const TextRiskOptions& options) {
   ConfigErrors errors;
   Scorers scorers;
-  std::shared_ptr<const TextRiskRules> model;
+  std::shared_ptr<const TextRiskRules> rules;
   if (const auto found = readStageConfig(options.config_file, "text_risk", errors)) {
     TextRiskConfig config = parseTextRiskConfig(found->stage.config, found->stage.path, errors);
     if (!options.lexicons.empty()) {
@@ -72,16 +72,16 @@ Scorers loadScorers(const TextRiskOptions& options) {
       config.model.enabled = true;
     }
     if (errors.empty()) {
-      model = TextRiskRules::load(config, found->pipeline.base_dir, found->stage.path, errors);
+      rules = TextRiskRules::load(config, found->pipeline.base_dir, found->stage.path, errors);
     }
-    if (model && config.model.enabled && options.scorer != "lexicons") {
+    if (rules && config.model.enabled && options.scorer != "lexicons") {
       scorers.learned = LearnedTier::create(config.model, found->pipeline.base_dir,
                                             found->stage.path, 0, nullptr, errors);
-      if (!scorers.learned) model = nullptr;
+      if (!scorers.learned) rules = nullptr;
     }
   }
-  if (!model) std::cerr << "modstream text-risk: " << errors.str();
-  scorers.lexicons = model;
+  if (!rules) std::cerr << "modstream text-risk: " << errors.str();
+  scorers.lexicons = rules;
   return scorers;
 }
 

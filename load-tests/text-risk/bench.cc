@@ -25,13 +25,13 @@ using SteadyClock = std::chrono::steady_clock;
 
 namespace {
 
-std::shared_ptr<const TextRiskRules> loadModel(const std::string& config_file) {
+std::shared_ptr<const TextRiskRules> loadRules(const std::string& config_file) {
   ConfigErrors errors;
   if (const auto found = readStageConfig(config_file, "text_risk", errors)) {
     const auto config = parseTextRiskConfig(found->stage.config, found->stage.path, errors);
-    if (auto model =
+    if (auto rules =
             TextRiskRules::load(config, found->pipeline.base_dir, found->stage.path, errors)) {
-      return model;
+      return rules;
     }
   }
   std::cerr << "text_risk_bench: no usable text_risk stage in " << config_file << "\n"
@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
     std::cerr << "usage: text_risk_bench CONFIG SECONDS CORPUS.jsonl...\n";
     return 2;
   }
-  const auto model = loadModel(argv[1]);
+  const auto rules = loadRules(argv[1]);
   const double seconds = std::stod(argv[2]);
   std::vector<std::string> corpus, firehose;
   size_t violating = 0;
@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
       {"corpus_posts", joined(corpus)}};
 
   std::vector<std::regex> naive;
-  for (const auto& entry : model->lexicons().entries()) {
+  for (const auto& entry : rules->lexicons().entries()) {
     naive.emplace_back("\\b" + regexEscape(entry.term) + "\\b",
                        std::regex::icase | std::regex::ECMAScript | std::regex::optimize);
   }
@@ -126,7 +126,7 @@ int main(int argc, char** argv) {
   TextNormalizer normalizer;
   const TextRiskContext context;
   auto modstream = [&](const std::string& text) {
-    return !analyzer.analyze(model, text, context).reasons.empty();
+    return !analyzer.analyze(rules, text, context).reasons.empty();
   };
   auto normalizeOnly = [&](const std::string& text) {
     return normalizer.normalize(text).text.empty();
@@ -137,7 +137,7 @@ int main(int argc, char** argv) {
     return found;
   };
 
-  nlohmann::json result = {{"lexicon_entries", model->lexicons().entries().size()}};
+  nlohmann::json result = {{"lexicon_entries", rules->lexicons().entries().size()}};
   // TEXT_RISK_BENCH_ONLY=modstream (say) runs one contender and TEXT_RISK_BENCH_INPUT=
   // firehose_messages (say) one input, for profiling.
   // Read before any thread starts; nothing calls setenv.

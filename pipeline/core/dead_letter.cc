@@ -13,7 +13,7 @@ OutputRecord makeDeadLetter(const InputRecord& record, const RecordError& error,
                    record.headers()};
   if (record.key()) out.key = std::string(*record.key());
   const auto& source = record.source();
-  out.headers.push_back({h::kErrorClass, std::string(errorClassName(error.error_class))});
+  out.headers.push_back({h::kErrorClass, std::string(error.error_class.name())});
   out.headers.push_back({h::kErrorMessage, error.message});
   out.headers.push_back({h::kErrorStage, error.stage});
   out.headers.push_back({h::kSourceTopic, source.topic});

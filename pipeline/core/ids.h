@@ -35,6 +35,7 @@ struct Partition {
 
 struct Offset {
   int64_t value = -1;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads the defaulted comparison
   auto operator<=>(const Offset&) const = default;
 };
 

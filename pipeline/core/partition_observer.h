@@ -10,9 +10,10 @@
 // thread, inside a rebalance, once no restore of the named partitions is running and no record of
 // them is being processed.
 
-#include <cstdint>
 #include <stop_token>
 #include <vector>
+
+#include "pipeline/core/ids.h"
 
 namespace modstream {
 
@@ -23,11 +24,11 @@ class PartitionObserver {
   // without it would lose counts). When `cancel` is requested (the partitions were revoked
   // meanwhile) it should return soon; what it returns then is ignored, and partitionsRevoked
   // follows.
-  virtual bool partitionsAssigned(const std::vector<int32_t>& partitions,
+  virtual bool partitionsAssigned(const std::vector<Partition>& partitions,
                                   std::stop_token cancel) = 0;
   // After the partitions' records are drained and committed (`clean`), or, when the assignment
   // was lost, without that: another process may already own them.
-  virtual void partitionsRevoked(const std::vector<int32_t>& partitions, bool clean) = 0;
+  virtual void partitionsRevoked(const std::vector<Partition>& partitions, bool clean) = 0;
 };
 
 }  // namespace modstream

@@ -55,14 +55,14 @@ class InputRecord {
   Owner owner_;
 };
 
-// A record to publish: the topic is a logical name resolved by the runtime (see OutputTopic).
+// A record to publish: the topic is a logical name resolved by the runtime from `topics` in the
+// config, except a stage's own changelog, which the stage names (OutputRecord::changelog_topic).
 enum class OutputTopic {
   kTakedowns,
   kEscalations,
   kDeadLetter,
-  kReputationChangelog,
-  kCasesChangelog,
-  kShadow
+  kShadow,
+  kStateChangelog,
 };
 
 struct OutputRecord {
@@ -75,6 +75,8 @@ struct OutputRecord {
   std::optional<int32_t> partition = std::nullopt;
   // A null value: deletes the key from a compacted topic (`value` is ignored).
   bool tombstone = false;
+  // For kStateChangelog: the topic, as the stage's config names it.
+  std::string changelog_topic = {};
 
   // The first header with this name, if any.
   std::optional<std::string_view> header(std::string_view name) const {

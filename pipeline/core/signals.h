@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pipeline/core/content_hash.h"
 #include "pipeline/core/record.h"
 
 namespace modstream {
@@ -30,18 +31,40 @@ constexpr std::string_view signalKindName(SignalKind kind) {
   return "unknown";
 }
 
-// A hit of a piece of content against a hash bank.
+// What a match was made on: a hash of the media's bytes, a hash the client sent with the post, or a
+// URL in the post's text (a URL-list match, which decide treats like a bank match).
+enum class MatchSource { kMediaBytes, kClientHash, kPostText };
+
+constexpr std::string_view matchSourceName(MatchSource source) {
+  switch (source) {
+    case MatchSource::kMediaBytes:
+      return "media_bytes";
+    case MatchSource::kClientHash:
+      return "client_hash";
+    case MatchSource::kPostText:
+      return "post_text";
+  }
+  return "unknown";
+}
+
+// A hit of a piece of content against a hash bank, or of a URL in a post against a URL list.
 struct BankMatch {
-  std::string bank;                    // bank name from config
-  std::string entry_id;                // the bank entry's id
-  std::string hash_type;               // md5, sha1, sha256, pdq
-  int distance = 0;                    // Hamming distance for perceptual hashes, 0 for exact
-  std::string category;                // list category, e.g. A, B, C
-  std::string content_id;              // the media id (or post id) that matched
-  std::string match_source;            // "media_bytes" or "client_hash"
+  std::string bank;      // bank (or URL list) name from config
+  std::string entry_id;  // the entry's id
+  // The hash that matched; none for a URL-list match.
+  std::optional<HashType> hash_type;
+  int distance = 0;        // Hamming distance for perceptual hashes, 0 for exact
+  std::string category;    // list category, e.g. A, B, C
+  std::string content_id;  // the media id (or post id) that matched
+  MatchSource match_source = MatchSource::kMediaBytes;
   std::string transform = "original";  // for PDQ: which rotation or flip of the image matched
   bool allowlist = false;              // from an allowlist bank (suppresses, never reported)
 };
+
+// The match's type as events, metrics and policy rules name it: the hash type, or "url".
+inline std::string_view matchTypeName(const BankMatch& match) {
+  return match.hash_type ? hashTypeName(*match.hash_type) : "url";
+}
 
 // The text-risk categories whose harm falls on a child when aimed at an account flagged as a
 // minor: text_risk weighs their evidence more there and decide raises their priority.

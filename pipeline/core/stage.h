@@ -73,6 +73,9 @@ class StageFactory {
   // every instance; on failure the previous data stays in use. Called on SIGHUP from the signal
   // thread. Returns false when the reload failed.
   virtual bool reload() { return true; }
+  // The error classes its stages may fail with besides ErrorClass::kStageFailure, so that their
+  // metric series exist from start-up.
+  virtual std::vector<ErrorClass> errorClasses() const { return {}; }
   // Stages that keep state per input partition are told which partitions this process owns.
   virtual PartitionObserver* partitionObserver() { return nullptr; }
 };

@@ -11,20 +11,18 @@
 
 namespace modstream {
 
-const std::string& OutputTopicNames::name(OutputTopic topic) const {
-  switch (topic) {
+const std::string& OutputTopicNames::name(const OutputRecord& record) const {
+  switch (record.topic) {
     case OutputTopic::kTakedowns:
       return takedowns;
     case OutputTopic::kEscalations:
       return escalations;
     case OutputTopic::kDeadLetter:
       return dead_letter;
-    case OutputTopic::kReputationChangelog:
-      return reputation_changelog;
-    case OutputTopic::kCasesChangelog:
-      return cases_changelog;
     case OutputTopic::kShadow:
       return shadow;
+    case OutputTopic::kStateChangelog:
+      return record.changelog_topic;
   }
   return dead_letter;
 }
@@ -49,7 +47,7 @@ size_t producerMessageMaxBytes(rd_kafka_t* producer) {
 
 struct OutputProducer::DeliveryTag {
   std::shared_ptr<DeliveryListener> listener;
-  int64_t source_offset;
+  Offset source_offset;
 };
 
 OutputProducer::OutputProducer(const std::string& bootstrap_servers,
@@ -138,7 +136,7 @@ size_t OutputProducer::limitDeadLetters(int64_t topic_max) {
 }
 
 bool OutputProducer::publish(const OutputRecord& original,
-                             std::shared_ptr<DeliveryListener> listener, int64_t source_offset,
+                             std::shared_ptr<DeliveryListener> listener, Offset source_offset,
                              const std::atomic<bool>& stop) {
   const OutputRecord* to_send = &original;
   std::optional<OutputRecord> fitted;
@@ -156,7 +154,7 @@ bool OutputProducer::publish(const OutputRecord& original,
         original.value.size(), fitted->value.size(), topics_.dead_letter, dead_letter_max_bytes_);
   }
   const OutputRecord& record = *to_send;
-  const std::string& topic = topics_.name(record.topic);
+  const std::string& topic = topics_.name(record);
   auto tag = std::make_unique<DeliveryTag>(DeliveryTag{std::move(listener), source_offset});
   while (true) {
     const rd_kafka_resp_err_t err =

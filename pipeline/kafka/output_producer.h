@@ -23,10 +23,9 @@ struct OutputTopicNames {
   std::string takedowns;
   std::string escalations;
   std::string dead_letter;
-  std::string reputation_changelog;
-  std::string cases_changelog;
   std::string shadow;
-  const std::string& name(OutputTopic topic) const;
+  // The topic `record` goes to.
+  const std::string& name(const OutputRecord& record) const;
 };
 
 class OutputProducer final : public OutputPublisher {
@@ -46,7 +45,7 @@ class OutputProducer final : public OutputPublisher {
   OutputProducer& operator=(const OutputProducer&) = delete;
 
   bool publish(const OutputRecord& record, std::shared_ptr<DeliveryListener> listener,
-               int64_t source_offset, const std::atomic<bool>& stop) override;
+               Offset source_offset, const std::atomic<bool>& stop) override;
   bool flush(int timeout_ms) override;
   int outstanding() const override;
 

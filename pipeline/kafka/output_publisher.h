@@ -21,7 +21,7 @@ class DeliveryListener {
   virtual ~DeliveryListener() = default;
   // Called once per published record, on a thread of the publisher's; ok=false means the broker
   // never acknowledged it (after the client's retries) and it must not be treated as delivered.
-  virtual void delivered(int64_t source_offset, bool ok, const std::string& reason) = 0;
+  virtual void delivered(Offset source_offset, bool ok, const std::string& reason) = 0;
 };
 
 // A commit's content for one input partition: the next offset to read.
@@ -45,7 +45,7 @@ class OutputPublisher {
   // pushes back on workers. Returns false only if `stop` becomes true while waiting or the record
   // cannot be enqueued at all (then `listener` is told it failed).
   virtual bool publish(const OutputRecord& record, std::shared_ptr<DeliveryListener> listener,
-                       int64_t source_offset, const std::atomic<bool>& stop) = 0;
+                       Offset source_offset, const std::atomic<bool>& stop) = 0;
   // Waits until every enqueued record is acknowledged or `timeout_ms` passes; true when all were.
   virtual bool flush(int timeout_ms) = 0;
   // Records enqueued and not yet acknowledged.

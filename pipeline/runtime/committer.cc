@@ -8,10 +8,10 @@ void AtLeastOnceCommitter::commit(const std::vector<std::shared_ptr<PartitionSta
                                   bool sync) {
   std::vector<OffsetToCommit> offsets;
   for (const auto& state : partitions) {
-    if (auto next = state->tracker().committable(state->committed.value)) {
-      offsets.push_back({state->topicPartition(), Offset{*next}});
+    if (auto next = state->tracker().committable(state->committed)) {
+      offsets.push_back({state->topicPartition(), *next});
       // Marked before the group answers; a failed commit clears the mark (committed()).
-      state->committed = Offset{*next};
+      state->committed = *next;
     }
   }
   consumer_.commit(offsets, sync);
@@ -53,8 +53,8 @@ void TransactionCommitter::commit(
   std::vector<OffsetToCommit> offsets;
   std::vector<std::shared_ptr<PartitionState>> moved;
   for (const auto& state : assignment_.states()) {
-    if (auto next = state->tracker().committable(state->committed.value)) {
-      offsets.push_back({state->topicPartition(), Offset{*next}});
+    if (auto next = state->tracker().committable(state->committed)) {
+      offsets.push_back({state->topicPartition(), *next});
       moved.push_back(state);
     }
   }

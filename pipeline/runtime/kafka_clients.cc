@@ -70,8 +70,7 @@ RuntimeClients makeKafkaClients(const PipelineConfig& config, PipelineMetrics& m
   }
   auto producer = std::make_unique<OutputProducer>(
       config.kafka.bootstrap_servers, producerProperties(config, topic_limits),
-      OutputTopicNames{topics.takedowns, topics.escalations, topics.dead_letter,
-                       topics.reputation_changelog, topics.cases_changelog, topics.shadow},
+      OutputTopicNames{topics.takedowns, topics.escalations, topics.dead_letter, topics.shadow},
       [&metrics](const std::string& topic, bool ok) {
         if (ok) {
           metrics.published(topic);

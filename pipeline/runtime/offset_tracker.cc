@@ -6,18 +6,18 @@
 
 namespace modstream {
 
-void OffsetTracker::begin(int64_t offset) {
+void OffsetTracker::begin(Offset offset) {
   std::lock_guard lock(mutex_);
   if (!entries_.empty() && offset <= entries_.back().offset) {
-    throw std::logic_error("OffsetTracker::begin: offset " + std::to_string(offset) +
-                           " is not after " + std::to_string(entries_.back().offset));
+    throw std::logic_error("OffsetTracker::begin: offset " + std::to_string(offset.value) +
+                           " is not after " + std::to_string(entries_.back().offset.value));
   }
   entries_.push_back(Entry{offset});
 }
 
-OffsetTracker::Entry* OffsetTracker::find(int64_t offset) {
+OffsetTracker::Entry* OffsetTracker::find(Offset offset) {
   auto it = std::lower_bound(entries_.begin(), entries_.end(), offset,
-                             [](const Entry& e, int64_t o) { return e.offset < o; });
+                             [](const Entry& e, Offset o) { return e.offset < o; });
   if (it == entries_.end() || it->offset != offset) return nullptr;
   return &*it;
 }
@@ -29,7 +29,7 @@ void OffsetTracker::popCompleted() {
   }
 }
 
-void OffsetTracker::finish(int64_t offset, int outputs) {
+void OffsetTracker::finish(Offset offset, int outputs) {
   std::lock_guard lock(mutex_);
   if (Entry* e = find(offset)) {
     e->finished = true;
@@ -38,7 +38,7 @@ void OffsetTracker::finish(int64_t offset, int outputs) {
   }
 }
 
-void OffsetTracker::acknowledge(int64_t offset) {
+void OffsetTracker::acknowledge(Offset offset) {
   std::lock_guard lock(mutex_);
   if (Entry* e = find(offset)) {
     e->pending_outputs -= 1;
@@ -46,15 +46,15 @@ void OffsetTracker::acknowledge(int64_t offset) {
   }
 }
 
-void OffsetTracker::fail(int64_t /*offset*/) {
+void OffsetTracker::fail(Offset /*offset*/) {
   std::lock_guard lock(mutex_);
   failed_ = true;
 }
 
-std::optional<int64_t> OffsetTracker::committable(int64_t already_committed) const {
+std::optional<Offset> OffsetTracker::committable(Offset already_committed) const {
   std::lock_guard lock(mutex_);
   if (failed_ || !last_completed_) return std::nullopt;
-  const int64_t next = *last_completed_ + 1;
+  const Offset next{last_completed_->value + 1};
   if (next <= already_committed) return std::nullopt;
   return next;
 }

@@ -6,42 +6,43 @@
 // Thread-safety: begin() is called by the consumer thread, finish() by the partition's worker, and
 // acknowledge()/fail() by the producer's delivery thread; all methods lock an internal mutex.
 
-#include <cstdint>
 #include <deque>
 #include <mutex>
 #include <optional>
+
+#include "pipeline/core/ids.h"
 
 namespace modstream {
 
 class OffsetTracker {
  public:
   // A record at `offset` was read and dispatched. Offsets must increase.
-  void begin(int64_t offset);
+  void begin(Offset offset);
   // The record at `offset` was processed and produced `outputs` output records.
-  void finish(int64_t offset, int outputs);
+  void finish(Offset offset, int outputs);
   // One output of the record at `offset` was acknowledged by the broker.
-  void acknowledge(int64_t offset);
+  void acknowledge(Offset offset);
   // An output of the record at `offset` could not be delivered: nothing from here on may commit.
-  void fail(int64_t offset);
+  void fail(Offset offset);
 
   // The offset to commit (the next one to read), if it moved past `already_committed`.
-  std::optional<int64_t> committable(int64_t already_committed) const;
+  std::optional<Offset> committable(Offset already_committed) const;
   // Records read and not yet fully done.
   size_t inFlight() const;
   bool failed() const;
 
  private:
   struct Entry {
-    int64_t offset;
+    Offset offset;
     int pending_outputs = 0;  // may go below zero briefly: an ack can arrive before finish()
     bool finished = false;
   };
-  Entry* find(int64_t offset);
+  Entry* find(Offset offset);
   void popCompleted();
 
   mutable std::mutex mutex_;
   std::deque<Entry> entries_;
-  std::optional<int64_t> last_completed_;
+  std::optional<Offset> last_completed_;
   bool failed_ = false;
 };
 

@@ -2,7 +2,7 @@
 
 namespace modstream {
 
-void PartitionState::delivered(int64_t source_offset, bool ok, const std::string& /*reason*/) {
+void PartitionState::delivered(Offset source_offset, bool ok, const std::string& /*reason*/) {
   if (ok) {
     tracker_.acknowledge(source_offset);
   } else {

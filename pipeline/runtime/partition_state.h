@@ -19,7 +19,7 @@ class PartitionState final : public DeliveryListener {
   PartitionState(TopicPartition tp, size_t worker) : tp_(std::move(tp)), worker_(worker) {}
 
   // From the delivery thread: one output of the record at `source_offset` was (not) delivered.
-  void delivered(int64_t source_offset, bool ok, const std::string& reason) override;
+  void delivered(Offset source_offset, bool ok, const std::string& reason) override;
 
   const TopicPartition& topicPartition() const { return tp_; }
   size_t worker() const { return worker_; }

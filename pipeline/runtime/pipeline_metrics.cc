@@ -21,7 +21,8 @@ prometheus::Histogram::BucketBoundaries latencyBuckets() {
 
 }  // namespace
 
-StageMetrics::StageMetrics(prometheus::Registry& registry, const std::string& stage)
+StageMetrics::StageMetrics(prometheus::Registry& registry, const std::string& stage,
+                           const std::vector<ErrorClass>& error_classes)
     : stage_(stage),
       received_(counterFamily(registry, "modstream_stage_records_received_total",
                               "Records a stage was given")
@@ -36,10 +37,11 @@ StageMetrics::StageMetrics(prometheus::Registry& registry, const std::string& st
                    .Help("Time a stage spent on one record")
                    .Register(registry)
                    .Add({{"stage", stage}}, latencyBuckets())) {
-  // Every class starts at 0, so rates and alerts see a series before the first error.
-  for (int c = 0; c <= static_cast<int>(ErrorClass::kUndeliverable); ++c) {
-    errors_.Add({{"stage", stage},
-                 {"error_class", std::string(errorClassName(static_cast<ErrorClass>(c)))}});
+  // Every class the stage may fail with starts at 0, so rates and alerts see a series before the
+  // first error.
+  errors_.Add({{"stage", stage}, {"error_class", std::string(ErrorClass::kStageFailure.name())}});
+  for (const ErrorClass& error_class : error_classes) {
+    errors_.Add({{"stage", stage}, {"error_class", std::string(error_class.name())}});
   }
 }
 
@@ -48,8 +50,7 @@ void StageMetrics::observe(std::chrono::steady_clock::duration elapsed,
   received_.Increment();
   latency_.Observe(std::chrono::duration<double>(elapsed).count());
   if (error) {
-    errors_
-        .Add({{"stage", stage_}, {"error_class", std::string(errorClassName(error->error_class))}})
+    errors_.Add({{"stage", stage_}, {"error_class", std::string(error->error_class.name())}})
         .Increment();
   } else {
     emitted_.Increment();
@@ -87,9 +88,10 @@ PipelineMetrics::PipelineMetrics(std::shared_ptr<prometheus::Registry> registry)
                                      "Offset commits that failed")
                            .Add({})) {}
 
-StageMetrics& PipelineMetrics::stage(const std::string& name) {
+StageMetrics& PipelineMetrics::stage(const std::string& name,
+                                     const std::vector<ErrorClass>& error_classes) {
   auto& slot = stages_[name];
-  if (!slot) slot = std::make_unique<StageMetrics>(*registry_, name);
+  if (!slot) slot = std::make_unique<StageMetrics>(*registry_, name, error_classes);
   return *slot;
 }
 
@@ -106,8 +108,7 @@ void PipelineMetrics::consumed(const std::string& topic) {
 
 void PipelineMetrics::deadLettered(const RecordError& error) {
   dead_letters_
-      .Add(
-          {{"error_class", std::string(errorClassName(error.error_class))}, {"stage", error.stage}})
+      .Add({{"error_class", std::string(error.error_class.name())}, {"stage", error.stage}})
       .Increment();
 }
 

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "pipeline/core/error.h"
 
@@ -24,7 +25,9 @@ namespace modstream {
 // The standard metrics every stage emits: received, emitted, errors by class, latency.
 class StageMetrics {
  public:
-  StageMetrics(prometheus::Registry& registry, const std::string& stage);
+  // `error_classes`: what the stage may fail with besides stage_failure (series made at zero).
+  StageMetrics(prometheus::Registry& registry, const std::string& stage,
+               const std::vector<ErrorClass>& error_classes);
   void observe(std::chrono::steady_clock::duration elapsed,
                const std::optional<RecordError>& error);
 
@@ -55,7 +58,7 @@ class PipelineMetrics {
   explicit PipelineMetrics(std::shared_ptr<prometheus::Registry> registry);
 
   prometheus::Registry& registry() { return *registry_; }
-  StageMetrics& stage(const std::string& name);
+  StageMetrics& stage(const std::string& name, const std::vector<ErrorClass>& error_classes = {});
 
   void consumed(const std::string& topic);
   void deadLettered(const RecordError& error);

@@ -161,7 +161,7 @@ void Runtime::dispatch(InputRecord record) {
   const auto bytes = static_cast<int64_t>(record.sizeBytes());
   const int64_t in_flight = in_flight_bytes_.fetch_add(bytes) + bytes;
   if (in_flight > peak_in_flight_bytes_.load()) peak_in_flight_bytes_ = in_flight;
-  state->tracker().begin(record.source().offset.value);
+  state->tracker().begin(record.source().offset);
   workers_->submit(WorkItem{state, std::move(record)});
 }
 
@@ -188,7 +188,7 @@ void Runtime::finishRestores() {
   if (!restorer_) return;
   std::set<Partition> restored;
   for (const auto& outcome : restorer_->takeFinished()) {
-    const Partition number{outcome.partition};
+    const Partition number = outcome.partition;
     if (!restoring_numbers_.erase(number)) continue;  // revoked meanwhile
     if (!outcome.ready) {
       spdlog::critical("state for partition {} could not be restored; stopping", number.value);
@@ -280,7 +280,7 @@ bool Runtime::anyDeliveryFailed() const {
 bool Runtime::allDone() const {
   if (in_flight_bytes_.load() != 0 || !restoring_numbers_.empty()) return false;
   for (const auto& [tp, state] : assignment_.all()) {
-    if (state->tracker().inFlight() != 0 || state->tracker().committable(state->committed.value)) {
+    if (state->tracker().inFlight() != 0 || state->tracker().committable(state->committed)) {
       return false;
     }
   }
@@ -306,7 +306,7 @@ std::vector<TopicPartition> Runtime::partitionsAssigned(
     idle_ = false;  // before the new partitions count as assigned (see stats())
     for (const Partition number : new_numbers) {
       restoring_numbers_.insert(number);
-      restorer_->restore(number.value);
+      restorer_->restore(number);
     }
   }
   restoring_ = !restoring_numbers_.empty();
@@ -336,17 +336,17 @@ void Runtime::partitionsRevoked(const std::vector<TopicPartition>& revoked_parti
     drain(revoked);
     committer_->commit(revoked, /*sync=*/true);
   }
-  std::vector<int32_t> released;
+  std::vector<Partition> released;
   for (const auto& state : revoked) {
     const TopicPartition& tp = state->topicPartition();
     state->abandoned = true;
     metrics_.removeLag(tp.topic, tp.partition.value);
-    if (assignment_.remove(tp)) released.push_back(tp.partition.value);
+    if (assignment_.remove(tp)) released.push_back(tp.partition);
   }
   if (!released.empty()) {
-    for (const int32_t number : released) {
-      if (restoring_numbers_.erase(Partition{number})) restorer_->cancel(number);
-      held_.erase(Partition{number});  // never processed: their next owner reads them
+    for (const Partition number : released) {
+      if (restoring_numbers_.erase(number)) restorer_->cancel(number);
+      held_.erase(number);  // never processed: their next owner reads them
     }
     restoring_ = !restoring_numbers_.empty();
     for (auto* observer : observers_) observer->partitionsRevoked(released, !lost);

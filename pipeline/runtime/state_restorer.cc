@@ -8,7 +8,8 @@
 namespace modstream {
 
 StateRestorer::StateRestorer(std::vector<PartitionObserver*> observers)
-    : observers_(std::move(observers)), thread_([this](std::stop_token stop) { work(stop); }) {}
+    : observers_(std::move(observers)),
+      thread_([this](const std::stop_token& stop) { work(stop); }) {}
 
 StateRestorer::~StateRestorer() {
   {
@@ -20,13 +21,13 @@ StateRestorer::~StateRestorer() {
   thread_.join();
 }
 
-void StateRestorer::restore(int32_t partition) {
+void StateRestorer::restore(Partition partition) {
   std::lock_guard lock(mutex_);
   queued_.push_back(partition);
   changed_.notify_all();
 }
 
-void StateRestorer::cancel(int32_t partition) {
+void StateRestorer::cancel(Partition partition) {
   std::unique_lock lock(mutex_);
   std::erase(queued_, partition);
   std::erase_if(finished_, [&](const Outcome& outcome) { return outcome.partition == partition; });
@@ -41,10 +42,10 @@ std::vector<StateRestorer::Outcome> StateRestorer::takeFinished() {
   return std::exchange(finished_, {});
 }
 
-void StateRestorer::work(std::stop_token stop) {
+void StateRestorer::work(const std::stop_token& stop) {
   std::unique_lock lock(mutex_);
   while (changed_.wait(lock, stop, [&] { return !queued_.empty(); })) {
-    const int32_t partition = queued_.front();
+    const Partition partition = queued_.front();
     queued_.pop_front();
     running_ = partition;
     running_stop_ = std::stop_source();
@@ -57,7 +58,8 @@ void StateRestorer::work(std::stop_token stop) {
       try {
         ready = observer->partitionsAssigned({partition}, cancel);
       } catch (const std::exception& e) {
-        spdlog::critical("restoring the state of partition {} failed: {}", partition, e.what());
+        spdlog::critical("restoring the state of partition {} failed: {}", partition.value,
+                         e.what());
         ready = false;
       }
       if (!ready) break;

@@ -30,26 +30,26 @@ class StateRestorer {
   StateRestorer& operator=(const StateRestorer&) = delete;
 
   // Queues the restore of partition number `partition` in every observer.
-  void restore(int32_t partition);
+  void restore(Partition partition);
   // Forgets `partition`'s restore: dropped when queued, asked to stop and waited for when running,
   // and its outcome discarded when already finished. Afterwards no observer is restoring it.
-  void cancel(int32_t partition);
+  void cancel(Partition partition);
 
   struct Outcome {
-    int32_t partition;
+    Partition partition;
     bool ready;  // false: an observer could not restore it
   };
   // The restores finished since the last call, in the order they finished.
   std::vector<Outcome> takeFinished();
 
  private:
-  void work(std::stop_token stop);
+  void work(const std::stop_token& stop);
 
   std::vector<PartitionObserver*> observers_;
   std::mutex mutex_;
   std::condition_variable_any changed_;
-  std::deque<int32_t> queued_;
-  std::optional<int32_t> running_;
+  std::deque<Partition> queued_;
+  std::optional<Partition> running_;
   std::stop_source running_stop_;  // for the restore of running_
   std::vector<Outcome> finished_;
   std::jthread thread_;  // last: starts after everything it uses exists

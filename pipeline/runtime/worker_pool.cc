@@ -72,7 +72,7 @@ void WorkerPool::run(Worker& worker) {
 
 void WorkerPool::processItem(Worker& worker, const WorkItem& item) {
   const auto bytes = static_cast<int64_t>(item.record.sizeBytes());
-  const int64_t offset = item.record.source().offset.value;
+  const Offset offset = item.record.source().offset;
   if (!item.partition->abandoned.load()) {
     const GatePass pass(gate_);
     std::vector<OutputRecord> outputs = worker.processor->process(item.record);

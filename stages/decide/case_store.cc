@@ -18,7 +18,8 @@ constexpr int kRestoreTimeoutMs = 120000;
 CaseStore::CaseStore(CaseConfig config, std::optional<CaseChangelog> changelog)
     : config_(config), changelog_(std::move(changelog)) {}
 
-bool CaseStore::partitionsAssigned(const std::vector<int32_t>& partitions, std::stop_token cancel) {
+bool CaseStore::partitionsAssigned(const std::vector<Partition>& partitions,
+                                   std::stop_token cancel) {
   if (!changelog_) return true;
   try {
     if (!changelog_checked_) {
@@ -29,7 +30,8 @@ bool CaseStore::partitionsAssigned(const std::vector<int32_t>& partitions, std::
           {{"cleanup.policy", "compact,delete"}, {"retention.ms", std::to_string(retention_ms)}});
       changelog_checked_ = true;
     }
-    for (int32_t partition : partitions) {
+    for (const Partition number : partitions) {
+      const int32_t partition = number.value;
       auto book = std::make_shared<CaseBook>(config_);
       int64_t records = 0, unreadable = 0;
       readPartition(
@@ -62,11 +64,11 @@ bool CaseStore::partitionsAssigned(const std::vector<int32_t>& partitions, std::
   }
 }
 
-void CaseStore::partitionsRevoked(const std::vector<int32_t>& partitions, bool /*clean*/) {
+void CaseStore::partitionsRevoked(const std::vector<Partition>& partitions, bool /*clean*/) {
   // Every change is in the changelog already (acknowledged before the offsets were committed);
   // the next owner reads it from there.
   std::unique_lock lock(mutex_);
-  for (int32_t partition : partitions) books_.erase(partition);
+  for (const Partition partition : partitions) books_.erase(partition.value);
 }
 
 std::shared_ptr<CaseBook> CaseStore::book(int32_t partition) {
@@ -83,8 +85,9 @@ std::shared_ptr<CaseBook> CaseStore::book(int32_t partition) {
 std::optional<OutputRecord> CaseStore::changelogRecord(const CaseView& view,
                                                        int32_t partition) const {
   if (!changelog_) return std::nullopt;
-  OutputRecord record{OutputTopic::kCasesChangelog, view.case_id, encodeCase(view), {}};
+  OutputRecord record{OutputTopic::kStateChangelog, view.case_id, encodeCase(view), {}};
   record.partition = partition;
+  record.changelog_topic = changelog_->topic;
   return record;
 }
 

@@ -36,8 +36,9 @@ class CaseStore final : public PartitionObserver {
  public:
   CaseStore(CaseConfig config, std::optional<CaseChangelog> changelog);
 
-  bool partitionsAssigned(const std::vector<int32_t>& partitions, std::stop_token cancel) override;
-  void partitionsRevoked(const std::vector<int32_t>& partitions, bool clean) override;
+  bool partitionsAssigned(const std::vector<Partition>& partitions,
+                          std::stop_token cancel) override;
+  void partitionsRevoked(const std::vector<Partition>& partitions, bool clean) override;
 
   // The cases of input partition `partition` (an empty book if none were restored).
   std::shared_ptr<CaseBook> book(int32_t partition);

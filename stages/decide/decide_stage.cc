@@ -31,8 +31,8 @@ struct DecideShared {
 };
 
 BankMatch urlEvidence(const TextReason& reason, const Post& post) {
-  return BankMatch{reason.list,          reason.entry_id,    "url",      0,
-                   reason.list_category, post.post_id.str(), "post_text"};
+  return BankMatch{reason.list,          reason.entry_id,    std::nullopt,          0,
+                   reason.list_category, post.post_id.str(), MatchSource::kPostText};
 }
 
 std::string contentIdOf(const Content& content) {
@@ -145,7 +145,8 @@ class DecideStage final : public Stage {
     const int64_t now = d.context.now_ms;
     if (d.live) {
       const std::string key = "takedown\n" + match.content_id + "\n" + match.bank + "\n" +
-                              match.entry_id + "\n" + match.hash_type + "\n" + rule.takedown_action;
+                              match.entry_id + "\n" + std::string(matchTypeName(match)) + "\n" +
+                              rule.takedown_action;
       if (recent_.seenBefore(key, now)) {
         if (shared_->deduplicated) shared_->deduplicated->Increment();
         return;
@@ -301,7 +302,7 @@ std::string takedownEventId(const BankMatch& match, const SourceCoordinates& sou
   const std::string identity =
       "takedown\n" + source.topic + "\n" + std::to_string(source.partition.value) + "\n" +
       std::to_string(source.offset.value) + "\n" + match.content_id + "\n" + match.bank + "\n" +
-      match.entry_id + "\n" + match.hash_type + "\n" + rule + "\n" + action;
+      match.entry_id + "\n" + std::string(matchTypeName(match)) + "\n" + rule + "\n" + action;
   return "td-" + hexDigest(HashType::kSha256, identity).substr(0, 32);
 }
 
@@ -318,7 +319,7 @@ std::string takedownEventJson(const TakedownInputs& in) {
   nlohmann::json content_ids = {{"account_id", accountOf(in.content).str()}};
   if (const auto* post = std::get_if<Post>(&in.content)) {
     content_ids["post_id"] = post->post_id.str();
-    if (match.hash_type != "url") content_ids["media_id"] = match.content_id;
+    if (match.match_source != MatchSource::kPostText) content_ids["media_id"] = match.content_id;
   } else if (const auto* media = std::get_if<MediaRecord>(&in.content)) {
     content_ids["media_id"] = media->media_id.str();
     if (media->post_id) content_ids["post_id"] = media->post_id->str();
@@ -331,10 +332,10 @@ std::string takedownEventJson(const TakedownInputs& in) {
       {"match",
        {{"bank", match.bank},
         {"entry_id", match.entry_id},
-        {"hash_type", match.hash_type},
+        {"hash_type", matchTypeName(match)},
         {"distance", match.distance},
         {"category", match.category},
-        {"match_source", match.match_source},
+        {"match_source", matchSourceName(match.match_source)},
         {"transform", match.transform}}},
       {"action", in.action},
       {"rule", in.rule},

@@ -47,7 +47,14 @@ void parseConditions(ConfigMap when, PolicyRule& rule) {
     BankMatchCondition c;
     c.banks = stringSet(m, "banks");
     c.categories = stringSet(m, "categories");
-    c.hash_types = stringSet(m, "hash_types");
+    for (const auto& name : stringSet(m, "hash_types")) {
+      if (auto type = parseHashType(name)) {
+        c.hash_types.insert(*type);
+      } else {
+        m.errors().add(m.pathOf("hash_types"),
+                       "unknown hash type '" + name + "' (known: md5, sha1, sha256, pdq)");
+      }
+    }
     c.max_distance = optionalField<int64_t>(m, "max_distance", {0, 256});
     m.finish();
     rule.bank_match = c;
@@ -233,7 +240,7 @@ const char* policyActionName(PolicyAction action) {
 
 bool BankMatchCondition::holds(const BankMatch& match) const {
   return anyOrContains(banks, match.bank) && anyOrContains(categories, match.category) &&
-         anyOrContains(hash_types, match.hash_type) &&
+         (hash_types.empty() || (match.hash_type && hash_types.count(*match.hash_type) > 0)) &&
          (!max_distance || match.distance <= *max_distance);
 }
 

@@ -50,7 +50,8 @@ enum class PolicyAction { kTakedown, kEscalate, kLabel, kAllow };
 const char* policyActionName(PolicyAction action);
 
 struct BankMatchCondition {
-  std::set<std::string> banks, categories, hash_types;  // empty = any
+  std::set<std::string> banks, categories;  // empty = any
+  std::set<HashType> hash_types;            // empty = any
   std::optional<int> max_distance;
   bool holds(const BankMatch& match) const;
 };

@@ -39,7 +39,8 @@ class MediaOutcomes {
   void matched(const std::vector<BankMatch>& matches) const {
     if (!matches_) return;
     for (const auto& match : matches) {
-      matches_->Add({{"bank", match.bank}, {"hash_type", match.hash_type}}).Increment();
+      matches_->Add({{"bank", match.bank}, {"hash_type", std::string(matchTypeName(match))}})
+          .Increment();
     }
   }
 
@@ -69,8 +70,8 @@ class HashMatchStage final : public Stage {
       std::string sha256;
       for (const HashType type : kDigestTypes) {
         std::string hex = hexDigest(type, media->bytes);
-        addHits(index_->findExact(type, hex), type, 0, media->media_id.str(), "media_bytes",
-                "original", matches);
+        addHits(index_->findExact(type, hex), type, 0, media->media_id.str(),
+                MatchSource::kMediaBytes, "original", matches);
         if (type == HashType::kSha256) sha256 = std::move(hex);
       }
       // A repost's PDQ comes from the cache; a new image is decoded and hashed once.
@@ -124,8 +125,8 @@ class HashMatchStage final : public Stage {
     }
     const int variants = dihedral_ ? kDihedralCount : 1;
     for (int d = 0; d < variants; ++d) {
-      addHits(index_->findPdq(result.hashes[d]), HashType::kPdq, -1, media_id, "media_bytes",
-              dihedralName(static_cast<Dihedral>(d)), matches);
+      addHits(index_->findPdq(result.hashes[d]), HashType::kPdq, -1, media_id,
+              MatchSource::kMediaBytes, dihedralName(static_cast<Dihedral>(d)), matches);
     }
     return true;
   }
@@ -134,25 +135,23 @@ class HashMatchStage final : public Stage {
     const std::string& id = ref.media_id.str();
     for (const auto& [type, value] : ref.hashes) {
       if (isDigest(type)) {
-        addHits(index_->findExact(type, value), type, 0, id, "client_hash", "original", matches);
+        addHits(index_->findExact(type, value), type, 0, id, MatchSource::kClientHash, "original",
+                matches);
       } else if (auto hash = PdqHash::fromHex(value)) {
-        addHits(index_->findPdq(*hash), type, -1, id, "client_hash", "original", matches);
+        addHits(index_->findPdq(*hash), type, -1, id, MatchSource::kClientHash, "original",
+                matches);
       }
     }
   }
 
   // distance -1: take each hit's own distance.
   static void addHits(const std::vector<BankIndex::Hit>& hits, HashType type, int distance,
-                      const std::string& content_id, const char* source, std::string_view transform,
+                      const std::string& content_id, MatchSource source, std::string_view transform,
                       std::vector<BankMatch>& matches) {
     for (const auto& hit : hits) {
-      BankMatch match{hit.bank->name,
-                      hit.entry->entry_id,
-                      std::string(hashTypeName(type)),
-                      distance < 0 ? hit.distance : distance,
-                      hit.entry->category,
-                      content_id,
-                      source};
+      BankMatch match{
+          hit.bank->name,      hit.entry->entry_id, type,  distance < 0 ? hit.distance : distance,
+          hit.entry->category, content_id,          source};
       match.transform = std::string(transform);
       match.allowlist = hit.bank->allowlist;
       matches.push_back(std::move(match));
@@ -190,6 +189,9 @@ class HashMatchFactory final : public StageFactory {
     return std::make_unique<HashMatchStage>(banks_, config_, outcomes_, cache_);
   }
   bool reload() override { return banks_->reload(); }
+  std::vector<ErrorClass> errorClasses() const override {
+    return {image_error::kUnsupported, image_error::kTooLarge, image_error::kCorrupt};
+  }
 
  private:
   std::shared_ptr<Reloadable<BankIndex>> banks_;

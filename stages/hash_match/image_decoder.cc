@@ -52,7 +52,7 @@ Result<ImageHeader> jpegHeader(std::string_view bytes) {
   errors.base.emit_message = jpegSilence;
   if (setjmp(errors.jump)) {
     jpeg_destroy_decompress(&info);
-    return imageError(ErrorClass::kCorruptImage, "JPEG header is corrupt or truncated");
+    return imageError(image_error::kCorrupt, "JPEG header is corrupt or truncated");
   }
   jpeg_create_decompress(&info);
   jpeg_mem_src(&info, reinterpret_cast<const unsigned char*>(bytes.data()),
@@ -74,11 +74,11 @@ Result<ImageHeader> readImageHeader(std::string_view bytes) {
   if (bytes.size() >= 8 && bytes.substr(0, 8) == std::string_view("\x89PNG\r\n\x1a\n", 8)) {
     // The IHDR chunk must come first: width and height are its first two fields.
     if (bytes.size() < 24 || bytes.substr(12, 4) != "IHDR") {
-      return imageError(ErrorClass::kCorruptImage, "PNG lacks its IHDR header");
+      return imageError(image_error::kCorrupt, "PNG lacks its IHDR header");
     }
     const uint32_t width = bigEndian32(bytes, 16), height = bigEndian32(bytes, 20);
     if (width > INT32_MAX || height > INT32_MAX) {
-      return imageError(ErrorClass::kCorruptImage, "PNG declares impossible dimensions");
+      return imageError(image_error::kCorrupt, "PNG declares impossible dimensions");
     }
     return ImageHeader{"png", static_cast<int>(width), static_cast<int>(height)};
   }
@@ -86,19 +86,19 @@ Result<ImageHeader> readImageHeader(std::string_view bytes) {
     int width = 0, height = 0;
     if (!WebPGetInfo(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), &width,
                      &height)) {
-      return imageError(ErrorClass::kCorruptImage, "WebP header is corrupt or truncated");
+      return imageError(image_error::kCorrupt, "WebP header is corrupt or truncated");
     }
     return ImageHeader{"webp", width, height};
   }
   if (bytes.size() >= 2 && bytes.substr(0, 2) == "BM") {
-    if (bytes.size() < 26) return imageError(ErrorClass::kCorruptImage, "BMP header is truncated");
+    if (bytes.size() < 26) return imageError(image_error::kCorrupt, "BMP header is truncated");
     const int32_t width = littleEndian32(bytes, 18), height = littleEndian32(bytes, 22);
     if (width <= 0 || height == 0 || height == INT32_MIN) {
-      return imageError(ErrorClass::kCorruptImage, "BMP declares impossible dimensions");
+      return imageError(image_error::kCorrupt, "BMP declares impossible dimensions");
     }
     return ImageHeader{"bmp", width, height < 0 ? -height : height};
   }
-  return imageError(ErrorClass::kUnsupportedImage,
+  return imageError(image_error::kUnsupported,
                     "not a JPEG, PNG, WebP or BMP image (first bytes do not match any)");
 }
 
@@ -114,11 +114,11 @@ Result<RgbImage> ImageDecoder::decode(std::string_view bytes) const {
   if (!header.ok()) return header.error();
   const auto& h = header.value();
   if (h.width <= 0 || h.height <= 0) {
-    return imageError(ErrorClass::kCorruptImage, h.format + " declares no pixels");
+    return imageError(image_error::kCorrupt, h.format + " declares no pixels");
   }
   if (h.width > limits_.max_dimension || h.height > limits_.max_dimension ||
       int64_t{h.width} * h.height > limits_.max_pixels) {
-    return imageError(ErrorClass::kImageTooLarge,
+    return imageError(image_error::kTooLarge,
                       h.format + " declares " + std::to_string(h.width) + "x" +
                           std::to_string(h.height) + " pixels; limits are " +
                           std::to_string(limits_.max_dimension) + " per side and " +
@@ -137,14 +137,14 @@ Result<RgbImage> ImageDecoder::decode(std::string_view bytes) const {
                           const_cast<char*>(bytes.data()));
     bgr = cv::imdecode(encoded, flags | cv::IMREAD_IGNORE_ORIENTATION);
   } catch (const cv::Exception& e) {
-    return imageError(ErrorClass::kCorruptImage, h.format + " could not be decoded: " + e.what());
+    return imageError(image_error::kCorrupt, h.format + " could not be decoded: " + e.what());
   }
   if (bgr.empty()) {
-    return imageError(ErrorClass::kCorruptImage, h.format + " could not be decoded (truncated?)");
+    return imageError(image_error::kCorrupt, h.format + " could not be decoded (truncated?)");
   }
   // Scaled, libjpeg rounds each side up.
   if (bgr.cols != (h.width + scale - 1) / scale || bgr.rows != (h.height + scale - 1) / scale) {
-    return imageError(ErrorClass::kCorruptImage,
+    return imageError(image_error::kCorrupt,
                       h.format + " decoded to a size its header did not declare");
   }
   RgbImage image{bgr.cols, bgr.rows, {}};

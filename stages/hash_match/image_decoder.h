@@ -2,7 +2,8 @@
 // Decodes untrusted image bytes to 8-bit RGB for hashing. The declared dimensions are read from
 // the header first (libjpeg-turbo for JPEG, libwebp for WebP, the fixed IHDR/BITMAPINFOHEADER
 // fields for PNG and BMP) and checked against the limits before OpenCV allocates anything, so a
-// decompression bomb costs a few bytes of parsing. Truncated or corrupt files give kCorruptImage.
+// decompression bomb costs a few bytes of parsing. Truncated or corrupt files give
+// image_error::kCorrupt.
 // Stateless apart from the limits; safe to share across threads.
 
 #include <cstdint>
@@ -10,9 +11,18 @@
 #include <string_view>
 #include <vector>
 
+#include "pipeline/core/error.h"
 #include "pipeline/core/result.h"
 
 namespace modstream {
+
+// Why media bytes could not be decoded: error classes of their own (dead-letter headers, metric
+// labels), raised by hash_match.
+namespace image_error {
+inline constexpr ErrorClass kUnsupported{"unsupported_image"};  // not a format modstream decodes
+inline constexpr ErrorClass kTooLarge{"image_too_large"};  // dimensions or pixels over the limits
+inline constexpr ErrorClass kCorrupt{"corrupt_image"};     // truncated, corrupt, or decoding failed
+}  // namespace image_error
 
 struct ImageLimits {
   int max_dimension = 16384;                // pixels along either side
@@ -31,7 +41,7 @@ struct RgbImage {
   std::vector<uint8_t> pixels;  // row-major RGB, 3 bytes per pixel
 };
 
-// Reads only the header; fails with kUnsupportedImage or kCorruptImage.
+// Reads only the header; fails with image_error::kUnsupported or image_error::kCorrupt.
 Result<ImageHeader> readImageHeader(std::string_view bytes);
 
 // kExact decodes every pixel. kFast decodes a JPEG at 1/2, 1/4 or 1/8 of its size in the DCT

@@ -105,8 +105,9 @@ class ReputationStage final : public Stage {
     if (!pending.replayed) pending.store->put(pending.account, value);
     // A replayed record re-publishes the state: its first publication may never have been
     // acknowledged (the reason it is being replayed), and full states make repeats harmless.
-    OutputRecord changelog{OutputTopic::kReputationChangelog, pending.account, value, {}};
+    OutputRecord changelog{OutputTopic::kStateChangelog, pending.account, value, {}};
     changelog.partition = context.record.source().partition.value;
+    changelog.changelog_topic = stores_->changelogTopic();
     signals.outputs.push_back(std::move(changelog));
   }
 
@@ -129,8 +130,9 @@ class ReputationStage final : public Stage {
     });
     for (const auto& account : idle) {
       store.remove(account);
-      OutputRecord tombstone{OutputTopic::kReputationChangelog, account, "", {}};
+      OutputRecord tombstone{OutputTopic::kStateChangelog, account, "", {}};
       tombstone.partition = partition;
+      tombstone.changelog_topic = stores_->changelogTopic();
       tombstone.tombstone = true;
       signals.outputs.push_back(std::move(tombstone));
     }

@@ -203,7 +203,7 @@ void ReputationStores::ensureChangelogTopic() {
 
 std::shared_ptr<PartitionStore> ReputationStores::openAndRestore(int32_t partition,
                                                                  RestoreStats& stats,
-                                                                 std::stop_token cancel) {
+                                                                 const std::stop_token& cancel) {
   const auto started = std::chrono::steady_clock::now();
   auto store =
       std::make_shared<PartitionStore>(partitionDir(state_dir_, partition), cache_accounts_);
@@ -232,18 +232,22 @@ std::shared_ptr<PartitionStore> ReputationStores::openAndRestore(int32_t partiti
   return store;
 }
 
-bool ReputationStores::partitionsAssigned(const std::vector<int32_t>& partitions,
+bool ReputationStores::partitionsAssigned(const std::vector<Partition>& partitions,
                                           std::stop_token cancel) {
   try {
     ensureChangelogTopic();
-    for (int32_t partition : partitions) {
+    for (const Partition number : partitions) {
+      const int32_t partition = number.value;
       RestoreStats stats;
       if (restoring_) restoring_->Increment();
       struct Done {
-        prometheus::Gauge* gauge;
+        explicit Done(prometheus::Gauge* g) : gauge(g) {}
         ~Done() {
           if (gauge) gauge->Decrement();
         }
+        Done(const Done&) = delete;
+        Done& operator=(const Done&) = delete;
+        prometheus::Gauge* gauge;
       } done{restoring_};
       auto store = openAndRestore(partition, stats, cancel);
       if (!store) {
@@ -265,8 +269,9 @@ bool ReputationStores::partitionsAssigned(const std::vector<int32_t>& partitions
   }
 }
 
-void ReputationStores::partitionsRevoked(const std::vector<int32_t>& partitions, bool clean) {
-  for (int32_t partition : partitions) {
+void ReputationStores::partitionsRevoked(const std::vector<Partition>& partitions, bool clean) {
+  for (const Partition number : partitions) {
+    const int32_t partition = number.value;
     std::shared_ptr<PartitionStore> store;
     {
       std::unique_lock lock(mutex_);

@@ -103,16 +103,18 @@ class ReputationStores final : public PartitionObserver {
                    std::string partition_count_topic, size_t cache_accounts = 100000,
                    prometheus::Registry* registry = nullptr);
 
-  bool partitionsAssigned(const std::vector<int32_t>& partitions, std::stop_token cancel) override;
-  void partitionsRevoked(const std::vector<int32_t>& partitions, bool clean) override;
+  bool partitionsAssigned(const std::vector<Partition>& partitions,
+                          std::stop_token cancel) override;
+  void partitionsRevoked(const std::vector<Partition>& partitions, bool clean) override;
 
+  const std::string& changelogTopic() const { return changelog_topic_; }
   // The store of an assigned partition, or null.
   std::shared_ptr<PartitionStore> store(int32_t partition) const;
   // Restores (or creates) the local state of `partition` from the changelog; public for tools.
   // Returns null when `cancel` was requested before the restore finished (the checkpoint stays
   // where it was, so the next restore replays what this one applied).
   std::shared_ptr<PartitionStore> openAndRestore(int32_t partition, RestoreStats& stats,
-                                                 std::stop_token cancel = {});
+                                                 const std::stop_token& cancel = {});
 
   static std::filesystem::path partitionDir(const std::filesystem::path& state_dir,
                                             int32_t partition);

@@ -186,8 +186,7 @@ std::vector<LearnedTier::Ahead> LearnedTier::embedAhead(const std::vector<AheadR
 
 std::vector<ModelFinding> LearnedTier::score(std::string_view text, const TextRiskContext& context,
                                              const TextRiskSignal& lexicons,
-                                             const TextRiskRules& lexicon_model, Mode mode,
-                                             Ahead* ahead) {
+                                             const TextRiskRules& rules, Mode mode, Ahead* ahead) {
   const auto heads = heads_->current();
   try {
     std::vector<ModelFinding> findings;
@@ -227,8 +226,8 @@ std::vector<ModelFinding> LearnedTier::score(std::string_view text, const TextRi
       findings = heads->score(ModelTier::kFull, {static_embedding, full_embedding}, context);
     }
     for (auto& finding : findings) {
-      if (modelEvidence(finding, lexicon_model, context, config_.weight) >=
-          lexicon_model.threshold(finding.category)) {
+      if (modelEvidence(finding, rules, context, config_.weight) >=
+          rules.threshold(finding.category)) {
         heads->explain({static_embedding, full_embedding}, finding);
       }
     }

@@ -54,14 +54,13 @@ class LearnedTier {
   };
 
   // The model's findings for `text`. `lexicons` is the post's lexicon-only signal (a hit below its
-  // threshold sends the post to the transformer); `lexicon_model` gives the thresholds: a finding
+  // threshold sends the post to the transformer); `rules` gives the thresholds: a finding
   // that will be a reason when fused (modelEvidence) is given its nearest labelled example.
   // `ahead`: the embeddings embedAhead() computed for this text, used (moved from) instead of
   // computing them again.
   std::vector<ModelFinding> score(std::string_view text, const TextRiskContext& context,
-                                  const TextRiskSignal& lexicons,
-                                  const TextRiskRules& lexicon_model, Mode mode = Mode::kCascade,
-                                  Ahead* ahead = nullptr);
+                                  const TextRiskSignal& lexicons, const TextRiskRules& rules,
+                                  Mode mode = Mode::kCascade, Ahead* ahead = nullptr);
   // For a worker's upcoming posts: the static tier for each, then one transformer call per
   // batch_size posts for those the cascade picks on the static tier and the context (drawing on
   // the budget; weak lexicon hits and the sender's trust are left to score()). One Ahead per

@@ -144,7 +144,7 @@ std::shared_ptr<const TextRiskRules> TextRiskRules::load(const TextRiskConfig& c
                                                          const std::string& path,
                                                          ConfigErrors& errors) {
   const size_t errors_before = errors.all().size();
-  auto model = std::make_shared<TextRiskRules>();
+  auto rules = std::make_shared<TextRiskRules>();
   TextNormalizer normalizer;
   ChatSpellings chat_spellings;
   if (!config.chat_spellings.empty()) {
@@ -181,8 +181,8 @@ std::shared_ptr<const TextRiskRules> TextRiskRules::load(const TextRiskConfig& c
       if (normalized.find(' ') != std::string::npos) continue;
       // Names are a rarer reading than common words ("b e t h e" is "be the", not "Bethe").
       const uint8_t cost = std::isupper(static_cast<unsigned char>(line[0])) ? 3 : 2;
-      keepCheapest(model->spaced_words_.collapsed, std::move(normalized), cost);
-      keepCheapest(model->spaced_words_.spelled, TextNormalizer::spelling(line), cost);
+      keepCheapest(rules->spaced_words_.collapsed, std::move(normalized), cost);
+      keepCheapest(rules->spaced_words_.spelled, TextNormalizer::spelling(line), cost);
     }
   }
   std::vector<LexiconEntry> entries;
@@ -204,7 +204,7 @@ std::shared_ptr<const TextRiskRules> TextRiskRules::load(const TextRiskConfig& c
   }
   for (size_t i = 0; i < config.url_lists.size(); ++i) {
     const auto& list = config.url_lists[i];
-    model->urls_.load(list.name, (base_dir / list.path).string(), errors);
+    rules->urls_.load(list.name, (base_dir / list.path).string(), errors);
   }
   if (errors.all().size() != errors_before) return nullptr;
   for (auto& entry : entries) {
@@ -213,25 +213,25 @@ std::shared_ptr<const TextRiskRules> TextRiskRules::load(const TextRiskConfig& c
     }
   }
   try {
-    model->lexicons_ = std::make_shared<const LexiconDatabase>(std::move(entries));
+    rules->lexicons_ = std::make_shared<const LexiconDatabase>(std::move(entries));
   } catch (const std::exception& e) {
     errors.add(path + ".lexicons", e.what());
     return nullptr;
   }
-  for (const auto& word : model->lexicons_->words()) model->spaced_words_.collapsed[word] = 1;
-  for (const auto& entry : model->lexicons_->entries()) {
+  for (const auto& word : rules->lexicons_->words()) rules->spaced_words_.collapsed[word] = 1;
+  for (const auto& entry : rules->lexicons_->entries()) {
     std::istringstream words(entry.term);
     for (std::string word; words >> word;) {
       if (auto spelled = TextNormalizer::spelling(word); !spelled.empty()) {
-        model->spaced_words_.spelled[std::move(spelled)] = 1;
+        rules->spaced_words_.spelled[std::move(spelled)] = 1;
       }
     }
   }
-  model->url_lists_ = config.url_lists;
-  model->default_threshold_ = config.default_threshold;
-  model->thresholds_.insert(config.thresholds.begin(), config.thresholds.end());
-  model->scoring_ = config.scoring;
-  return model;
+  rules->url_lists_ = config.url_lists;
+  rules->default_threshold_ = config.default_threshold;
+  rules->thresholds_.insert(config.thresholds.begin(), config.thresholds.end());
+  rules->scoring_ = config.scoring;
+  return rules;
 }
 
 double TextRiskRules::threshold(std::string_view category) const {
@@ -239,13 +239,13 @@ double TextRiskRules::threshold(std::string_view category) const {
   return it == thresholds_.end() ? default_threshold_ : it->second;
 }
 
-TextRiskSignal TextRiskAnalyzer::analyze(const std::shared_ptr<const TextRiskRules>& model,
+TextRiskSignal TextRiskAnalyzer::analyze(const std::shared_ptr<const TextRiskRules>& rules,
                                          std::string_view text, const TextRiskContext& context) {
-  if (model != model_) {
-    scanner_ = std::make_unique<LexiconScanner>(model->sharedLexicons());
-    model_ = model;
-    normalizer_.keepOnlyPictographs(&model_->lexicons().pictographs());
-    normalizer_.splitSpacedWordsInto(&model_->spacedWordVocabulary());
+  if (rules != rules_) {
+    scanner_ = std::make_unique<LexiconScanner>(rules->sharedLexicons());
+    rules_ = rules;
+    normalizer_.keepOnlyPictographs(&rules_->lexicons().pictographs());
+    normalizer_.splitSpacedWordsInto(&rules_->spacedWordVocabulary());
   }
   normalizer_.normalize(text, normalized_);
   const NormalizedText& normalized = normalized_;
@@ -264,12 +264,12 @@ TextRiskSignal TextRiskAnalyzer::analyze(const std::shared_ptr<const TextRiskRul
     reasons.push_back({"lexicon", hit.entry->id, hit.entry->category, 0, false, begin, end,
                        std::string(text.substr(begin, end - begin)), "", "", "", 0});
   }
-  if (model->urls().size() > 0) {
+  if (rules->urls().size() > 0) {
     for (const auto& found : findUrls(text)) {
       const auto url = normalizeUrl(found.url);
       if (!url) continue;
-      for (const UrlListEntry* entry : model->urls().match(*url)) {
-        const auto& list = *std::find_if(model->urlLists().begin(), model->urlLists().end(),
+      for (const UrlListEntry* entry : rules->urls().match(*url)) {
+        const auto& list = *std::find_if(rules->urlLists().begin(), rules->urlLists().end(),
                                          [&](const auto& l) { return l.name == entry->list; });
         evidence.push_back({entry, list.category, list.weight, found.begin, found.end, false});
         reasons.push_back({"url_list", entry->entry_id, list.category, 0, false, found.begin,
@@ -280,7 +280,7 @@ TextRiskSignal TextRiskAnalyzer::analyze(const std::shared_ptr<const TextRiskRul
     }
   }
   const TextRiskScores& scores =
-      scorer_.score(evidence, reporting, text, context, model->scoring());
+      scorer_.score(evidence, reporting, text, context, rules->scoring());
   signal.reporting = scores.reporting;
   for (size_t i = 0; i < reasons.size(); ++i) {
     reasons[i].weight = scores.scored[i].effective_weight;
@@ -293,31 +293,31 @@ TextRiskSignal TextRiskAnalyzer::analyze(const std::shared_ptr<const TextRiskRul
     std::stable_sort(reasons.begin(), reasons.end(), byStart);
   }
   for (const auto& [category, score] : scores.by_category) {
-    const double threshold = model->threshold(category);
+    const double threshold = rules->threshold(category);
     signal.categories.push_back({std::string(category), score, threshold, score >= threshold});
   }
   return signal;
 }
 
-double modelEvidence(const ModelFinding& finding, const TextRiskRules& model,
+double modelEvidence(const ModelFinding& finding, const TextRiskRules& rules,
                      const TextRiskContext& context, double weight) {
-  const auto& scoring = model.scoring();
+  const auto& scoring = rules.scoring();
   const double probability = finding.probability * weight;
   const bool low_trust = context.account_trust && *context.account_trust < scoring.low_trust_below;
   return low_trust ? 1 - std::pow(1 - probability, scoring.low_trust_evidence) : probability;
 }
 
-void fuseModelFindings(const std::vector<ModelFinding>& findings, const TextRiskRules& model,
+void fuseModelFindings(const std::vector<ModelFinding>& findings, const TextRiskRules& rules,
                        const TextRiskContext& context, double weight, TextRiskSignal& signal) {
   constexpr double kNegligibleProbability = 0.01;
   for (const auto& finding : findings) {
-    const double probability = modelEvidence(finding, model, context, weight);
+    const double probability = modelEvidence(finding, rules, context, weight);
     auto it = std::find_if(signal.categories.begin(), signal.categories.end(),
                            [&](const auto& c) { return c.category == finding.category; });
     if (it == signal.categories.end()) {
       // A category neither the lexicons nor the model see stays out of the signal.
       if (probability < kNegligibleProbability) continue;
-      signal.categories.push_back({finding.category, 0, model.threshold(finding.category), false});
+      signal.categories.push_back({finding.category, 0, rules.threshold(finding.category), false});
       it = signal.categories.end() - 1;
     }
     it->score = 1 - (1 - it->score) * (1 - probability);

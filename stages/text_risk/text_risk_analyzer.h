@@ -107,19 +107,19 @@ class TextRiskRules {
 // the model's probability (times `weight`, and counted more for a low-trust sender like lexicon
 // evidence); a finding at or above its category's threshold becomes a reason naming the model's
 // tier, its probability and the nearest labelled example.
-void fuseModelFindings(const std::vector<ModelFinding>& findings, const TextRiskRules& model,
+void fuseModelFindings(const std::vector<ModelFinding>& findings, const TextRiskRules& rules,
                        const TextRiskContext& context, double weight, TextRiskSignal& signal);
 
 // What a model finding counts for in its category when fused: its probability times `weight`, more
 // for a low-trust sender. At or above the category's threshold it becomes a reason.
-double modelEvidence(const ModelFinding& finding, const TextRiskRules& model,
+double modelEvidence(const ModelFinding& finding, const TextRiskRules& rules,
                      const TextRiskContext& context, double weight);
 
 class TextRiskAnalyzer {
  public:
   TextRiskAnalyzer() = default;
-  // Scores `text` with `model`; switching models between calls is cheap (new scratch space).
-  TextRiskSignal analyze(const std::shared_ptr<const TextRiskRules>& model, std::string_view text,
+  // Scores `text` with `rules`; switching rules between calls is cheap (new scratch space).
+  TextRiskSignal analyze(const std::shared_ptr<const TextRiskRules>& rules, std::string_view text,
                          const TextRiskContext& context);
 
  private:
@@ -128,7 +128,7 @@ class TextRiskAnalyzer {
   NormalizedText normalized_;
   std::vector<Evidence> evidence_;
   EvidenceScorer scorer_;
-  std::shared_ptr<const TextRiskRules> model_;
+  std::shared_ptr<const TextRiskRules> rules_;
   std::unique_ptr<LexiconScanner> scanner_;
 };
 

@@ -30,22 +30,22 @@ class FlaggedCounters {
 
 class TextRiskStage final : public Stage {
  public:
-  TextRiskStage(std::shared_ptr<const Reloadable<TextRiskRules>> model,
+  TextRiskStage(std::shared_ptr<const Reloadable<TextRiskRules>> rules,
                 std::shared_ptr<LearnedTier> learned,
                 std::shared_ptr<const FlaggedCounters> counters)
-      : model_(std::move(model)), learned_(std::move(learned)), counters_(std::move(counters)) {}
+      : rules_(std::move(rules)), learned_(std::move(learned)), counters_(std::move(counters)) {}
 
   StageStatus process(const Content& content, const StageContext& /*context*/,
                       Signals& signals) override {
     const auto* post = std::get_if<Post>(&content);
     if (!post) return StageStatus::ok();
-    model_.refreshed();
+    rules_.refreshed();
     TextRiskContext text_context = textRiskContextOf(post->context);
     // A low-trust account's evidence counts for more (reputation runs first when configured).
     if (signals.reputation) text_context.account_trust = signals.reputation->trust;
     const auto ahead = ahead_.find(post->text);
     signals.text_risk =
-        scoreText(analyzer_, model_.shared(), learned_.get(), post->text, text_context,
+        scoreText(analyzer_, rules_.shared(), learned_.get(), post->text, text_context,
                   LearnedTier::Mode::kCascade, ahead == ahead_.end() ? nullptr : &ahead->second);
     if (ahead != ahead_.end()) ahead_.erase(ahead);
     for (const auto& category : signals.text_risk->categories) {
@@ -75,7 +75,7 @@ class TextRiskStage final : public Stage {
   }
 
  private:
-  ReloadableView<TextRiskRules> model_;
+  ReloadableView<TextRiskRules> rules_;
   std::shared_ptr<LearnedTier> learned_;  // null when the learned tier is off
   std::shared_ptr<const FlaggedCounters> counters_;
   std::map<std::string, prometheus::Counter*> flagged_;  // this worker's cache of series
@@ -86,21 +86,21 @@ class TextRiskStage final : public Stage {
 
 class TextRiskFactory final : public StageFactory {
  public:
-  TextRiskFactory(std::shared_ptr<Reloadable<TextRiskRules>> model,
+  TextRiskFactory(std::shared_ptr<Reloadable<TextRiskRules>> rules,
                   std::shared_ptr<LearnedTier> learned,
                   std::shared_ptr<const FlaggedCounters> counters)
-      : model_(std::move(model)), learned_(std::move(learned)), counters_(std::move(counters)) {}
+      : rules_(std::move(rules)), learned_(std::move(learned)), counters_(std::move(counters)) {}
   std::unique_ptr<Stage> create() const override {
-    return std::make_unique<TextRiskStage>(model_, learned_, counters_);
+    return std::make_unique<TextRiskStage>(rules_, learned_, counters_);
   }
   bool reload() override {
-    const bool lexicons = model_->reload();
+    const bool lexicons = rules_->reload();
     const bool heads = !learned_ || learned_->reloadHeads();
     return lexicons && heads;
   }
 
  private:
-  std::shared_ptr<Reloadable<TextRiskRules>> model_;
+  std::shared_ptr<Reloadable<TextRiskRules>> rules_;
   std::shared_ptr<LearnedTier> learned_;
   std::shared_ptr<const FlaggedCounters> counters_;
 };
@@ -108,13 +108,13 @@ class TextRiskFactory final : public StageFactory {
 }  // namespace
 
 TextRiskSignal scoreText(TextRiskAnalyzer& analyzer,
-                         const std::shared_ptr<const TextRiskRules>& model, LearnedTier* learned,
+                         const std::shared_ptr<const TextRiskRules>& rules, LearnedTier* learned,
                          std::string_view text, const TextRiskContext& context,
                          LearnedTier::Mode mode, LearnedTier::Ahead* ahead) {
-  TextRiskSignal signal = analyzer.analyze(model, text, context);
+  TextRiskSignal signal = analyzer.analyze(rules, text, context);
   if (!learned) return signal;
-  const auto findings = learned->score(text, context, signal, *model, mode, ahead);
-  fuseModelFindings(findings, *model, context, learned->config().weight, signal);
+  const auto findings = learned->score(text, context, signal, *rules, mode, ahead);
+  fuseModelFindings(findings, *rules, context, learned->config().weight, signal);
   return signal;
 }
 
@@ -138,17 +138,17 @@ StageFactoryBuilder textRiskStageBuilder() {
     auto load = [config, base_dir = env.base_dir, path](ConfigErrors& load_errors) {
       return TextRiskRules::load(config, base_dir, path, load_errors);
     };
-    auto model = std::make_shared<Reloadable<TextRiskRules>>(
+    auto rules = std::make_shared<Reloadable<TextRiskRules>>(
         "lexicons and URL lists", TextRiskRules::watchedFiles(config, env.base_dir),
         std::move(load), std::move(initial), config.reload_check_interval_ms);
-    if (env.metrics) model->attachMetrics(*env.metrics);
+    if (env.metrics) rules->attachMetrics(*env.metrics);
     std::shared_ptr<LearnedTier> learned;
     if (config.model.enabled) {
       learned = LearnedTier::create(config.model, env.base_dir, path,
                                     config.reload_check_interval_ms, env.metrics, errors);
       if (!learned) return nullptr;
     }
-    return std::make_unique<TextRiskFactory>(std::move(model), std::move(learned),
+    return std::make_unique<TextRiskFactory>(std::move(rules), std::move(learned),
                                              std::make_shared<FlaggedCounters>(env.metrics));
   };
 }

@@ -15,7 +15,7 @@ TextRiskContext textRiskContextOf(const PostContext& context);
 // One post's signal: lexicons and URL lists, then, with a learned tier, its findings fused in.
 // `ahead`: what the learned tier computed for this text while looking ahead (may be null).
 TextRiskSignal scoreText(TextRiskAnalyzer& analyzer,
-                         const std::shared_ptr<const TextRiskRules>& model, LearnedTier* learned,
+                         const std::shared_ptr<const TextRiskRules>& rules, LearnedTier* learned,
                          std::string_view text, const TextRiskContext& context,
                          LearnedTier::Mode mode = LearnedTier::Mode::kCascade,
                          LearnedTier::Ahead* ahead = nullptr);

@@ -85,17 +85,19 @@ int main(int argc, char** argv) {
   // Takedowns: a rotated PDQ match and an exact match of a media record, a client-side hash in a
   // post, a listed URL in a post's text (also caught by the shadow rule).
   MediaRecord media{MediaId("media-1"), AccountId("acct-1"), PostId("post-1"), "image/png", "x"};
-  BankMatch rotated{"bank", "E-4", "pdq", 17, "A", "media-1", "media_bytes"};
+  BankMatch rotated{"bank", "E-4", HashType::kPdq, 17, "A", "media-1", MatchSource::kMediaBytes};
   rotated.transform = "rotate90";
   Signals pdq;
-  pdq.bank_matches = {rotated, {"bank", "E-1", "sha256", 0, "A", "media-1", "media_bytes"}};
+  pdq.bank_matches = {
+      rotated, {"bank", "E-1", HashType::kSha256, 0, "A", "media-1", MatchSource::kMediaBytes}};
   run(media, pdq, "media");
   Post post;
   post.post_id = PostId("post-3");
   post.account_id = AccountId("acct-3");
   post.created_at_ms = clock.nowMs() - 60000;
   Signals client_hash;
-  client_hash.bank_matches = {{"bank", "E-3", "sha1", 0, "C", "media-9", "client_hash"}};
+  client_hash.bank_matches = {
+      {"bank", "E-3", HashType::kSha1, 0, "C", "media-9", MatchSource::kClientHash}};
   run(post, client_hash, "posts");
   Signals url;
   url.text_risk = TextRiskSignal{{{"listed_url", 1.0, 0.5, true}},
@@ -140,8 +142,8 @@ int main(int argc, char** argv) {
   run(dm_media, media_signals, "media");
   Signals burst;  // the burst of 5 is spent by now: this one goes to a moderator
   for (int i = 0; i < 4; ++i) {
-    burst.bank_matches.push_back(
-        {"bank", "E-" + std::to_string(10 + i), "md5", 0, "B", "media-1", "media_bytes"});
+    burst.bank_matches.push_back({"bank", "E-" + std::to_string(10 + i), HashType::kMd5, 0, "B",
+                                  "media-1", MatchSource::kMediaBytes});
   }
   run(media, burst, "media");
 

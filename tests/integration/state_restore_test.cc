@@ -27,9 +27,11 @@ class GatedRestore final : public PartitionObserver {
  public:
   explicit GatedRestore(std::set<int32_t> gated) : gated_(std::move(gated)) {}
 
-  bool partitionsAssigned(const std::vector<int32_t>& partitions, std::stop_token cancel) override {
+  bool partitionsAssigned(const std::vector<Partition>& partitions,
+                          std::stop_token cancel) override {
     std::unique_lock lock(mutex_);
-    for (int32_t p : partitions) {
+    for (const Partition partition : partitions) {
+      const int32_t p = partition.value;
       if (gated_.count(p)) {
         waiting_.insert(p);
         changed_.notify_all();
@@ -44,9 +46,9 @@ class GatedRestore final : public PartitionObserver {
     }
     return true;
   }
-  void partitionsRevoked(const std::vector<int32_t>& partitions, bool) override {
+  void partitionsRevoked(const std::vector<Partition>& partitions, bool) override {
     std::lock_guard lock(mutex_);
-    for (int32_t p : partitions) restored_.erase(p);
+    for (const Partition p : partitions) restored_.erase(p.value);
   }
 
   void release() {

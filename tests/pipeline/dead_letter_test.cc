@@ -35,13 +35,15 @@ TEST_CASE("a dead letter keeps the original bytes and names error and source", "
 
 namespace {
 
+// A class a stage defines for itself (as hash_match does for images).
+constexpr ErrorClass kCorruptImage{"corrupt_image"};
+
 OutputRecord bigDeadLetter(size_t value_bytes, std::vector<Header> original_headers = {}) {
   std::string value(value_bytes, '\0');
   for (size_t i = 0; i < value.size(); ++i) value[i] = static_cast<char>(i * 131 % 251);
   auto record = InputRecord::owning({"media", Partition{1}, Offset{7}}, std::string("acct-9"),
                                     value, std::move(original_headers), 1);
-  return makeDeadLetter(record,
-                        RecordError{ErrorClass::kCorruptImage, "hash_match", "not an image"}, 2);
+  return makeDeadLetter(record, RecordError{kCorruptImage, "hash_match", "not an image"}, 2);
 }
 
 std::string headerOrAbsent(const OutputRecord& out, const std::string& name) {

@@ -37,7 +37,8 @@ TEST_CASE("stages run in order and the decide stage's outputs are returned", "[p
   std::vector<NamedStage> stages;
   stages.push_back({"first", std::make_unique<LambdaStage>([&](auto&, auto&, Signals& s) {
                       calls.emplace_back("first");
-                      s.bank_matches.push_back(BankMatch{"bank", "e1", "md5", 0, "A", "m1", "x"});
+                      s.bank_matches.push_back(BankMatch{"bank", "e1", HashType::kMd5, 0, "A", "m1",
+                                                         MatchSource::kMediaBytes});
                       return StageStatus::ok();
                     })});
   stages.push_back(
@@ -62,19 +63,19 @@ TEST_CASE("each stage finishes after every stage has processed, seeing what late
   PipelineMetrics metrics(registry);
   std::vector<std::string> calls;
   std::vector<NamedStage> stages;
-  stages.push_back({"counting",
-                    std::make_unique<LambdaStage>(
-                        [&](auto&, auto&, auto&) {
-                          calls.emplace_back("counting.process");
-                          return StageStatus::ok();
-                        },
-                        [&](Signals& s) {
-                          calls.emplace_back("counting.finish");
-                          CHECK(s.text_risk);  // added by the stage after it
-                          s.outputs.push_back(
-                              OutputRecord{OutputTopic::kReputationChangelog, "acct-1", "{}", {}});
-                        }),
-                    &metrics.stage("counting")});
+  stages.push_back(
+      {"counting",
+       std::make_unique<LambdaStage>(
+           [&](auto&, auto&, auto&) {
+             calls.emplace_back("counting.process");
+             return StageStatus::ok();
+           },
+           [&](Signals& s) {
+             calls.emplace_back("counting.finish");
+             CHECK(s.text_risk);  // added by the stage after it
+             s.outputs.push_back(OutputRecord{OutputTopic::kStateChangelog, "acct-1", "{}", {}});
+           }),
+       &metrics.stage("counting")});
   stages.push_back({"scoring",
                     std::make_unique<LambdaStage>(
                         [&](auto&, auto&, Signals& s) {
@@ -89,7 +90,7 @@ TEST_CASE("each stage finishes after every stage has processed, seeing what late
   CHECK(calls == std::vector<std::string>{"counting.process", "scoring.process", "counting.finish",
                                           "scoring.finish"});
   REQUIRE(outputs.size() == 1);
-  CHECK(outputs[0].topic == OutputTopic::kReputationChangelog);
+  CHECK(outputs[0].topic == OutputTopic::kStateChangelog);
   // One observation per stage and record, process() and finish() together.
   const std::string text = exposition(*registry);
   for (const char* stage : {"counting", "scoring"}) {
@@ -122,7 +123,7 @@ TEST_CASE("a failing or throwing stage dead-letters the record and stops the cha
                       if (throws) throw std::runtime_error("boom");
                       return StageStatus::fail({ErrorClass::kStageFailure, "flaky", "no good"});
                     }),
-                    &metrics.stage("flaky")});
+                    &metrics.stage("flaky", {ErrorClass("flaky_input")})});
   stages.push_back({"later", std::make_unique<LambdaStage>([&](auto&, auto&, auto&) {
                       later_stage_ran = true;
                       return StageStatus::ok();
@@ -142,6 +143,10 @@ TEST_CASE("a failing or throwing stage dead-letters the record and stops the cha
   CHECK_THAT(text,
              Catch::Contains(
                  R"(modstream_stage_errors_total{error_class="stage_failure",stage="flaky"} 1)"));
+  // A class the stage declares has its series from the start.
+  CHECK_THAT(text,
+             Catch::Contains(
+                 R"(modstream_stage_errors_total{error_class="flaky_input",stage="flaky"} 0)"));
   CHECK_THAT(text, Catch::Contains(R"(modstream_stage_records_received_total{stage="flaky"} 1)"));
   CHECK_THAT(text, Catch::Contains(R"(modstream_stage_records_emitted_total{stage="flaky"} 0)"));
   CHECK_THAT(text, Catch::Contains(R"(modstream_stage_latency_seconds_count{stage="flaky"} 1)"));

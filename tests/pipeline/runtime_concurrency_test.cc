@@ -56,26 +56,26 @@ TEST_CASE("offset tracker: consumer, worker and delivery threads at once", "[run
     for (int64_t i = 0; i < kRecords; ++i) {
       const int64_t offset = to_worker.pop();
       for (int o = 0; o < kOutputsPerRecord; ++o) to_delivery.push(offset);
-      tracker.finish(offset, kOutputsPerRecord);
+      tracker.finish(Offset{offset}, kOutputsPerRecord);
     }
   });
   std::thread delivery([&] {
     for (int64_t i = 0; i < kRecords * kOutputsPerRecord; ++i)
-      tracker.acknowledge(to_delivery.pop());
+      tracker.acknowledge(Offset{to_delivery.pop()});
   });
   std::thread committer([&] {  // the consumer thread's periodic commit, here on its own
     int64_t committed = -1;
     while (committed < kRecords) {
-      if (auto next = tracker.committable(committed)) {
-        if (*next < committed) went_backwards = true;
-        committed = *next;
+      if (auto next = tracker.committable(Offset{committed})) {
+        if (next->value < committed) went_backwards = true;
+        committed = next->value;
         highest_committable = committed;
       }
       std::this_thread::yield();
     }
   });
   for (int64_t offset = 0; offset < kRecords; ++offset) {
-    tracker.begin(offset);
+    tracker.begin(Offset{offset});
     to_worker.push(offset);
   }
   worker.join();
@@ -94,6 +94,7 @@ TEST_CASE("commit gate: no worker is inside while the gate is closed", "[runtime
   std::atomic<bool> stop{false};
   std::atomic<int64_t> passes{0};
   std::vector<std::thread> workers;
+  workers.reserve(3);
   for (int w = 0; w < 3; ++w) {
     workers.emplace_back([&] {
       while (!stop) {

@@ -21,9 +21,11 @@ class ScriptedObserver final : public PartitionObserver {
   ScriptedObserver(std::set<int32_t> blocking, std::set<int32_t> failing)
       : blocking_(std::move(blocking)), failing_(std::move(failing)) {}
 
-  bool partitionsAssigned(const std::vector<int32_t>& partitions, std::stop_token cancel) override {
+  bool partitionsAssigned(const std::vector<Partition>& partitions,
+                          std::stop_token cancel) override {
     std::unique_lock lock(mutex_);
-    for (int32_t p : partitions) {
+    for (const Partition partition : partitions) {
+      const int32_t p = partition.value;
       started_.push_back(p);
       changed_.notify_all();
       if (blocking_.count(p)) {
@@ -35,7 +37,7 @@ class ScriptedObserver final : public PartitionObserver {
     }
     return true;
   }
-  void partitionsRevoked(const std::vector<int32_t>&, bool) override {}
+  void partitionsRevoked(const std::vector<Partition>&, bool) override {}
 
   void waitStarted(size_t count) {
     std::unique_lock lock(mutex_);
@@ -75,14 +77,14 @@ TEST_CASE("state restorer: restores in assignment order and reports each outcome
           "[runtime][threads]") {
   ScriptedObserver observer({}, {2});
   StateRestorer restorer({&observer});
-  for (int32_t p : {3, 1, 2}) restorer.restore(p);
+  for (int32_t p : {3, 1, 2}) restorer.restore(Partition{p});
   const auto done = outcomes(restorer, 3);
   REQUIRE(done.size() == 3);
-  CHECK(done[0].partition == 3);
+  CHECK(done[0].partition == Partition{3});
   CHECK(done[0].ready);
-  CHECK(done[1].partition == 1);
+  CHECK(done[1].partition == Partition{1});
   CHECK(done[1].ready);
-  CHECK(done[2].partition == 2);
+  CHECK(done[2].partition == Partition{2});
   CHECK_FALSE(done[2].ready);
   CHECK(restorer.takeFinished().empty());
   CHECK(observer.started() == std::vector<int32_t>{3, 1, 2});
@@ -92,16 +94,16 @@ TEST_CASE("state restorer: a cancelled restore is over when cancel returns and r
           "[runtime][threads]") {
   ScriptedObserver observer({0}, {});
   StateRestorer restorer({&observer});
-  restorer.restore(0);
-  restorer.restore(1);  // queued behind 0
-  restorer.restore(2);
+  restorer.restore(Partition{0});
+  restorer.restore(Partition{1});  // queued behind 0
+  restorer.restore(Partition{2});
   observer.waitStarted(1);
-  restorer.cancel(1);  // queued: never runs
-  restorer.cancel(0);  // running: asked to stop, waited for
+  restorer.cancel(Partition{1});  // queued: never runs
+  restorer.cancel(Partition{0});  // running: asked to stop, waited for
   CHECK_FALSE(observer.runningAfterCancel());
   const auto done = outcomes(restorer, 1);
   REQUIRE(done.size() == 1);
-  CHECK(done[0].partition == 2);
+  CHECK(done[0].partition == Partition{2});
   CHECK(observer.started() == std::vector<int32_t>{0, 2});
 }
 
@@ -110,8 +112,8 @@ TEST_CASE("state restorer: destruction cancels a restore that would never end",
   ScriptedObserver observer({7}, {});
   {
     StateRestorer restorer({&observer});
-    restorer.restore(7);
-    restorer.restore(8);
+    restorer.restore(Partition{7});
+    restorer.restore(Partition{8});
     observer.waitStarted(1);
   }
   CHECK_FALSE(observer.runningAfterCancel());

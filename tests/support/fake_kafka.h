@@ -219,7 +219,7 @@ class FakePublisher final : public OutputPublisher {
   struct Published {
     OutputTopic topic;
     std::string key;
-    int64_t source_offset;
+    Offset source_offset;
   };
   struct Transaction {
     size_t outputs = 0;  // published since the previous transaction ended
@@ -259,7 +259,7 @@ class FakePublisher final : public OutputPublisher {
 
   // --- OutputPublisher ---
   bool publish(const OutputRecord& record, std::shared_ptr<DeliveryListener> listener,
-               int64_t source_offset, const std::atomic<bool>& /*stop*/) override {
+               Offset source_offset, const std::atomic<bool>& /*stop*/) override {
     {
       std::lock_guard lock(mutex_);
       published_.push_back({record.topic, record.key.value_or(""), source_offset});
@@ -303,7 +303,7 @@ class FakePublisher final : public OutputPublisher {
  private:
   struct Held {
     std::shared_ptr<DeliveryListener> listener;
-    int64_t source_offset;
+    Offset source_offset;
   };
   const bool hold_acknowledgements_;
   mutable std::mutex mutex_;

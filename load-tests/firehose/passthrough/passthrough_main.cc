@@ -34,8 +34,8 @@ using modstream::PartitionList;
 
 struct PartitionProgress : modstream::DeliveryListener {
   OffsetTracker tracker;
-  int64_t committed = -1;
-  void delivered(int64_t source_offset, bool ok, const std::string& reason) override {
+  modstream::Offset committed;
+  void delivered(modstream::Offset source_offset, bool ok, const std::string& reason) override {
     if (ok) {
       tracker.acknowledge(source_offset);
     } else {
@@ -52,7 +52,7 @@ void commit(rd_kafka_t* consumer, Progress& progress, bool sync) {
   for (auto& [where, state] : progress) {
     if (auto next = state->tracker.committable(state->committed)) {
       rd_kafka_topic_partition_list_add(offsets.get(), where.first.c_str(), where.second)->offset =
-          *next;
+          next->value;
       state->committed = *next;
     }
   }
@@ -81,7 +81,7 @@ int run(const std::string& config_file, const std::string& group, const std::str
 
   modstream::OutputProducer producer(config.kafka.bootstrap_servers,
                                      modstream::producerProperties(config),
-                                     {output, output, output, output, output, output}, {});
+                                     {output, output, output, output}, {});
   auto conf = modstream::makeKafkaConf(
       {modstream::consumerDefaults(),
        {{"bootstrap.servers", config.kafka.bootstrap_servers}, {"group.id", group}},
@@ -124,9 +124,10 @@ int run(const std::string& config_file, const std::string& group, const std::str
     if (message->key) {
       copy.key = std::string(static_cast<const char*>(message->key), message->key_len);
     }
-    state->tracker.begin(message->offset);
-    producer.publish(copy, state, message->offset, never_stop);
-    state->tracker.finish(message->offset, 1);
+    const modstream::Offset offset{message->offset};
+    state->tracker.begin(offset);
+    producer.publish(copy, state, offset, never_stop);
+    state->tracker.finish(offset, 1);
   }
   producer.flush(30000);
   commit(consumer.get(), progress, true);

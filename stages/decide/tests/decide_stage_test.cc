@@ -21,7 +21,8 @@ std::unique_ptr<Stage> makeStage(const std::string& yaml) {
   return factory->create();
 }
 
-const BankMatch kMatch{"iwf-sample", "E-77", "md5", 0, "A", "media-5", "media_bytes"};
+const BankMatch kMatch{"iwf-sample", "E-77",    HashType::kMd5,          0,
+                       "A",          "media-5", MatchSource::kMediaBytes};
 
 }  // namespace
 
@@ -271,7 +272,8 @@ TEST_CASE("an escalated decodable image gets a blurred preview, a bank-matched o
                  unmatched["preview"]["height"].get<int>()) <= 64);
   CHECK_FALSE(unmatched["preview"]["data_base64"].get<std::string>().empty());
 
-  const BankMatch banked{"iwf-sample", "E-1", "md5", 0, "A", "banked", "media_bytes"};
+  const BankMatch banked{"iwf-sample", "E-1",    HashType::kMd5,          0,
+                         "A",          "banked", MatchSource::kMediaBytes};
   const auto matched = escalate("banked", 2, {banked});
   CHECK(matched["category"] == "known");
   CHECK_FALSE(matched.contains("preview"));

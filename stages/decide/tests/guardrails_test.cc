@@ -87,7 +87,8 @@ TEST_CASE("the decide stage takes the same content down once and escalates over 
     auto record =
         InputRecord::owning({"media", Partition{0}, Offset{offset}}, std::string("a1"), "x");
     Signals signals;
-    signals.bank_matches = {{"bank", "E1", "md5", 0, "A", media_id, "media_bytes"}};
+    signals.bank_matches = {
+        {"bank", "E1", HashType::kMd5, 0, "A", media_id, MatchSource::kMediaBytes}};
     REQUIRE_FALSE(stage->process(media, StageContext{record, 1000 + offset}, signals).error);
     return signals.outputs;
   };

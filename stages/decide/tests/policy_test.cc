@@ -19,6 +19,7 @@ Policy parse(const std::string& yaml, ConfigErrors& errors) {
 
 std::vector<std::string> ruleNames(const std::vector<RuleHit>& hits) {
   std::vector<std::string> names;
+  names.reserve(hits.size());
   for (const auto& hit : hits) names.push_back(hit.rule->name);
   return names;
 }
@@ -46,6 +47,10 @@ rules:
     when: {bank_match: {categories: [A, B]}}
     action: escalate
     priority: P1
+  - name: exact-digest
+    when: {bank_match: {hash_types: [md5, sha256]}}
+    action: label
+    label: known-file
   - name: grooming-minor
     when:
       text: {categories: [grooming]}
@@ -68,17 +73,19 @@ TEST_CASE("rules match on bank evidence, text, context and account", "[decide][p
   const Post post = dmToMinor();
 
   Signals exact;
-  exact.bank_matches = {{"iwf", "E1", "pdq", 10, "A", "m1", "media_bytes"}};
+  exact.bank_matches = {{"iwf", "E1", HashType::kPdq, 10, "A", "m1", MatchSource::kMediaBytes}};
   auto outcome = evaluatePolicy(policy, {post, exact});
   CHECK(ruleNames(outcome.live) == std::vector<std::string>{"csam-exact", "csam-near"});
   REQUIRE(outcome.live[0].matches.size() == 1);
 
   Signals near;
-  near.bank_matches = {{"iwf", "E1", "pdq", 40, "A", "m1", "media_bytes"},
-                       {"other", "X", "md5", 0, "Z", "m1", "media_bytes"}};
+  near.bank_matches = {{"iwf", "E1", HashType::kPdq, 40, "A", "m1", MatchSource::kMediaBytes},
+                       {"other", "X", HashType::kMd5, 0, "Z", "m1", MatchSource::kMediaBytes}};
   outcome = evaluatePolicy(policy, {post, near});
-  CHECK(ruleNames(outcome.live) == std::vector<std::string>{"csam-near"});
+  CHECK(ruleNames(outcome.live) == std::vector<std::string>{"csam-near", "exact-digest"});
   CHECK(outcome.live[0].matches.size() == 1);  // only the evidence the rule asked for
+  REQUIRE(outcome.live[1].matches.size() == 1);
+  CHECK(outcome.live[1].matches[0]->hash_type == HashType::kMd5);
 
   Signals grooming;
   grooming.text_risk =
@@ -98,7 +105,7 @@ TEST_CASE("allow stops the live rules after it but not shadow rules", "[decide][
   ConfigErrors errors;
   const Policy policy = parse(kPolicy, errors);
   Signals signals;
-  signals.bank_matches = {{"iwf", "E1", "md5", 0, "A", "m1", "media_bytes"}};
+  signals.bank_matches = {{"iwf", "E1", HashType::kMd5, 0, "A", "m1", MatchSource::kMediaBytes}};
   signals.text_risk = TextRiskSignal{{{"fraud", 0.4, 0.5, false}}, {}, false};
   signals.reputation = ReputationSnapshot{};
   signals.reputation->trust = 0.995;
@@ -133,6 +140,10 @@ rules:
     priority: P7
     when: {context: {kinds: [telepathy]}, colour: red}
   - action: label
+  - name: c
+    action: label
+    label: x
+    when: {bank_match: {hash_types: [pdq, url, md55]}}
 )",
         errors);
   const std::string all = errors.str();
@@ -147,6 +158,11 @@ rules:
   CHECK(all.find("policy.yaml.rules[1].when.colour: unknown key") != std::string::npos);
   CHECK(all.find("policy.yaml.rules[2].name: is required") != std::string::npos);
   CHECK(all.find("policy.yaml.rules[2].label: is required") != std::string::npos);
+  // URL-list matches are matched by listed_url rules, not bank_match.
+  CHECK(all.find("policy.yaml.rules[3].when.bank_match.hash_types: unknown hash type 'url' "
+                 "(known: md5, sha1, sha256, pdq)") != std::string::npos);
+  CHECK(all.find("policy.yaml.rules[3].when.bank_match.hash_types: unknown hash type 'md55'") !=
+        std::string::npos);
 }
 
 TEST_CASE("a policy file reloads on change, and a broken one keeps the last good policy",
@@ -169,7 +185,8 @@ TEST_CASE("a policy file reloads on change, and a broken one keeps the last good
     auto record =
         InputRecord::owning({"media", Partition{0}, Offset{offset}}, std::string("a1"), "x");
     Signals signals;
-    signals.bank_matches = {{"bank", "E" + std::to_string(offset), "md5", 0, "A", "m1", "x"}};
+    signals.bank_matches = {{"bank", "E" + std::to_string(offset), HashType::kMd5, 0, "A", "m1",
+                             MatchSource::kMediaBytes}};
     REQUIRE_FALSE(stage->process(media, StageContext{record, 1000 + offset}, signals).error);
     return signals.outputs;
   };

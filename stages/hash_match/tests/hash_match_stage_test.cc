@@ -41,9 +41,9 @@ TEST_CASE("client-side hashes in a post match exact bank entries", "[hash_match]
   CHECK(signals.bank_matches[0].bank == "test-bank");
   CHECK(signals.bank_matches[0].entry_id == "E-1");
   CHECK(signals.bank_matches[0].content_id == "m-1");
-  CHECK(signals.bank_matches[0].match_source == "client_hash");
+  CHECK(signals.bank_matches[0].match_source == MatchSource::kClientHash);
   CHECK(signals.bank_matches[1].entry_id == "E-2");
-  CHECK(signals.bank_matches[1].hash_type == "sha1");
+  CHECK(signals.bank_matches[1].hash_type == HashType::kSha1);
   CHECK(signals.bank_matches[1].category == "B");
 }
 
@@ -58,7 +58,7 @@ TEST_CASE("media bytes are hashed with MD5 and SHA-1 and SHA-256 and matched", "
     entries.push_back(m.entry_id);
     CHECK(m.bank == "vectors");
     CHECK(m.content_id == "m-9");
-    CHECK(m.match_source == "media_bytes");
+    CHECK(m.match_source == MatchSource::kMediaBytes);
     CHECK(m.distance == 0);
   }
   CHECK(entries == std::vector<std::string>{"ABC-MD5", "ABC-SHA1", "ABC-SHA256"});
@@ -70,7 +70,7 @@ TEST_CASE("media bytes are hashed with MD5 and SHA-1 and SHA-256 and matched", "
   Signals other_signals;
   const auto status = stage->process(other, StageContext{record, 0}, other_signals);
   REQUIRE(status.error);
-  CHECK(status.error->error_class == ErrorClass::kUnsupportedImage);
+  CHECK(status.error->error_class == image_error::kUnsupported);
   CHECK(other_signals.bank_matches.empty());
 }
 

@@ -29,26 +29,26 @@ TEST_CASE("decompression bombs are refused from the header", "[decoder]") {
   ImageDecoder decoder(ImageLimits{4096, 4'000'000});
   auto bomb = decoder.decode(pngClaiming(100000, 100000));
   REQUIRE_FALSE(bomb.ok());
-  CHECK(bomb.error().error_class == ErrorClass::kImageTooLarge);
+  CHECK(bomb.error().error_class == image_error::kTooLarge);
   CHECK_THAT(bomb.error().message, Catch::Contains("100000x100000"));
   auto wide = decoder.decode(pngClaiming(5000, 10));
   REQUIRE_FALSE(wide.ok());
-  CHECK(wide.error().error_class == ErrorClass::kImageTooLarge);
+  CHECK(wide.error().error_class == image_error::kTooLarge);
 }
 
 TEST_CASE("truncated and foreign bytes get clear error classes", "[decoder]") {
   ImageDecoder decoder(ImageLimits{});
   auto truncated = decoder.decode(kPng.substr(0, kPng.size() / 2));
   REQUIRE_FALSE(truncated.ok());
-  CHECK(truncated.error().error_class == ErrorClass::kCorruptImage);
+  CHECK(truncated.error().error_class == image_error::kCorrupt);
   auto text = decoder.decode("hello, I am not an image");
   REQUIRE_FALSE(text.ok());
-  CHECK(text.error().error_class == ErrorClass::kUnsupportedImage);
+  CHECK(text.error().error_class == image_error::kUnsupported);
   auto empty = decoder.decode("");
   REQUIRE_FALSE(empty.ok());
   auto jpeg_start = decoder.decode(std::string("\xFF\xD8\xFF\xE0\x00\x10JFIF", 10));
   REQUIRE_FALSE(jpeg_start.ok());
-  CHECK(jpeg_start.error().error_class == ErrorClass::kCorruptImage);
+  CHECK(jpeg_start.error().error_class == image_error::kCorrupt);
 }
 
 TEST_CASE("a valid PNG decodes to RGB", "[decoder]") {

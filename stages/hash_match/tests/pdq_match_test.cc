@@ -102,10 +102,10 @@ TEST_CASE("an edited copy of banked media matches by PDQ within the threshold", 
   REQUIRE(matches.size() == 1);
   CHECK(matches[0].bank == "photos");
   CHECK(matches[0].entry_id == "P-1");
-  CHECK(matches[0].hash_type == "pdq");
+  CHECK(matches[0].hash_type == HashType::kPdq);
   CHECK(matches[0].distance > 0);
   CHECK(matches[0].distance <= 31);
-  CHECK(matches[0].match_source == "media_bytes");
+  CHECK(matches[0].match_source == MatchSource::kMediaBytes);
 
   CHECK(matchMedia(*stage, png(syntheticPhoto(2))).empty());  // unrelated image
 
@@ -175,7 +175,7 @@ TEST_CASE("client-side PDQ hashes in posts match too", "[pdq_match]") {
   REQUIRE_FALSE(stage->process(post, StageContext{record, 0}, signals).error);
   REQUIRE(signals.bank_matches.size() == 1);
   CHECK(signals.bank_matches[0].distance == 20);
-  CHECK(signals.bank_matches[0].match_source == "client_hash");
+  CHECK(signals.bank_matches[0].match_source == MatchSource::kClientHash);
 }
 
 TEST_CASE("a repost is matched from the PDQ cache, with the banks in use", "[pdq_match]") {

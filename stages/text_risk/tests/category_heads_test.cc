@@ -121,14 +121,14 @@ TEST_CASE("model findings fuse with lexicon evidence and give a reason naming th
   HeadsDir files;
   ConfigErrors errors;
   TextRiskConfig config;
-  const auto model = TextRiskRules::load(config, files.dir, "text_risk", errors);
-  REQUIRE(model);
+  const auto rules = TextRiskRules::load(config, files.dir, "text_risk", errors);
+  REQUIRE(rules);
   TextRiskAnalyzer analyzer;
-  TextRiskSignal signal = analyzer.analyze(model, "I will kill you", TextRiskContext{});
+  TextRiskSignal signal = analyzer.analyze(rules, "I will kill you", TextRiskContext{});
   REQUIRE(signal.categories.size() == 1);
   CHECK_FALSE(signal.categories[0].flagged);  // 0.4 alone is under the 0.5 threshold
   ModelFinding finding{"threat_of_violence", 0.5, ModelTier::kFull, "near", 0.9};
-  fuseModelFindings({finding}, *model, TextRiskContext{}, 1.0, signal);
+  fuseModelFindings({finding}, *rules, TextRiskContext{}, 1.0, signal);
   CHECK(signal.categories[0].score == Approx(1 - 0.6 * 0.5));
   CHECK(signal.categories[0].flagged);
   REQUIRE(signal.reasons.size() == 2);
@@ -139,7 +139,7 @@ TEST_CASE("model findings fuse with lexicon evidence and give a reason naming th
   SECTION("a probability under the threshold adds to the score but gives no reason") {
     TextRiskSignal quiet;
     finding.probability = 0.3;
-    fuseModelFindings({finding}, *model, TextRiskContext{}, 1.0, quiet);
+    fuseModelFindings({finding}, *rules, TextRiskContext{}, 1.0, quiet);
     CHECK(quiet.categories[0].score == Approx(0.3));
     CHECK(quiet.reasons.empty());
   }
@@ -148,7 +148,7 @@ TEST_CASE("model findings fuse with lexicon evidence and give a reason naming th
     TextRiskContext context;
     context.account_trust = 0.1;
     finding.probability = 0.3;
-    fuseModelFindings({finding}, *model, context, 1.0, low_trust);
+    fuseModelFindings({finding}, *rules, context, 1.0, low_trust);
     CHECK(low_trust.categories[0].score == Approx(1 - std::pow(0.7, 1.5)));
   }
 }

@@ -11,7 +11,7 @@ using namespace modstream;
 namespace {
 
 struct Scorer {
-  std::shared_ptr<const TextRiskRules> model;
+  std::shared_ptr<const TextRiskRules> rules;
   TextRiskAnalyzer analyzer;
   Scorer() {
     const auto dir = std::filesystem::temp_directory_path() /
@@ -36,12 +36,12 @@ entries:
     ConfigErrors errors;
     TextRiskConfig config;
     config.lexicons = {dir.string()};
-    model = TextRiskRules::load(config, "/", "text_risk", errors);
+    rules = TextRiskRules::load(config, "/", "text_risk", errors);
     INFO(errors.str());
-    REQUIRE(model);
+    REQUIRE(rules);
   }
   double score(const std::string& text, const std::string& category, TextRiskContext context = {}) {
-    const auto signal = analyzer.analyze(model, text, context);
+    const auto signal = analyzer.analyze(rules, text, context);
     for (const auto& c : signal.categories) {
       if (c.category == category) return c.score;
     }
