@@ -22,6 +22,9 @@ int checkConfigCommand(const CheckConfigOptions& options);
 struct DemoOptions {
   std::string config_dir = MODSTREAM_CONFIG_DIR;
   bool verbose = false;
+  // Then serve the moderator console over the demo's cases at this address until Ctrl-C
+  // (empty: no console).
+  std::string console_address;
 };
 int demoCommand(const DemoOptions& options);
 
@@ -84,6 +87,17 @@ struct WebhookOptions {
   std::string config_file;
 };
 int webhookCommand(const WebhookOptions& options);
+
+struct ConsoleOptions {
+  std::string config_file;
+  // add-user: the users file, the name and the role; the password is read from standard input
+  // (one line) so it appears in no command line or shell history.
+  std::string users_file;
+  std::string user;
+  std::string role = "moderator";
+};
+int consoleCommand(const ConsoleOptions& options);
+int consoleAddUserCommand(const ConsoleOptions& options);
 
 struct ReplayOptions {
   std::string config_file;

@@ -11,7 +11,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <set>
@@ -19,9 +21,12 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/event_format.h"
+#include "app/cli/signal_pipe.h"
 #include "app/cli/terminal_text.h"
 #include "app/pipeline_app.h"
 #include "app/sample_firehose.h"
+#include "console/console_app.h"
+#include "console/sessions.h"
 #include "pipeline/core/dead_letter.h"
 #include "pipeline/kafka/kafka_handles.h"
 #include "pipeline/kafka/topic_io.h"
@@ -83,6 +88,46 @@ void printReputation(std::vector<TopicRecord> changelog, int64_t now_ms) {
   for (size_t i = 0; i < by_trust.size() && i < 3; ++i) {
     std::cout << "  " << by_trust[i].second << "\n";
   }
+}
+
+// The console over the demo's cases, with one demo user whose password is made up now and
+// printed, until SIGINT or SIGTERM.
+int serveDemoConsole(const std::string& address, const std::string& bootstrap,
+                     const TopicsConfig& topics, const std::filesystem::path& work_dir,
+                     const Clock& clock,
+                     const std::function<void(const std::string&, int)>& create_topic) {
+  ConsoleConfig config;
+  config.bootstrap_servers = bootstrap;
+  config.topics = {topics.posts, topics.escalations, topics.decisions, "demo.console-audit"};
+  config.listen_address = address;
+  std::filesystem::create_directories(work_dir);
+  config.users_file = work_dir / "console-users.yaml";
+  create_topic(topics.decisions, kInputPartitions);
+  create_topic(config.topics.audit, 1);
+  const std::string password = randomToken().substr(0, 16);
+  ConfigErrors errors;
+  UserDirectory::save(config.users_file, {"moderator", Role::kLead, hashPassword(password)},
+                      errors);
+  if (!errors.empty()) {
+    std::cerr << "modstream demo: " << errors.str();
+    return 1;
+  }
+  SignalPipe signals({SIGINT, SIGTERM});
+  try {
+    ConsoleApp console(config, consoleWebDir(), clock);
+    std::cout << "\nModerator console: http://" << address.substr(0, address.rfind(':')) << ":"
+              << console.port() << "/  user: moderator  password: " << password
+              << "\n(Ctrl-C to stop)\n"
+              << std::flush;
+    while (true) {
+      const int signal = signals.wait(1000);
+      if (signal == SIGINT || signal == SIGTERM) break;
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "modstream demo: the console could not start: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
 }
 
 }  // namespace
@@ -198,7 +243,10 @@ int demoCommand(const DemoOptions& options) {
     for (const auto& r : records) acted_on.insert(eventSource(r));
   }
   std::cout << "\nAllowed: " << stats.processed - acted_on.size() << " records needed no action\n";
-  return 0;
+  if (options.console_address.empty()) return 0;
+  return serveDemoConsole(
+      options.console_address, kafka.bootstrap(), topics, state_dir, clock,
+      [&](const std::string& topic, int partitions) { kafka.createTopic(topic, partitions); });
 }
 
 }  // namespace modstream::cli

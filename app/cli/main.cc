@@ -40,6 +40,12 @@ int main(int argc, char** argv) {
       ->add_option("--config-dir", demo.config_dir, "Directory with demo.yaml, banks and samples")
       ->capture_default_str();
   demo_cmd->add_flag("-v,--verbose", demo.verbose, "Show the pipeline's log while it runs");
+  demo_cmd
+      ->add_option("--console", demo.console_address,
+                   "Then serve the moderator console over the demo's cases at this address "
+                   "(e.g. 127.0.0.1:8088) until Ctrl-C")
+      ->expected(0, 1)
+      ->default_str("127.0.0.1:8088");
 
   modstream::cli::HashOptions hash;
   auto* hash_cmd = app.add_subcommand(
@@ -165,6 +171,22 @@ int main(int argc, char** argv) {
   webhook_cmd->add_option("-c,--config", webhook.config_file, "Webhook bridge config (YAML)")
       ->required()
       ->check(CLI::ExistingFile);
+  modstream::cli::ConsoleOptions console;
+  auto* console_cmd = app.add_subcommand(
+      "console",
+      "Serve the moderator console (queue and case pages) over the escalations, decisions and "
+      "audit topics, until SIGTERM/SIGINT");
+  console_cmd->add_option("-c,--config", console.config_file, "Console config (YAML)")
+      ->check(CLI::ExistingFile);
+  auto* add_user_cmd = console_cmd->add_subcommand(
+      "add-user",
+      "Add a console user (or change one's role and password); the password is read "
+      "from standard input");
+  add_user_cmd->add_option("--users-file", console.users_file, "The console's users file")
+      ->required();
+  add_user_cmd->add_option("--name", console.user, "User name ([A-Za-z0-9._-], 1-64)")->required();
+  add_user_cmd->add_option("--role", console.role, "moderator, lead or admin")
+      ->check(CLI::IsMember({"moderator", "lead", "admin"}));
   modstream::cli::ReplayOptions replay;
   auto* replay_cmd = app.add_subcommand(
       "replay",
@@ -195,6 +217,14 @@ int main(int argc, char** argv) {
   if (*tail_cmd) return modstream::cli::tailCommand(tail);
   if (*webhook_cmd) return modstream::cli::webhookCommand(webhook);
   if (*replay_cmd) return modstream::cli::replayCommand(replay);
+  if (*add_user_cmd) return modstream::cli::consoleAddUserCommand(console);
+  if (*console_cmd) {
+    if (console.config_file.empty()) {
+      std::cerr << "modstream console: --config is required\n";
+      return 2;
+    }
+    return modstream::cli::consoleCommand(console);
+  }
   if (*text_risk_cmd) return modstream::cli::textRiskCommand(text_risk);
   return 2;
 }

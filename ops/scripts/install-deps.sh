@@ -17,6 +17,7 @@ packages=(
   libopencv-dev libopencv-contrib-dev catch2 libyaml-cpp-dev libcli11-dev
   libspdlog-dev libfmt-dev libssl-dev nlohmann-json3-dev zlib1g-dev
   libfccp-dev libicu-dev libhyperscan-dev liburiparser-dev libcurl4-openssl-dev libcpp-httplib-dev
+  libsodium-dev
   libopenblas0-pthread
   libtorch-dev python3-torch python3-venv
   wamerican

@@ -50,15 +50,6 @@ nlohmann::json reasonsJson(const TextRiskSignal* text, const std::set<std::strin
 
 }  // namespace
 
-std::optional<int> parsePriority(const std::string& text) {
-  if (text.size() == 2 && text[0] == 'P' && text[1] >= '0' && text[1] <= '3') return text[1] - '0';
-  return std::nullopt;
-}
-
-std::string priorityName(int priority) {
-  return "P" + std::to_string(priority);
-}
-
 int categoryPriority(const CategoryScore& category, const Content& content,
                      const EscalationConfig& config) {
   auto it = config.priorities.find(category.category);
@@ -164,7 +155,7 @@ OutputRecord escalationRecord(const EscalationInputs& in) {
   for (const auto* match : request.matches) {
     matches.push_back({{"bank", match->bank},
                        {"entry_id", match->entry_id},
-                       {"hash_type", match->hash_type},
+                       {"hash_type", matchTypeName(*match)},
                        {"distance", match->distance},
                        {"category", match->category},
                        {"content_id", match->content_id}});

@@ -23,12 +23,10 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/core/priority.h"
 #include "pipeline/core/stage.h"
 
 namespace modstream {
-
-std::optional<int> parsePriority(const std::string& text);  // "P0".."P3"
-std::string priorityName(int priority);
 
 struct EscalationConfig {
   std::map<std::string, int> priorities = {
