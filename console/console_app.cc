@@ -21,8 +21,14 @@ ConsoleApp::ConsoleApp(ConsoleConfig config, std::filesystem::path web_dir, cons
   users_ = std::move(*users);
   checkClusterReachable(config_.bootstrap_servers, config_.consumer_properties, 15000);
   // The audit topic's single partition is the one order of claims for every console.
-  createTopics(config_.bootstrap_servers, config_.producer_properties,
-               {TopicSpec{config_.topics.audit, 1, {}}});
+  // Created only when missing: librdkafka's mock cluster (the demo) answers no CreateTopics.
+  try {
+    topicPartitionCount(config_.bootstrap_servers, config_.consumer_properties,
+                        config_.topics.audit, 5000);
+  } catch (const KafkaSetupError&) {
+    createTopics(config_.bootstrap_servers, config_.producer_properties,
+                 {TopicSpec{config_.topics.audit, 1, {}}});
+  }
   writer_ = std::make_unique<RecordWriter>(config_.bootstrap_servers, config_.producer_properties);
   reader_ = std::make_unique<RecordReader>(config_.bootstrap_servers, config_.consumer_properties);
   follower_ = std::make_unique<TopicFollower>(

@@ -98,11 +98,13 @@ int serveDemoConsole(const std::string& address, const std::string& bootstrap,
                      const std::function<void(const std::string&, int)>& create_topic) {
   ConsoleConfig config;
   config.bootstrap_servers = bootstrap;
-  config.topics = {topics.posts, topics.escalations, topics.decisions, "demo.console-audit"};
+  // The demo's pipeline reads no decisions topic; the console still needs one to write to.
+  const std::string decisions = topics.decisions.empty() ? "demo.decisions" : topics.decisions;
+  config.topics = {topics.posts, topics.escalations, decisions, "demo.console-audit"};
   config.listen_address = address;
   std::filesystem::create_directories(work_dir);
   config.users_file = work_dir / "console-users.yaml";
-  create_topic(topics.decisions, kInputPartitions);
+  create_topic(decisions, kInputPartitions);
   create_topic(config.topics.audit, 1);
   const std::string password = randomToken().substr(0, 16);
   ConfigErrors errors;
